@@ -130,6 +130,13 @@ int hs__buf_unwrite(struct hs_buf *b, size_t n)
 	return 0;
 }
 
+void hs__buf_truncate(struct hs_buf *b, size_t len)
+{
+	size_t used = b->len - b->off;
+	if (len < used && hs__buf_unwrite(b, used - len) != 0)
+		return; /* cannot happen: used - len <= used */
+}
+
 int hs__buf_consume(struct hs_buf *b, size_t n)
 {
 	if (n > b->len - b->off)

@@ -63,6 +63,8 @@ int hs__buf_reserve(struct hs_buf *b, size_t n, uint8_t **out) HS_MUST_CHECK;
 int hs__buf_extend(struct hs_buf *b, size_t n, uint8_t **out) HS_MUST_CHECK;
 /* Forget the last n bytes written (n <= length). */
 int hs__buf_unwrite(struct hs_buf *b, size_t n) HS_MUST_CHECK;
+/* Cut the unread contents back to len bytes (no-op if already shorter). */
+void hs__buf_truncate(struct hs_buf *b, size_t len);
 /* Consume n bytes from the front. */
 int hs__buf_consume(struct hs_buf *b, size_t n) HS_MUST_CHECK;
 

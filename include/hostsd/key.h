@@ -1,0 +1,98 @@
+/*
+ * hostsd — public keys (the SSHKey value type) and host (private) keys.
+ *
+ * struct hs_key is an immutable public key: its algorithm name, its SSH wire
+ * blob, and a SHA256 fingerprint printed exactly as `ssh-keygen -l` does.
+ * struct hs_hostkey is a private key the server signs with; it is wiped when
+ * freed.
+ */
+#ifndef HOSTSD_KEY_H
+#define HOSTSD_KEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hostsd/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hs_key;
+struct hs_hostkey;
+
+enum hs_key_type {
+	HS_KEY_ED25519 = 1,
+	HS_KEY_RSA,
+	HS_KEY_ECDSA_P256,
+	HS_KEY_ECDSA_P384,
+	HS_KEY_ECDSA_P521,
+	HS_KEY_ANGELOS_TONGUES
+};
+
+/* "SHA256:" + 43 base64 characters + NUL */
+#define HS_FINGERPRINT_SIZE 51
+
+/* Parse an SSH public key blob (RFC 4253 §6.6). Returns 0 and a new key
+ * (caller frees with hs_key_free), HS_ERR_KEY_TYPE for an algorithm we do not
+ * accept, or HS_ERR_FORMAT / HS_ERR_TRUNCATED / HS_ERR_TRAILING. */
+HS_API int hs_key_from_blob(const uint8_t *blob, size_t len, struct hs_key **out) HS_MUST_CHECK;
+
+/* Parse one OpenSSH public key line "TYPE BASE64 [COMMENT]". On success *out
+ * is a new key; if comment is not NULL, *comment is a malloc'd copy of the
+ * comment (possibly empty) that the caller frees. */
+HS_API int hs_key_parse_line(const char *line, struct hs_key **out, char **comment) HS_MUST_CHECK;
+
+/* Format as an OpenSSH public key line "TYPE BASE64[ COMMENT]" (no newline).
+ * *out is malloc'd; caller frees. */
+HS_API int hs_key_format_line(const struct hs_key *key, const char *comment, char **out) HS_MUST_CHECK;
+
+/* The key's type, its algorithm name ("ssh-ed25519", ...), and its blob
+ * (a view valid as long as the key). */
+HS_API enum hs_key_type hs_key_type(const struct hs_key *key);
+HS_API const char *hs_key_type_name(const struct hs_key *key);
+HS_API const uint8_t *hs_key_blob(const struct hs_key *key, size_t *len);
+
+/* Writes "SHA256:<unpadded base64 of sha256(blob)>" into out. */
+HS_API void hs_key_fingerprint(const struct hs_key *key, char out[HS_FINGERPRINT_SIZE]);
+
+/* 1 if both keys have the same blob, else 0 (constant time over the blob). */
+HS_API int hs_key_equal(const struct hs_key *a, const struct hs_key *b);
+
+/* A new reference-free copy; NULL on allocation failure. Caller frees. */
+HS_API struct hs_key *hs_key_dup(const struct hs_key *key);
+
+/* Free a key; NULL is allowed. */
+HS_API void hs_key_free(struct hs_key *key);
+
+/* Generate a new host key (HS_KEY_ED25519 only). Caller frees. */
+HS_API int hs_hostkey_generate(enum hs_key_type type, struct hs_hostkey **out) HS_MUST_CHECK;
+
+/* Load an OpenSSH "openssh-key-v1" private key file (unencrypted ed25519).
+ * Returns HS_ERR_IO when unreadable, HS_ERR_KEY_ENCRYPTED for a passphrase-
+ * protected file, HS_ERR_KEY_TYPE for another key type, HS_ERR_FORMAT for a
+ * damaged file. When err is not NULL it receives a sentence naming path and
+ * what to do. Caller frees *out. */
+HS_API int hs_hostkey_load_file(const char *path, struct hs_hostkey **out, char *err, size_t errlen) HS_MUST_CHECK;
+
+/* Parse the same format from memory. */
+HS_API int hs_hostkey_load_mem(const uint8_t *data, size_t len, struct hs_hostkey **out) HS_MUST_CHECK;
+
+/* Write the key to path in OpenSSH format, created with mode 0600; fails with
+ * HS_ERR_IO if the file exists. */
+HS_API int hs_hostkey_save_file(const struct hs_hostkey *key, const char *path, const char *comment) HS_MUST_CHECK;
+
+/* Serialise in OpenSSH format (PEM-armoured text); *out malloc'd, caller
+ * frees (and should wipe: it holds the secret). */
+HS_API int hs_hostkey_save_mem(const struct hs_hostkey *key, const char *comment, char **out, size_t *outlen) HS_MUST_CHECK;
+
+/* The public half; a view valid as long as the host key. */
+HS_API const struct hs_key *hs_hostkey_public(const struct hs_hostkey *key);
+
+/* Free and wipe; NULL is allowed. */
+HS_API void hs_hostkey_free(struct hs_hostkey *key);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,277 @@
+/*
+ * hostsd — the SSH server engine's public API, shaped like AsyncSSH's
+ * SSHServer / SSHServerSession.
+ *
+ * A listener accepts TCP connections on a libuv loop. For each connection
+ * the engine calls the struct hs_server_cb callbacks (AsyncSSH makes one
+ * SSHServer object per connection; here each connection carries a user data
+ * pointer, initially the listener's). For each accepted channel it calls
+ * that channel's struct hs_session_cb callbacks. Every callback is optional:
+ * a NULL callback gives the safe default, which is to refuse.
+ *
+ * Threading: everything runs on the loop thread. API functions must be
+ * called from the loop thread; they never call a user callback before they
+ * return (work that would do so is deferred to the next loop iteration).
+ */
+#ifndef HOSTSD_SERVER_H
+#define HOSTSD_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "hostsd/error.h"
+#include "hostsd/key.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hs_listener;
+struct hs_conn;
+struct hs_channel;
+
+/* Answers a callback may give. */
+enum hs_answer {
+	HS_NO = 0,           /* refuse / not accepted */
+	HS_YES = 1,          /* accept */
+	HS_PENDING = 2       /* answered later with hs_conn_answer() */
+};
+
+/* begin_auth answers (AsyncSSH: return False = no auth needed). */
+enum hs_auth_need {
+	HS_AUTH_NOT_NEEDED = 0,
+	HS_AUTH_REQUIRED = 1,
+	HS_AUTH_PENDING = 2
+};
+
+/* RFC 4253 §11.1 disconnect reason codes. */
+enum hs_disconnect_reason {
+	HS_DISCONNECT_HOST_NOT_ALLOWED_TO_CONNECT = 1,
+	HS_DISCONNECT_PROTOCOL_ERROR = 2,
+	HS_DISCONNECT_KEY_EXCHANGE_FAILED = 3,
+	HS_DISCONNECT_RESERVED = 4,
+	HS_DISCONNECT_MAC_ERROR = 5,
+	HS_DISCONNECT_COMPRESSION_ERROR = 6,
+	HS_DISCONNECT_SERVICE_NOT_AVAILABLE = 7,
+	HS_DISCONNECT_PROTOCOL_VERSION_NOT_SUPPORTED = 8,
+	HS_DISCONNECT_HOST_KEY_NOT_VERIFIABLE = 9,
+	HS_DISCONNECT_CONNECTION_LOST = 10,
+	HS_DISCONNECT_BY_APPLICATION = 11,
+	HS_DISCONNECT_TOO_MANY_CONNECTIONS = 12,
+	HS_DISCONNECT_AUTH_CANCELLED_BY_USER = 13,
+	HS_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE = 14,
+	HS_DISCONNECT_ILLEGAL_USER_NAME = 15
+};
+
+/* RFC 4254 §5.1 channel open failure reason codes. */
+enum hs_open_failure {
+	HS_OPEN_ADMINISTRATIVELY_PROHIBITED = 1,
+	HS_OPEN_CONNECT_FAILED = 2,
+	HS_OPEN_UNKNOWN_CHANNEL_TYPE = 3,
+	HS_OPEN_RESOURCE_SHORTAGE = 4
+};
+
+/* Data streams of a channel: ordinary data, and extended data type 1. */
+enum hs_stream { HS_STREAM_DATA = 0, HS_STREAM_STDERR = 1 };
+
+/* A pty-req (RFC 4254 §6.2); strings are views valid during the callback. */
+struct hs_pty_request {
+	const char *term;
+	uint32_t cols, rows, width_px, height_px;
+	const uint8_t *modes;
+	size_t modes_len;
+};
+
+/* Per-channel callbacks (AsyncSSH's SSHServerSession). Each returns HS_YES to
+ * accept a request or HS_NO to refuse it; NULL refuses. */
+struct hs_session_cb {
+	int (*pty_requested)(struct hs_channel *ch, const struct hs_pty_request *pty);
+	int (*env_requested)(struct hs_channel *ch, const char *name, const char *value);
+	int (*shell_requested)(struct hs_channel *ch);
+	int (*exec_requested)(struct hs_channel *ch, const char *command);
+	int (*subsystem_requested)(struct hs_channel *ch, const char *name);
+	/* Data from the peer; the view is valid during the call only. The
+	 * engine re-opens the peer's window as data is delivered, unless the
+	 * application called hs_channel_pause_reading(). */
+	void (*data_received)(struct hs_channel *ch, const uint8_t *data, size_t len, enum hs_stream stream);
+	void (*eof_received)(struct hs_channel *ch);
+	int (*break_received)(struct hs_channel *ch, uint32_t msec);
+	void (*signal_received)(struct hs_channel *ch, const char *signal);
+	void (*terminal_size_changed)(struct hs_channel *ch, uint32_t cols, uint32_t rows, uint32_t width_px,
+	                              uint32_t height_px);
+	/* The peer's window re-opened after hs_channel_write() accepted less
+	 * than asked (AsyncSSH's resume_writing). */
+	void (*write_ready)(struct hs_channel *ch);
+	/* The channel is closed (both sides sent CLOSE, or the connection was
+	 * lost). Last callback for this channel: the handle is freed after it
+	 * returns. */
+	void (*connection_lost)(struct hs_channel *ch, int err);
+};
+
+/* A channel open request, given to session_requested/connection_requested.
+ * Strings are views valid during the callback only. To accept, the callback
+ * fills callbacks (and optionally data) and returns HS_YES; to refuse, it
+ * returns HS_NO and may set reason and description (a string that must
+ * outlive the call: static, or owned by the application). */
+struct hs_channel_open {
+	const char *type;           /* "session", "direct-tcpip", ... */
+	const char *host;           /* direct-tcpip: host to connect to */
+	uint32_t port;
+	const char *originator;     /* direct-tcpip: originator address */
+	uint32_t originator_port;
+	const struct hs_session_cb *callbacks;  /* out, on accept */
+	void *data;                             /* out, on accept */
+	uint32_t reason;                        /* out, on refusal */
+	const char *description;                /* out, on refusal */
+};
+
+/* Per-connection callbacks (AsyncSSH's SSHServer). */
+struct hs_server_cb {
+	/* A connection was accepted; hs_conn_set_data() may attach state. */
+	void (*connection_made)(struct hs_conn *conn);
+	/* The connection ended; err is 0 for an orderly close or an HS_ERR_*,
+	 * reason a human-readable text. Last callback for this connection. */
+	void (*connection_lost)(struct hs_conn *conn, int err, const char *reason);
+	/* A peer asks to authenticate as username: return HS_AUTH_REQUIRED,
+	 * HS_AUTH_NOT_NEEDED, or HS_AUTH_PENDING and later call
+	 * hs_conn_answer(). NULL means HS_AUTH_REQUIRED. */
+	int (*begin_auth)(struct hs_conn *conn, const char *username);
+	/* Is publickey authentication offered? NULL means yes. */
+	int (*public_key_auth_supported)(struct hs_conn *conn);
+	/* Is key authorized for username? HS_YES, HS_NO or HS_PENDING. The
+	 * engine verifies the peer's signature itself; it asks again before
+	 * verifying a signed request. NULL means HS_NO. */
+	int (*validate_public_key)(struct hs_conn *conn, const char *username, const struct hs_key *key);
+	/* Authentication succeeded (called once). */
+	void (*auth_completed)(struct hs_conn *conn);
+	/* A session channel is requested. NULL refuses. */
+	int (*session_requested)(struct hs_conn *conn, struct hs_channel *ch, struct hs_channel_open *open);
+	/* A direct-tcpip (or other non-session) channel is requested. NULL
+	 * refuses. */
+	int (*connection_requested)(struct hs_conn *conn, struct hs_channel *ch, struct hs_channel_open *open);
+	/* tcpip-forward global request: HS_YES (and optionally set *bound_port
+	 * when port was 0) or HS_NO. NULL refuses. */
+	int (*server_requested)(struct hs_conn *conn, const char *address, uint32_t port, uint32_t *bound_port);
+};
+
+/* Configuration of a listener. Start from hs_config_init(); zero or NULL
+ * fields mean the documented default. Strings are copied. */
+struct hs_config {
+	const char *kex_algorithms;        /* comma-separated, strongest first */
+	const char *ciphers;
+	const char *macs;
+	const char *host_key_algorithms;
+	uint32_t max_packet_size;          /* incoming packet_length limit; default 262144 */
+	uint32_t max_channels;             /* per connection; default 64 */
+	uint32_t max_auth_tries;           /* per connection; default 6 */
+	uint32_t login_grace_seconds;      /* default 120 */
+	uint64_t rekey_bytes;              /* default 1 GiB */
+	uint32_t rekey_seconds;            /* default 3600 */
+	uint32_t max_unauthenticated;      /* listener-wide cap; default 64 */
+	uint32_t max_unauthenticated_per_source; /* default 16 */
+	uint32_t keepalive_seconds;        /* 0: off */
+	uint32_t keepalive_max_missed;     /* default 3 */
+	const char *banner;                /* USERAUTH_BANNER text, or NULL */
+	const char *software_version;      /* in the identification line */
+};
+
+/* Fill cfg with the defaults. */
+HS_API void hs_config_init(struct hs_config *cfg);
+
+/* Default algorithm lists, for documentation and narrowing. */
+HS_API const char *hs_default_kex_algorithms(void);
+HS_API const char *hs_default_ciphers(void);
+HS_API const char *hs_default_macs(void);
+
+/* Check a configuration: every algorithm name known and not weak. On error
+ * writes a sentence naming the setting into err. */
+HS_API int hs_config_check(const struct hs_config *cfg, char *err, size_t errlen) HS_MUST_CHECK;
+
+/* Create a listener on loop. hostkey is borrowed: it must outlive the
+ * listener. cb is copied. data is the initial user data of each
+ * connection. Caller closes with hs_listener_close(). */
+HS_API int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const struct hs_hostkey *hostkey,
+                           const struct hs_server_cb *cb, void *data, struct hs_listener **out) HS_MUST_CHECK;
+
+/* Bind and listen on address (IPv4 or IPv6 literal) and port (0: any free
+ * port). reuseport lets several loops share one port (SO_REUSEPORT).
+ * Returns HS_ERR_IO with the libuv error in *uv_err if the bind fails. */
+HS_API int hs_listener_listen(struct hs_listener *l, const char *address, int port, int reuseport,
+                              int *uv_err) HS_MUST_CHECK;
+
+/* The bound port, or -1. */
+HS_API int hs_listener_port(const struct hs_listener *l);
+
+/* Stop accepting new connections; existing ones go on. */
+HS_API void hs_listener_stop(struct hs_listener *l);
+
+/* Number of connections open on this listener. */
+HS_API size_t hs_listener_connection_count(const struct hs_listener *l);
+
+/* Disconnect every connection (BY_APPLICATION), stop listening, and free
+ * the listener once every handle is closed; closed_cb (may be NULL) then
+ * runs. */
+HS_API void hs_listener_close(struct hs_listener *l, void (*closed_cb)(void *data), void *data);
+
+/* --- connections --- */
+
+HS_API void hs_conn_set_data(struct hs_conn *conn, void *data);
+HS_API void *hs_conn_get_data(const struct hs_conn *conn);
+/* The peer's address as "ADDR:PORT" ("[ADDR]:PORT" for IPv6). */
+HS_API const char *hs_conn_peer(const struct hs_conn *conn);
+/* The user name being authenticated or authenticated, or NULL. */
+HS_API const char *hs_conn_username(const struct hs_conn *conn);
+/* The key that authenticated this connection (its signature verified), or
+ * NULL. View valid as long as the connection. */
+HS_API const struct hs_key *hs_conn_auth_key(const struct hs_conn *conn);
+/* The client's identification line (without CR LF), or NULL. */
+HS_API const char *hs_conn_client_version(const struct hs_conn *conn);
+
+/* Complete a pending begin_auth (with an hs_auth_need value) or
+ * validate_public_key (HS_YES / HS_NO). Returns HS_ERR_INVALID_ARG if
+ * nothing is pending. Processing resumes on the next loop iteration. */
+HS_API int hs_conn_answer(struct hs_conn *conn, int answer) HS_MUST_CHECK;
+
+/* Send DISCONNECT with reason and text, then close the connection. */
+HS_API void hs_conn_disconnect(struct hs_conn *conn, uint32_t reason, const char *description);
+
+/* --- channels --- */
+
+HS_API void hs_channel_set_data(struct hs_channel *ch, void *data);
+HS_API void *hs_channel_get_data(const struct hs_channel *ch);
+HS_API struct hs_conn *hs_channel_conn(const struct hs_channel *ch);
+
+/* Bytes hs_channel_write() would accept now (peer window, packet and
+ * output-queue limits). */
+HS_API size_t hs_channel_write_space(const struct hs_channel *ch);
+
+/* Send up to len bytes on stream. *written receives how many were taken
+ * (possibly 0); when less than len, write_ready will fire when more can be
+ * sent. Returns HS_ERR_CLOSED after EOF/close. */
+HS_API int hs_channel_write(struct hs_channel *ch, const void *data, size_t len, enum hs_stream stream,
+                            size_t *written) HS_MUST_CHECK;
+
+/* Send EOF (no more data from us). */
+HS_API int hs_channel_write_eof(struct hs_channel *ch) HS_MUST_CHECK;
+
+/* Send exit-status (RFC 4254 §6.10). */
+HS_API int hs_channel_exit_status(struct hs_channel *ch, uint32_t status) HS_MUST_CHECK;
+
+/* Send exit-signal; signal without "SIG" ("TERM"). */
+HS_API int hs_channel_exit_signal(struct hs_channel *ch, const char *signal, int core_dumped,
+                                  const char *message) HS_MUST_CHECK;
+
+/* Send CLOSE; connection_lost follows when the peer's CLOSE arrives. */
+HS_API int hs_channel_close(struct hs_channel *ch);
+
+/* Stop / resume re-opening the peer's window (AsyncSSH pause_reading /
+ * resume_reading): while paused the peer can send at most one window. */
+HS_API void hs_channel_pause_reading(struct hs_channel *ch);
+HS_API void hs_channel_resume_reading(struct hs_channel *ch);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

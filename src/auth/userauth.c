@@ -1,0 +1,323 @@
+/*
+ * The ssh-userauth service (RFC 4252) with the publickey method (§7).
+ *
+ * The application decides through begin_auth and validate_public_key,
+ * which may answer later (HS_PENDING): the request is then copied into
+ * conn->auth.pending, input processing pauses, and hs__userauth_resume
+ * finishes it. The engine verifies every signature itself, and the key it
+ * records as authenticated is exactly the key whose signature verified.
+ * Unknown users get the same replies as known ones.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/conn.h"
+#include "keys/sig.h"
+
+enum {
+	AUTH_WAIT_NONE = 0,
+	AUTH_WAIT_BEGIN,        /* begin_auth pending; the request follows */
+	AUTH_WAIT_VALIDATE      /* validate_public_key pending */
+};
+
+#define SERVICE_USERAUTH "ssh-userauth"
+#define SERVICE_CONNECTION "ssh-connection"
+
+int hs__service_handle(struct hs_conn *conn, struct hs_view *v)
+{
+	char name[64];
+	int r;
+	if ((r = hs__view_get_cstring(v, name, sizeof name)) != 0 || (r = hs__view_end(v)) != 0)
+		return r;
+	if (strcmp(name, SERVICE_USERAUTH) != 0) {
+		hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_SERVICE_NOT_AVAILABLE, "service not available");
+		return 0;
+	}
+	if ((r = hs__conn_begin(conn, HS_MSG_SERVICE_ACCEPT)) != 0 ||
+	    (r = hs__buf_put_cstring(hs__conn_body(conn), SERVICE_USERAUTH)) != 0 || (r = hs__conn_end(conn)) != 0)
+		return r;
+	conn->phase = HS_PHASE_USERAUTH;
+	return 0;
+}
+
+static void clear_pending(struct hs_auth_pending *p)
+{
+	p->kind = AUTH_WAIT_NONE;
+	p->has_sig = 0;
+	p->alg[0] = '\0';
+	p->method[0] = '\0';
+	hs__buf_reset(&p->blob);
+	hs__buf_reset(&p->sig);
+	hs_key_free(p->key);
+	p->key = NULL;
+}
+
+void hs__userauth_cleanup(struct hs_conn *conn)
+{
+	clear_pending(&conn->auth.pending);
+	hs__buf_cleanup(&conn->auth.pending.blob);
+	hs__buf_cleanup(&conn->auth.pending.sig);
+	hs_key_free(conn->auth.key);
+	conn->auth.key = NULL;
+}
+
+static int methods_offered(struct hs_conn *conn)
+{
+	return conn->cb->public_key_auth_supported == NULL || conn->cb->public_key_auth_supported(conn);
+}
+
+static int send_banner(struct hs_conn *conn)
+{
+	int r;
+	if (conn->auth.banner_sent || conn->cfg->banner == NULL)
+		return 0;
+	conn->auth.banner_sent = 1;
+	struct hs_buf *b;
+	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_BANNER)) != 0)
+		return r;
+	b = hs__conn_body(conn);
+	if ((r = hs__buf_put_cstring(b, conn->cfg->banner)) != 0 || (r = hs__buf_put_cstring(b, "")) != 0)
+		return r;
+	return hs__conn_end(conn);
+}
+
+/* USERAUTH_FAILURE; counted failures end the connection at the limit. */
+static int send_failure(struct hs_conn *conn, int counted)
+{
+	int r;
+	if (counted && ++conn->auth.failures >= conn->cfg->max_auth_tries) {
+		hs__conn_fail(conn, HS_ERR_AUTH, HS_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
+		              "too many authentication failures");
+		return 0;
+	}
+	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_FAILURE)) != 0)
+		return r;
+	struct hs_buf *b = hs__conn_body(conn);
+	if ((r = hs__buf_put_cstring(b, methods_offered(conn) ? "publickey" : "")) != 0 ||
+	    (r = hs__buf_put_bool(b, 0)) != 0)
+		return r;
+	return hs__conn_end(conn);
+}
+
+static int send_success(struct hs_conn *conn)
+{
+	int r;
+	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_SUCCESS)) != 0 || (r = hs__conn_end(conn)) != 0)
+		return r;
+	conn->auth.completed = 1;
+	conn->phase = HS_PHASE_CONNECTION;
+	clear_pending(&conn->auth.pending);
+	/* The input buffer may have grown while unauthenticated peers were
+	 * stalling; nothing else to do here, but tell the listener. */
+	if (conn->io != NULL && conn->io->authenticated != NULL)
+		conn->io->authenticated(conn->io_ctx);
+	if (conn->cb->auth_completed != NULL)
+		conn->cb->auth_completed(conn);
+	return 0;
+}
+
+static int send_pk_ok(struct hs_conn *conn)
+{
+	struct hs_auth_pending *p = &conn->auth.pending;
+	int r;
+	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_PK_OK)) != 0)
+		return r;
+	struct hs_buf *b = hs__conn_body(conn);
+	if ((r = hs__buf_put_cstring(b, p->alg)) != 0 ||
+	    (r = hs__buf_put_string(b, hs__buf_ptr(&p->blob), hs__buf_len(&p->blob))) != 0)
+		return r;
+	return hs__conn_end(conn);
+}
+
+/* The data a publickey signature covers (RFC 4252 §7). */
+static int signed_data(struct hs_conn *conn, struct hs_buf *out)
+{
+	struct hs_auth_pending *p = &conn->auth.pending;
+	int r;
+	if ((r = hs__buf_put_string(out, conn->session_id, conn->session_id_len)) != 0 ||
+	    (r = hs__buf_put_u8(out, HS_MSG_USERAUTH_REQUEST)) != 0 ||
+	    (r = hs__buf_put_cstring(out, conn->auth.username)) != 0 ||
+	    (r = hs__buf_put_cstring(out, SERVICE_CONNECTION)) != 0 || (r = hs__buf_put_cstring(out, "publickey")) != 0 ||
+	    (r = hs__buf_put_bool(out, 1)) != 0 || (r = hs__buf_put_cstring(out, p->alg)) != 0 ||
+	    (r = hs__buf_put_string(out, hs__buf_ptr(&p->blob), hs__buf_len(&p->blob))) != 0)
+		return r;
+	return 0;
+}
+
+/* The application said the key is (not) acceptable: finish the request. */
+static int finish_publickey(struct hs_conn *conn, int accepted)
+{
+	struct hs_auth_pending *p = &conn->auth.pending;
+	int r;
+	if (accepted != HS_YES) {
+		clear_pending(p);
+		return send_failure(conn, 1);
+	}
+	if (!p->has_sig) {
+		r = send_pk_ok(conn);
+		clear_pending(p);
+		return r;
+	}
+	struct hs_buf data;
+	hs__buf_init(&data, 65536, 0);
+	r = signed_data(conn, &data);
+	if (r == 0)
+		r = hs__key_verify(p->key, p->alg, hs__buf_ptr(&p->sig), hs__buf_len(&p->sig), hs__buf_ptr(&data),
+		                   hs__buf_len(&data));
+	hs__buf_cleanup(&data);
+	if (r != 0) {
+		clear_pending(p);
+		return send_failure(conn, 1);
+	}
+	/* Exactly the key whose signature verified is the one recorded. */
+	hs_key_free(conn->auth.key);
+	conn->auth.key = p->key;
+	p->key = NULL;
+	return send_success(conn);
+}
+
+static int ask_validate(struct hs_conn *conn)
+{
+	struct hs_auth_pending *p = &conn->auth.pending;
+	int answer = HS_NO;
+	if (conn->cb->validate_public_key != NULL)
+		answer = conn->cb->validate_public_key(conn, conn->auth.username, p->key);
+	if (answer == HS_PENDING) {
+		p->kind = AUTH_WAIT_VALIDATE;
+		conn->waiting = 1;
+		return 0;
+	}
+	return finish_publickey(conn, answer == HS_YES ? HS_YES : HS_NO);
+}
+
+/* Handle the request kept in pending once begin_auth has answered. */
+static int continue_request(struct hs_conn *conn, const char *method)
+{
+	struct hs_auth_pending *p = &conn->auth.pending;
+	if (conn->auth.need == HS_AUTH_NOT_NEEDED) {
+		clear_pending(p);
+		return send_success(conn);
+	}
+	if (strcmp(method, "publickey") != 0 || !methods_offered(conn)) {
+		int counted = strcmp(method, "none") != 0;
+		clear_pending(p);
+		return send_failure(conn, counted);
+	}
+	if (p->key == NULL) { /* unusable key or algorithm: a plain failure */
+		clear_pending(p);
+		return send_failure(conn, 1);
+	}
+	return ask_validate(conn);
+}
+
+/* Parse the publickey method's fields into pending. A key we cannot use
+ * leaves pending->key NULL: the answer is then USERAUTH_FAILURE, never a
+ * dropped connection. */
+static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
+{
+	struct hs_auth_pending *p = &conn->auth.pending;
+	struct hs_bytes blob, sig;
+	int r;
+	if ((r = hs__view_get_bool(v, &p->has_sig)) != 0)
+		return r;
+	if ((r = hs__view_get_cstring(v, p->alg, sizeof p->alg)) == HS_ERR_LIMIT) {
+		p->alg[0] = '\0'; /* too long to be an algorithm we know */
+		struct hs_bytes skip;
+		if ((r = hs__view_get_string(v, &skip)) != 0)
+			return r;
+	} else if (r != 0) {
+		return r;
+	}
+	if ((r = hs__view_get_string(v, &blob)) != 0)
+		return r;
+	if (p->has_sig) {
+		if ((r = hs__view_get_string(v, &sig)) != 0)
+			return r;
+	}
+	if ((r = hs__view_end(v)) != 0)
+		return r;
+	if (hs__buf_put(&p->blob, blob.ptr, blob.len) != 0)
+		return 0; /* oversized key blob: refused as unusable */
+	if (p->has_sig && hs__buf_put(&p->sig, sig.ptr, sig.len) != 0)
+		return 0;
+	struct hs_key *key = NULL;
+	if (hs_key_from_blob(blob.ptr, blob.len, &key) != 0)
+		return 0;
+	if (p->alg[0] == '\0' || !hs__key_alg_allowed(key, p->alg)) {
+		hs_key_free(key);
+		return 0;
+	}
+	p->key = key;
+	return 0;
+}
+
+static int handle_request(struct hs_conn *conn, struct hs_view *v)
+{
+	struct hs_auth_state *a = &conn->auth;
+	char user[HS_MAX_USERNAME + 1], service[64], method[64];
+	int r;
+	if (conn->phase == HS_PHASE_CONNECTION)
+		return 0; /* RFC 4252 §5.1: ignore requests after success */
+	if ((r = hs__view_get_cstring(v, user, sizeof user)) != 0 ||
+	    (r = hs__view_get_cstring(v, service, sizeof service)) != 0 ||
+	    (r = hs__view_get_cstring(v, method, sizeof method)) != 0)
+		return r;
+	if (strcmp(service, SERVICE_CONNECTION) != 0) {
+		hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_SERVICE_NOT_AVAILABLE, "service not available");
+		return 0;
+	}
+	/* One user name per connection, as OpenSSH does: begin_auth decided
+	 * for that name. */
+	if (a->have_username && strcmp(a->username, user) != 0) {
+		hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_PROTOCOL_ERROR, "change of user name not allowed");
+		return 0;
+	}
+	clear_pending(&a->pending);
+	if (strcmp(method, "publickey") == 0) {
+		if ((r = parse_publickey(conn, v)) != 0)
+			return r;
+	}
+	if ((r = send_banner(conn)) != 0)
+		return r;
+	if (!a->have_username) {
+		memcpy(a->username, user, strlen(user) + 1);
+		a->have_username = 1;
+		int need = HS_AUTH_REQUIRED;
+		if (conn->cb->begin_auth != NULL)
+			need = conn->cb->begin_auth(conn, a->username);
+		if (need == HS_AUTH_PENDING) {
+			a->pending.kind = AUTH_WAIT_BEGIN;
+			snprintf(a->pending.method, sizeof a->pending.method, "%s", method);
+			conn->waiting = 1;
+			return 0;
+		}
+		a->need = need == HS_AUTH_NOT_NEEDED ? HS_AUTH_NOT_NEEDED : HS_AUTH_REQUIRED;
+	}
+	return continue_request(conn, method);
+}
+
+int hs__userauth_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
+{
+	if (msg != HS_MSG_USERAUTH_REQUEST)
+		return HS_ERR_UNEXPECTED_MSG;
+	return handle_request(conn, v);
+}
+
+int hs__userauth_resume(struct hs_conn *conn, int answer)
+{
+	struct hs_auth_state *a = &conn->auth;
+	char method[64];
+	switch (a->pending.kind) {
+	case AUTH_WAIT_BEGIN:
+		a->need = answer == HS_AUTH_NOT_NEEDED ? HS_AUTH_NOT_NEEDED : HS_AUTH_REQUIRED;
+		snprintf(method, sizeof method, "%s", a->pending.method);
+		a->pending.kind = AUTH_WAIT_NONE;
+		return continue_request(conn, method);
+	case AUTH_WAIT_VALIDATE:
+		a->pending.kind = AUTH_WAIT_NONE;
+		return finish_publickey(conn, answer == HS_YES ? HS_YES : HS_NO);
+	default:
+		return HS_ERR_INTERNAL;
+	}
+}

@@ -1,0 +1,37 @@
+/*
+ * A listener's configuration after defaults are applied and algorithm
+ * lists are checked: what every connection core reads.
+ */
+#ifndef HS_CORE_CONFIG_H
+#define HS_CORE_CONFIG_H
+
+#include <stdint.h>
+
+#include "hostsd/server.h"
+
+struct hs_core_config {
+	char *kex;             /* without the strict/ext-info pseudo-algorithms */
+	char *hostkey_algs;
+	char *ciphers;
+	char *macs;
+	char *banner;          /* NULL: none */
+	char *software_version;
+	uint32_t max_packet;
+	uint32_t max_channels;
+	uint32_t max_auth_tries;
+	uint64_t login_grace_ms;
+	uint64_t rekey_bytes;
+	uint64_t rekey_ms;
+	uint32_t max_unauth;
+	uint32_t max_unauth_per_source;
+	uint64_t keepalive_ms;
+	uint32_t keepalive_max_missed;
+};
+
+/* Resolve cfg (NULL: all defaults) into out. On error err names the
+ * setting. Free with hs__core_config_cleanup. */
+int hs__core_config_resolve(const struct hs_config *cfg, struct hs_core_config *out, char *err,
+                            size_t errlen) HS_MUST_CHECK;
+void hs__core_config_cleanup(struct hs_core_config *c);
+
+#endif

@@ -1,0 +1,467 @@
+/*
+ * The libuv layer: accepts TCP connections, moves bytes between sockets
+ * and connection cores, runs each connection's one timer, and enforces the
+ * listener-wide caps on unauthenticated connections (in total and per
+ * source address) so that a flood from one address cannot lock out others.
+ *
+ * Reads go straight into the core's input buffer; writes hand the core's
+ * output buffer to libuv by swapping it with an idle one, so no byte is
+ * copied between the cipher and the socket.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/conn.h"
+
+#define READ_CHUNK 65536
+#define CLOSE_FLUSH_MS 5000
+
+struct io_conn;
+
+struct hs_listener {
+	uv_loop_t *loop;
+	uv_tcp_t tcp;
+	int tcp_inited;
+	int port;
+	struct hs_core_config cfg;
+	const struct hs_hostkey *hostkey;
+	struct hs_server_cb cb;
+	void *data;
+	struct io_conn *conns;
+	size_t nconns;
+	uint32_t unauth;
+	int closing;
+	int handles_open;
+	void (*closed_cb)(void *);
+	void *closed_data;
+};
+
+struct io_conn {
+	uv_tcp_t tcp;
+	uv_timer_t timer;
+	uv_idle_t idle;
+	uv_write_t wreq;
+	struct hs_listener *l;
+	struct hs_conn *core;
+	struct io_conn *prev, *next;
+	struct hs_buf wbuf;
+	int writing;
+	int reading;
+	int unauth;
+	int closing;
+	int handles_open;
+	char source[INET6_ADDRSTRLEN + 1];
+};
+
+static void conn_close(struct io_conn *c);
+static void conn_pump(struct io_conn *c);
+
+static void listener_maybe_done(struct hs_listener *l)
+{
+	if (!l->closing || l->nconns > 0 || l->handles_open > 0)
+		return;
+	void (*cb)(void *) = l->closed_cb;
+	void *data = l->closed_data;
+	hs__core_config_cleanup(&l->cfg);
+	free(l);
+	if (cb != NULL)
+		cb(data);
+}
+
+static void on_conn_handle_closed(uv_handle_t *h)
+{
+	struct io_conn *c = h->data;
+	if (--c->handles_open > 0)
+		return;
+	struct hs_listener *l = c->l;
+	if (c->unauth)
+		l->unauth--;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	l->nconns--;
+	hs__conn_free(c->core); /* reports connection_lost */
+	hs__buf_cleanup(&c->wbuf);
+	free(c);
+	listener_maybe_done(l);
+}
+
+static void conn_close(struct io_conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = 1;
+	uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
+	uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
+	uv_close((uv_handle_t *)&c->idle, on_conn_handle_closed);
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+	struct io_conn *c = req->data;
+	c->writing = 0;
+	hs__buf_reset(&c->wbuf);
+	if (c->closing)
+		return;
+	if (status < 0) {
+		hs__conn_fail(c->core, HS_ERR_IO, 0, "write to peer failed");
+		conn_close(c);
+		return;
+	}
+	hs__conn_output_drained(c->core);
+	conn_pump(c);
+}
+
+static void flush(struct io_conn *c)
+{
+	struct hs_buf *out = &c->core->pkt.out;
+	if (c->writing || c->closing || hs__buf_len(out) == 0 || c->core->pkt.tx_building)
+		return;
+	struct hs_buf tmp = c->wbuf;
+	c->wbuf = *out;
+	*out = tmp;
+	uv_buf_t b = uv_buf_init((char *)hs__buf_ptr(&c->wbuf), (unsigned)hs__buf_len(&c->wbuf));
+	c->writing = 1;
+	if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
+		c->writing = 0;
+		hs__conn_fail(c->core, HS_ERR_IO, 0, "write to peer failed");
+		conn_close(c);
+	}
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct io_conn *c = h->data;
+	uint8_t *p = NULL;
+	size_t n = 0;
+	if (c->closing || hs__conn_input_reserve(c->core, READ_CHUNK, &p, &n) != 0) {
+		*buf = uv_buf_init(NULL, 0);
+		return;
+	}
+	*buf = uv_buf_init((char *)p, (unsigned)n);
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct io_conn *c = s->data;
+	if (c->closing)
+		return;
+	if (nread < 0) {
+		hs__conn_fail(c->core, HS_ERR_IO, 0, nread == UV_EOF ? "connection closed by peer" : uv_strerror((int)nread));
+		conn_close(c);
+		return;
+	}
+	if (nread > 0 && hs__conn_input_commit(c->core, (size_t)nread) != 0) {
+		/* the core is closing now; conn_pump finishes the job */
+	}
+	/* An idle connection keeps no input storage. */
+	if (hs__buf_len(&c->core->pkt.in) == 0)
+		hs__buf_shrink(&c->core->pkt.in, 0);
+	conn_pump(c);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	struct io_conn *c = t->data;
+	if (c->core->closing) {
+		conn_close(c); /* the peer did not take our last bytes in time */
+		return;
+	}
+	if (hs__conn_tick(c->core, uv_now(c->l->loop)) != 0) {
+		/* the core is closing now; conn_pump finishes the job */
+	}
+	conn_pump(c);
+}
+
+static void on_idle(uv_idle_t *h)
+{
+	struct io_conn *c = h->data;
+	uv_idle_stop(h);
+	if (c->closing)
+		return;
+	if (c->core->resume_due && hs__conn_resume(c->core) != 0) {
+		/* the core is closing now; conn_pump finishes the job */
+	}
+	conn_pump(c);
+}
+
+static void io_kick(void *ctx)
+{
+	struct io_conn *c = ctx;
+	if (!c->closing)
+		uv_idle_start(&c->idle, on_idle);
+}
+
+static void io_authenticated(void *ctx)
+{
+	struct io_conn *c = ctx;
+	if (c->unauth) {
+		c->unauth = 0;
+		c->l->unauth--;
+	}
+}
+
+static const struct hs_io_ops io_ops = { io_kick, io_authenticated };
+
+/* After any event: write what is queued, read if wanted, arm the timer,
+ * and close once a failed connection's last bytes are out. */
+static void conn_pump(struct io_conn *c)
+{
+	if (c->closing)
+		return;
+	flush(c);
+	if (c->closing)
+		return;
+	struct hs_conn *core = c->core;
+	if (core->closing) {
+		if (c->reading) {
+			uv_read_stop((uv_stream_t *)&c->tcp);
+			c->reading = 0;
+		}
+		if (!c->writing && hs__buf_len(&core->pkt.out) == 0) {
+			conn_close(c);
+			return;
+		}
+		if (!uv_is_active((uv_handle_t *)&c->timer))
+			uv_timer_start(&c->timer, on_timer, CLOSE_FLUSH_MS, 0);
+		return;
+	}
+	int want = hs__conn_wants_input(core);
+	if (want && !c->reading) {
+		if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+			c->reading = 1;
+	} else if (!want && c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = 0;
+	}
+	if (hs__buf_len(&c->wbuf) == 0 && hs__buf_len(&core->pkt.out) == 0) {
+		hs__buf_shrink(&c->wbuf, 0);
+		hs__buf_shrink(&core->pkt.out, 0);
+	}
+	uint64_t now = uv_now(c->l->loop);
+	uint64_t due = hs__conn_next_deadline(core);
+	if (due == UINT64_MAX) {
+		uv_timer_stop(&c->timer);
+	} else {
+		uint64_t wait = due > now ? due - now : 0;
+		uv_timer_start(&c->timer, on_timer, wait + 1, 0);
+	}
+}
+
+static void format_peer(const struct sockaddr_storage *ss, char *addr, size_t addrlen, char *peer, size_t peerlen)
+{
+	int port = 0;
+	addr[0] = '\0';
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		uv_ip4_name(a, addr, addrlen);
+		port = ntohs(a->sin_port);
+		snprintf(peer, peerlen, "%s:%d", addr, port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+		uv_ip6_name(a, addr, addrlen);
+		port = ntohs(a->sin6_port);
+		snprintf(peer, peerlen, "[%s]:%d", addr, port);
+	} else {
+		snprintf(peer, peerlen, "unknown");
+	}
+}
+
+static uint32_t unauth_from(const struct hs_listener *l, const char *source)
+{
+	uint32_t n = 0;
+	for (const struct io_conn *c = l->conns; c != NULL; c = c->next)
+		if (c->unauth && strcmp(c->source, source) == 0)
+			n++;
+	return n;
+}
+
+static void on_reject_closed(uv_handle_t *h)
+{
+	struct io_conn *c = h->data;
+	struct hs_listener *l = c->l;
+	free(c);
+	l->handles_open--;
+	listener_maybe_done(l);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct hs_listener *l = server->data;
+	if (status < 0 || l->closing)
+		return;
+	struct io_conn *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return;
+	uv_tcp_init(l->loop, &c->tcp);
+	c->l = l;
+	c->tcp.data = c;
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+		l->handles_open++;
+		uv_close((uv_handle_t *)&c->tcp, on_reject_closed);
+		return;
+	}
+	struct sockaddr_storage ss;
+	int sslen = sizeof ss;
+	char peer[64];
+	memset(&ss, 0, sizeof ss);
+	uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sslen);
+	format_peer(&ss, c->source, sizeof c->source, peer, sizeof peer);
+	/* Pre-authentication caps: refuse before spending anything. */
+	if (l->unauth >= l->cfg.max_unauth || unauth_from(l, c->source) >= l->cfg.max_unauth_per_source) {
+		c->l = l;
+		c->tcp.data = c;
+		l->handles_open++;
+		uv_close((uv_handle_t *)&c->tcp, on_reject_closed);
+		return;
+	}
+	c->l = l;
+	c->tcp.data = c;
+	uv_tcp_nodelay(&c->tcp, 1);
+	uv_timer_init(l->loop, &c->timer);
+	c->timer.data = c;
+	uv_idle_init(l->loop, &c->idle);
+	c->idle.data = c;
+	c->handles_open = 3;
+	hs__buf_init(&c->wbuf, HS_OUTPUT_CAP, 0);
+	c->core = hs__conn_new(&l->cfg, l->hostkey, &l->cb, l->data, &io_ops, c, peer, uv_now(l->loop));
+	c->next = l->conns;
+	if (l->conns)
+		l->conns->prev = c;
+	l->conns = c;
+	l->nconns++;
+	c->unauth = 1;
+	l->unauth++;
+	if (c->core == NULL) {
+		/* without a core there is nothing to report: close quietly */
+		c->closing = 1;
+		uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
+		uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
+		uv_close((uv_handle_t *)&c->idle, on_conn_handle_closed);
+		return;
+	}
+	if (hs__conn_start(c->core) != 0)
+		hs__conn_fail(c->core, HS_ERR_INTERNAL, 0, "cannot start connection");
+	conn_pump(c);
+}
+
+int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const struct hs_hostkey *hostkey,
+                    const struct hs_server_cb *cb, void *data, struct hs_listener **out)
+{
+	int r;
+	if (loop == NULL || hostkey == NULL || out == NULL)
+		return HS_ERR_INVALID_ARG;
+	struct hs_listener *l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return HS_ERR_ALLOC;
+	if ((r = hs__core_config_resolve(cfg, &l->cfg, NULL, 0)) != 0) {
+		free(l);
+		return r;
+	}
+	l->loop = loop;
+	l->hostkey = hostkey;
+	if (cb != NULL)
+		l->cb = *cb;
+	l->data = data;
+	l->port = -1;
+	*out = l;
+	return 0;
+}
+
+int hs_listener_listen(struct hs_listener *l, const char *address, int port, int reuseport, int *uv_err)
+{
+	struct sockaddr_storage ss;
+	int e;
+	if (uv_err)
+		*uv_err = 0;
+	if (l->tcp_inited || l->closing)
+		return HS_ERR_INVALID_ARG;
+	memset(&ss, 0, sizeof ss);
+	if (uv_ip4_addr(address, port, (struct sockaddr_in *)&ss) != 0 &&
+	    uv_ip6_addr(address, port, (struct sockaddr_in6 *)&ss) != 0)
+		return HS_ERR_INVALID_ARG;
+	if ((e = uv_tcp_init(l->loop, &l->tcp)) != 0)
+		goto fail;
+	l->tcp_inited = 1;
+	l->handles_open++;
+	l->tcp.data = l;
+	if (reuseport) {
+		int fd = socket(ss.ss_family, SOCK_STREAM, 0);
+		int one = 1;
+		if (fd < 0) {
+			e = uv_translate_sys_error(errno);
+			goto fail;
+		}
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+		    (e = uv_tcp_open(&l->tcp, fd)) != 0) {
+			e = e ? e : uv_translate_sys_error(errno);
+			close(fd);
+			goto fail;
+		}
+	}
+	if ((e = uv_tcp_bind(&l->tcp, (const struct sockaddr *)&ss, 0)) != 0)
+		goto fail;
+	if ((e = uv_listen((uv_stream_t *)&l->tcp, 128, on_connection)) != 0)
+		goto fail;
+	struct sockaddr_storage bound;
+	int blen = sizeof bound;
+	if (uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&bound, &blen) == 0)
+		l->port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
+		                                           : ((struct sockaddr_in6 *)&bound)->sin6_port);
+	return 0;
+fail:
+	if (uv_err)
+		*uv_err = e;
+	return HS_ERR_IO;
+}
+
+int hs_listener_port(const struct hs_listener *l)
+{
+	return l->port;
+}
+
+size_t hs_listener_connection_count(const struct hs_listener *l)
+{
+	return l->nconns;
+}
+
+static void on_listener_closed(uv_handle_t *h)
+{
+	struct hs_listener *l = h->data;
+	l->handles_open--;
+	listener_maybe_done(l);
+}
+
+void hs_listener_stop(struct hs_listener *l)
+{
+	if (l->tcp_inited && !uv_is_closing((uv_handle_t *)&l->tcp))
+		uv_close((uv_handle_t *)&l->tcp, on_listener_closed);
+}
+
+void hs_listener_close(struct hs_listener *l, void (*closed_cb)(void *data), void *data)
+{
+	if (l->closing)
+		return;
+	l->closing = 1;
+	l->closed_cb = closed_cb;
+	l->closed_data = data;
+	hs_listener_stop(l);
+	for (struct io_conn *c = l->conns; c != NULL; c = c->next) {
+		if (c->closing)
+			continue;
+		hs__conn_fail(c->core, HS_ERR_BY_APPLICATION, HS_DISCONNECT_BY_APPLICATION, "server shutting down");
+		conn_pump(c);
+	}
+	/* let the loop run the close callbacks before freeing */
+	if (l->handles_open == 0 && l->nconns == 0) {
+		/* nothing open: free on the spot is still after the caller's
+		 * own frame, since no callback of ours is on the stack */
+		listener_maybe_done(l);
+	}
+}

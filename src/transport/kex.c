@@ -1,0 +1,304 @@
+/*
+ * The key exchange state machine on a connection: KEXINIT in both
+ * directions, curve25519-sha256 (RFC 8731), NEWKEYS, strict key exchange
+ * (OpenSSH PROTOCOL "kex-strict-*-v00@openssh.com") and EXT_INFO (RFC 8308).
+ * The same path serves the first exchange and every rekey, started by
+ * either side.
+ */
+#include "transport/kex.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "core/conn.h"
+#include "crypto/x25519.h"
+#include "keys/sig.h"
+#include "transport/kexinit.h"
+
+#define STRICT_S "kex-strict-s-v00@openssh.com"
+#define STRICT_C "kex-strict-c-v00@openssh.com"
+#define SERVER_SIG_ALGS \
+	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
+
+void hs__kex_init(struct hs_kex *k)
+{
+	memset(k, 0, sizeof(*k));
+	hs__buf_init(&k->i_s, 65536, 0);
+	hs__buf_init(&k->i_c, 65536, 0);
+}
+
+void hs__kex_cleanup(struct hs_kex *k)
+{
+	hs__buf_cleanup(&k->i_s);
+	hs__buf_cleanup(&k->i_c);
+	hs__cipher_cleanup(&k->next_rx);
+	k->next_rx_ready = 0;
+}
+
+const EVP_MD *hs__kex_md(const char *kex_alg)
+{
+	if (strcmp(kex_alg, "curve25519-sha256") == 0 || strcmp(kex_alg, "curve25519-sha256@libssh.org") == 0)
+		return EVP_sha256();
+	return NULL;
+}
+
+int hs__kex_wanted(const struct hs_conn *conn)
+{
+	const struct hs_packet_io *p = &conn->pkt;
+	if (conn->phase == HS_PHASE_FIRST_KEX || conn->kex.step != HS_KEX_IDLE || conn->closing)
+		return 0;
+	return p->tx.bytes >= conn->cfg->rekey_bytes || p->rx.bytes >= conn->cfg->rekey_bytes ||
+	       p->tx.packets >= HS_REKEY_PACKETS || p->rx.packets >= HS_REKEY_PACKETS ||
+	       conn->now_ms - conn->last_kex_ms >= conn->cfg->rekey_ms;
+}
+
+int hs__kex_start(struct hs_conn *conn)
+{
+	struct hs_kex *k = &conn->kex;
+	char kexlist[HS_MAX_NAMELIST];
+	int r;
+	if (k->step != HS_KEX_IDLE)
+		return 0;
+	/* The strict marker belongs in the first KEXINIT only. */
+	if (conn->phase == HS_PHASE_FIRST_KEX)
+		snprintf(kexlist, sizeof kexlist, "%s,%s", conn->cfg->kex, STRICT_S);
+	else
+		snprintf(kexlist, sizeof kexlist, "%s", conn->cfg->kex);
+	const char *lists[HS_KL_COUNT] = {
+		[HS_KL_KEX] = kexlist,
+		[HS_KL_HOSTKEY] = conn->cfg->hostkey_algs,
+		[HS_KL_ENC_C2S] = conn->cfg->ciphers,
+		[HS_KL_ENC_S2C] = conn->cfg->ciphers,
+		[HS_KL_MAC_C2S] = conn->cfg->macs,
+		[HS_KL_MAC_S2C] = conn->cfg->macs,
+		[HS_KL_COMP_C2S] = "none",
+		[HS_KL_COMP_S2C] = "none",
+		[HS_KL_LANG_C2S] = "",
+		[HS_KL_LANG_S2C] = "",
+	};
+	hs__buf_reset(&k->i_s);
+	hs__buf_reset(&k->i_c);
+	if ((r = hs__buf_put_u8(&k->i_s, HS_MSG_KEXINIT)) != 0 || (r = hs__kexinit_write(&k->i_s, lists)) != 0)
+		return r;
+	if ((r = hs__conn_begin(conn, HS_MSG_KEXINIT)) != 0)
+		return r;
+	if ((r = hs__buf_put(hs__conn_body(conn), hs__buf_ptr(&k->i_s) + 1, hs__buf_len(&k->i_s) - 1)) != 0)
+		return r;
+	if ((r = hs__conn_end(conn)) != 0)
+		return r;
+	k->step = HS_KEX_SENT_KEXINIT;
+	return 0;
+}
+
+static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
+{
+	struct hs_kex *k = &conn->kex;
+	struct hs_kexinit ki;
+	char first[HS_ALG_NAME_MAX];
+	int r;
+	int first_kex = conn->phase == HS_PHASE_FIRST_KEX;
+	struct hs_view whole = hs__view_make(v->ptr, v->len); /* the payload from the message number */
+	if (k->step == HS_KEX_IDLE && (r = hs__kex_start(conn)) != 0)
+		return r;
+	if ((r = hs__kexinit_parse(v, &ki)) != 0)
+		return r;
+	hs__buf_reset(&k->i_c);
+	if ((r = hs__buf_put(&k->i_c, whole.ptr, whole.len)) != 0)
+		return r;
+	if (first_kex) {
+		conn->strict_kex = hs__namelist_has(ki.lists[HS_KL_KEX], STRICT_C);
+		conn->ext_info_c = hs__namelist_has(ki.lists[HS_KL_KEX], "ext-info-c");
+		/* Strict KEX: KEXINIT must be the very first packet. */
+		if (conn->strict_kex && k->last_seqnr != 0)
+			return HS_ERR_PROTOCOL;
+	}
+	if ((r = hs__kexinit_choose(ki.lists[HS_KL_KEX], conn->cfg->kex, k->kex_alg, sizeof k->kex_alg)) != 0 ||
+	    (r = hs__kexinit_choose(ki.lists[HS_KL_HOSTKEY], conn->cfg->hostkey_algs, k->hostkey_alg,
+	                            sizeof k->hostkey_alg)) != 0 ||
+	    (r = hs__kexinit_choose(ki.lists[HS_KL_ENC_C2S], conn->cfg->ciphers, k->enc_c2s, sizeof k->enc_c2s)) != 0 ||
+	    (r = hs__kexinit_choose(ki.lists[HS_KL_ENC_S2C], conn->cfg->ciphers, k->enc_s2c, sizeof k->enc_s2c)) != 0)
+		return r;
+	/* An AEAD cipher has its own integrity: the MAC lists then matter only
+	 * to peers that insist on agreeing one. */
+	if (hs__kexinit_choose(ki.lists[HS_KL_MAC_C2S], conn->cfg->macs, k->mac_c2s, sizeof k->mac_c2s) != 0 &&
+	    !hs__cipher_by_name(k->enc_c2s)->aead)
+		return HS_ERR_NO_ALGORITHM;
+	if (hs__kexinit_choose(ki.lists[HS_KL_MAC_S2C], conn->cfg->macs, k->mac_s2c, sizeof k->mac_s2c) != 0 &&
+	    !hs__cipher_by_name(k->enc_s2c)->aead)
+		return HS_ERR_NO_ALGORITHM;
+	if (!hs__namelist_has(ki.lists[HS_KL_COMP_C2S], "none") || !hs__namelist_has(ki.lists[HS_KL_COMP_S2C], "none"))
+		return HS_ERR_NO_ALGORITHM;
+	/* RFC 4253 §7: a wrong guess means the guessed packet is dropped. */
+	if (ki.first_kex_packet_follows) {
+		hs__kexinit_first(ki.lists[HS_KL_KEX], first, sizeof first);
+		int wrong = strcmp(first, k->kex_alg) != 0;
+		hs__kexinit_first(ki.lists[HS_KL_HOSTKEY], first, sizeof first);
+		wrong |= strcmp(first, k->hostkey_alg) != 0;
+		k->ignore_next = wrong;
+	}
+	k->step = HS_KEX_WAIT_INIT;
+	return 0;
+}
+
+/* Derive one direction's keys and set up its cipher context. */
+static int make_cipher(struct hs_conn *conn, const EVP_MD *md, struct hs_bytes kmp, const uint8_t *h,
+                       size_t hlen, const char *enc, const char *mac, char iv_l, char key_l, char mac_l,
+                       int encrypt, struct hs_cipher_ctx *out)
+{
+	const struct hs_cipher_info *ci = hs__cipher_by_name(enc);
+	const struct hs_mac_info *mi = NULL;
+	uint8_t iv[64], key[64], mkey[128];
+	int r = HS_ERR_NO_ALGORITHM;
+	if (ci == NULL)
+		goto out;
+	if (!ci->aead && (mi = hs__mac_by_name(mac)) == NULL)
+		goto out;
+	if (ci->iv_len > sizeof iv || ci->key_len > sizeof key || (mi && mi->key_len > sizeof mkey)) {
+		r = HS_ERR_INTERNAL;
+		goto out;
+	}
+	const uint8_t *sid = conn->session_id;
+	size_t sidlen = conn->session_id_len;
+	if ((r = hs__kex_derive(md, kmp, h, hlen, sid, sidlen, iv_l, iv, ci->iv_len)) != 0 ||
+	    (r = hs__kex_derive(md, kmp, h, hlen, sid, sidlen, key_l, key, ci->key_len)) != 0)
+		goto out;
+	if (mi && (r = hs__kex_derive(md, kmp, h, hlen, sid, sidlen, mac_l, mkey, mi->key_len)) != 0)
+		goto out;
+	r = hs__cipher_init(out, ci, key, ci->iv_len ? iv : NULL, mi, mi ? mkey : NULL, encrypt);
+out:
+	OPENSSL_cleanse(iv, sizeof iv);
+	OPENSSL_cleanse(key, sizeof key);
+	OPENSSL_cleanse(mkey, sizeof mkey);
+	return r;
+}
+
+static int send_ext_info(struct hs_conn *conn)
+{
+	int r;
+	struct hs_buf *b;
+	if ((r = hs__conn_begin(conn, HS_MSG_EXT_INFO)) != 0)
+		return r;
+	b = hs__conn_body(conn);
+	if ((r = hs__buf_put_u32(b, 1)) != 0 || (r = hs__buf_put_cstring(b, "server-sig-algs")) != 0 ||
+	    (r = hs__buf_put_cstring(b, SERVER_SIG_ALGS)) != 0)
+		return r;
+	return hs__conn_end(conn);
+}
+
+static int handle_ecdh_init(struct hs_conn *conn, struct hs_view *v)
+{
+	struct hs_kex *k = &conn->kex;
+	struct hs_bytes q_c;
+	uint8_t priv[32], q_s[32], secret[32], h[HS_MAX_HASH];
+	size_t hlen = 0;
+	struct hs_buf method, sig;
+	struct hs_cipher_ctx tx;
+	int r;
+	memset(&tx, 0, sizeof tx);
+	hs__buf_init(&method, 1024, 0);
+	hs__buf_init(&sig, 1024, 0);
+	const EVP_MD *md = hs__kex_md(k->kex_alg);
+	if (md == NULL) {
+		r = HS_ERR_INTERNAL;
+		goto out;
+	}
+	if ((r = hs__view_get_string(v, &q_c)) != 0 || (r = hs__view_end(v)) != 0)
+		goto out;
+	if (q_c.len != 32) { /* RFC 8731 §3: exactly 32 bytes */
+		r = HS_ERR_PROTOCOL;
+		goto out;
+	}
+	if ((r = hs__x25519_keygen(priv, q_s)) != 0 || (r = hs__x25519_shared(priv, q_c.ptr, secret)) != 0)
+		goto out;
+	size_t ks_len;
+	const uint8_t *ks = hs_key_blob(hs_hostkey_public(conn->hostkey), &ks_len);
+	if ((r = hs__buf_put_string(&method, q_c.ptr, q_c.len)) != 0 ||
+	    (r = hs__buf_put_string(&method, q_s, sizeof q_s)) != 0)
+		goto out;
+	struct hs_kex_transcript t = {
+		.v_c = { (const uint8_t *)conn->client_version, strlen(conn->client_version) },
+		.v_s = { (const uint8_t *)conn->server_version, strlen(conn->server_version) },
+		.i_c = { hs__buf_ptr(&k->i_c), hs__buf_len(&k->i_c) },
+		.i_s = { hs__buf_ptr(&k->i_s), hs__buf_len(&k->i_s) },
+		.k_s = { ks, ks_len },
+		.method = { hs__buf_ptr(&method), hs__buf_len(&method) },
+		.k = { secret, sizeof secret },
+	};
+	if ((r = hs__kex_hash(md, &t, h, &hlen)) != 0)
+		goto out;
+	if (conn->session_id_len == 0) {
+		memcpy(conn->session_id, h, hlen);
+		conn->session_id_len = hlen;
+	}
+	if ((r = hs__hostkey_sign(conn->hostkey, k->hostkey_alg, h, hlen, &sig)) != 0)
+		goto out;
+	/* Keys for both directions, before anything is sent. */
+	if ((r = make_cipher(conn, md, t.k, h, hlen, k->enc_s2c, k->mac_s2c, 'B', 'D', 'F', 1, &tx)) != 0 ||
+	    (r = make_cipher(conn, md, t.k, h, hlen, k->enc_c2s, k->mac_c2s, 'A', 'C', 'E', 0, &k->next_rx)) != 0)
+		goto out;
+	k->next_rx_ready = 1;
+	struct hs_buf *b;
+	if ((r = hs__conn_begin(conn, HS_MSG_KEX_ECDH_REPLY)) != 0)
+		goto out;
+	b = hs__conn_body(conn);
+	if ((r = hs__buf_put_string(b, ks, ks_len)) != 0 || (r = hs__buf_put_string(b, q_s, sizeof q_s)) != 0 ||
+	    (r = hs__buf_put_string(b, hs__buf_ptr(&sig), hs__buf_len(&sig))) != 0 || (r = hs__conn_end(conn)) != 0)
+		goto out;
+	if ((r = hs__conn_begin(conn, HS_MSG_NEWKEYS)) != 0 || (r = hs__conn_end(conn)) != 0)
+		goto out;
+	hs__packet_set_cipher(&conn->pkt.tx, &tx, conn->strict_kex);
+	k->step = HS_KEX_WAIT_NEWKEYS;
+	/* RFC 8308 §2.4: EXT_INFO goes right after our first NEWKEYS. */
+	if (conn->kex_count == 0 && conn->ext_info_c && (r = send_ext_info(conn)) != 0)
+		goto out;
+	/* Messages held back during the exchange can go now. */
+	r = hs__conn_flush_held(conn);
+out:
+	OPENSSL_cleanse(priv, sizeof priv);
+	OPENSSL_cleanse(secret, sizeof secret);
+	OPENSSL_cleanse(h, sizeof h);
+	hs__cipher_cleanup(&tx);
+	hs__buf_cleanup(&method);
+	hs__buf_cleanup(&sig);
+	return r;
+}
+
+static int handle_newkeys(struct hs_conn *conn, struct hs_view *v)
+{
+	struct hs_kex *k = &conn->kex;
+	int r;
+	if ((r = hs__view_end(v)) != 0)
+		return r;
+	if (!k->next_rx_ready)
+		return HS_ERR_INTERNAL;
+	hs__packet_set_cipher(&conn->pkt.rx, &k->next_rx, conn->strict_kex);
+	k->next_rx_ready = 0;
+	k->step = HS_KEX_IDLE;
+	conn->kex_count++;
+	conn->last_kex_ms = conn->now_ms;
+	hs__buf_cleanup(&k->i_s);
+	hs__buf_cleanup(&k->i_c);
+	if (conn->phase == HS_PHASE_FIRST_KEX)
+		conn->phase = HS_PHASE_SERVICE;
+	hs__channels_write_ready(conn);
+	return 0;
+}
+
+int hs__kex_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
+{
+	switch (msg) {
+	case HS_MSG_KEXINIT:
+		return handle_kexinit(conn, v);
+	case HS_MSG_KEX_ECDH_INIT:
+		if (conn->kex.ignore_next) {
+			conn->kex.ignore_next = 0;
+			return 0;
+		}
+		return handle_ecdh_init(conn, v);
+	case HS_MSG_NEWKEYS:
+		return handle_newkeys(conn, v);
+	default:
+		return HS_ERR_UNEXPECTED_MSG;
+	}
+}

@@ -1,0 +1,37 @@
+/*
+ * Key exchange state of one connection (RFC 4253 §7-§9): the two KEXINIT
+ * payloads for the exchange hash, the negotiated algorithms, and the keys
+ * waiting for the peer's NEWKEYS.
+ */
+#ifndef HS_TRANSPORT_KEX_H
+#define HS_TRANSPORT_KEX_H
+
+#include "crypto/cipher.h"
+#include "transport/kexhash.h"
+#include "transport/msgfilter.h"
+#include "wire/buf.h"
+
+#define HS_ALG_NAME_MAX 64
+
+struct hs_kex {
+	enum hs_kex_step step;
+	struct hs_buf i_s;              /* our KEXINIT payload */
+	struct hs_buf i_c;              /* the peer's KEXINIT payload */
+	char kex_alg[HS_ALG_NAME_MAX];
+	char hostkey_alg[HS_ALG_NAME_MAX];
+	char enc_c2s[HS_ALG_NAME_MAX], enc_s2c[HS_ALG_NAME_MAX];
+	char mac_c2s[HS_ALG_NAME_MAX], mac_s2c[HS_ALG_NAME_MAX];
+	int ignore_next;                /* the peer guessed wrong: drop its next kex packet */
+	struct hs_cipher_ctx next_rx;   /* ready for the peer's NEWKEYS */
+	int next_rx_ready;
+	uint32_t last_seqnr;            /* sequence number of the packet being handled */
+};
+
+void hs__kex_init(struct hs_kex *k);
+/* Wipe keys and free buffers. */
+void hs__kex_cleanup(struct hs_kex *k);
+
+/* The hash function of a kex algorithm name, or NULL. */
+const EVP_MD *hs__kex_md(const char *kex_alg);
+
+#endif

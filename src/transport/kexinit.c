@@ -1,0 +1,96 @@
+/* KEXINIT encoding, parsing and algorithm negotiation (RFC 4253 §7.1). */
+#include "transport/kexinit.h"
+
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "common/limits.h"
+
+int hs__kexinit_parse(struct hs_view *v, struct hs_kexinit *out)
+{
+	struct hs_view save = *v;
+	struct hs_kexinit k;
+	uint32_t reserved;
+	int r;
+	if ((r = hs__view_get_bytes(v, 16, &k.cookie)) != 0)
+		goto fail;
+	for (int i = 0; i < HS_KL_COUNT; i++) {
+		if ((r = hs__view_get_string(v, &k.lists[i])) != 0)
+			goto fail;
+		if (k.lists[i].len > HS_MAX_NAMELIST) {
+			r = HS_ERR_LIMIT;
+			goto fail;
+		}
+		/* names are printable US-ASCII without NUL (RFC 4251 §6) */
+		for (size_t j = 0; j < k.lists[i].len; j++) {
+			uint8_t c = k.lists[i].ptr[j];
+			if (c <= 0x20 || c >= 0x7f) {
+				r = HS_ERR_FORMAT;
+				goto fail;
+			}
+		}
+	}
+	if ((r = hs__view_get_bool(v, &k.first_kex_packet_follows)) != 0)
+		goto fail;
+	if ((r = hs__view_get_u32(v, &reserved)) != 0)
+		goto fail;
+	if ((r = hs__view_end(v)) != 0)
+		goto fail;
+	*out = k;
+	return 0;
+fail:
+	*v = save;
+	return r;
+}
+
+int hs__kexinit_write(struct hs_buf *out, const char *const lists[HS_KL_COUNT])
+{
+	uint8_t cookie[16];
+	int r;
+	if (RAND_bytes(cookie, sizeof cookie) != 1)
+		return HS_ERR_CRYPTO;
+	if ((r = hs__buf_put(out, cookie, sizeof cookie)) != 0)
+		return r;
+	for (int i = 0; i < HS_KL_COUNT; i++)
+		if ((r = hs__buf_put_cstring(out, lists[i] ? lists[i] : "")) != 0)
+			return r;
+	if ((r = hs__buf_put_bool(out, 0)) != 0)
+		return r;
+	return hs__buf_put_u32(out, 0);
+}
+
+int hs__kexinit_choose(struct hs_bytes client, const char *server, char *out, size_t outsz)
+{
+	size_t i = 0;
+	while (i < client.len) {
+		size_t j = i;
+		while (j < client.len && client.ptr[j] != ',')
+			j++;
+		size_t n = j - i;
+		if (n > 0 && n < outsz) {
+			memcpy(out, client.ptr + i, n);
+			out[n] = '\0';
+			struct hs_bytes s = { (const uint8_t *)server, strlen(server) };
+			if (hs__namelist_has(s, out))
+				return 0;
+		}
+		i = j + 1;
+	}
+	if (outsz > 0)
+		out[0] = '\0';
+	return HS_ERR_NO_ALGORITHM;
+}
+
+void hs__kexinit_first(struct hs_bytes list, char *out, size_t outsz)
+{
+	size_t n = 0;
+	while (n < list.len && list.ptr[n] != ',')
+		n++;
+	if (outsz == 0)
+		return;
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, list.ptr, n);
+	out[n] = '\0';
+}
