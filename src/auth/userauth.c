@@ -166,6 +166,9 @@ static int finish_publickey(struct hs_conn *conn, int accepted)
 		r = hs__key_verify(p->key, p->alg, hs__buf_ptr(&p->sig), hs__buf_len(&p->sig), hs__buf_ptr(&data),
 		                   hs__buf_len(&data));
 	hs__buf_cleanup(&data);
+#ifdef HS_FUZZING_UNSAFE
+	r = 0; /* fuzzing builds only: let arbitrary input reach the channels */
+#endif
 	if (r != 0) {
 		clear_pending(p);
 		return send_failure(conn, 1);

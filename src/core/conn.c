@@ -447,6 +447,19 @@ uint64_t hs__conn_next_deadline(const struct hs_conn *conn)
 	return d;
 }
 
+#ifdef HS_FUZZING_UNSAFE
+void hs__conn_fuzz_skip_kex(struct hs_conn *conn)
+{
+	snprintf(conn->client_version, sizeof conn->client_version, "SSH-2.0-fuzz");
+	conn->version_done = 1;
+	conn->phase = HS_PHASE_SERVICE;
+	conn->kex.step = HS_KEX_IDLE;
+	conn->session_id_len = 32;
+	memset(conn->session_id, 0x5a, 32);
+	hs__buf_reset(&conn->pkt.out);
+}
+#endif
+
 /* --- public connection API --- */
 
 void hs_conn_set_data(struct hs_conn *conn, void *data) { conn->data = data; }

@@ -1,0 +1,110 @@
+/*
+ * Whole server connections fed arbitrary client bytes through the I/O-free
+ * core. The first input byte picks the start: even = from the
+ * identification exchange, odd = past the first key exchange (fuzzing
+ * build only), so authentication and channels are reached too. The
+ * application accepts everything it is asked, to reach every path.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/conn.h"
+
+static struct hs_hostkey *hostkey;
+static struct hs_core_config cfg;
+
+static int begin_auth(struct hs_conn *c, const char *u) { return u[0] == 'n' ? HS_AUTH_NOT_NEEDED : HS_AUTH_REQUIRED; }
+static int validate(struct hs_conn *c, const char *u, const struct hs_key *k) { return HS_YES; }
+static int yes_pty(struct hs_channel *ch, const struct hs_pty_request *p) { return HS_YES; }
+static int yes_env(struct hs_channel *ch, const char *n, const char *v) { return HS_YES; }
+static int yes_shell(struct hs_channel *ch) { return HS_YES; }
+static int yes_exec(struct hs_channel *ch, const char *c) { return HS_YES; }
+static int yes_subsystem(struct hs_channel *ch, const char *n) { return HS_YES; }
+static int yes_break(struct hs_channel *ch, uint32_t ms) { return HS_YES; }
+
+static void echo(struct hs_channel *ch, const uint8_t *d, size_t n, enum hs_stream s)
+{
+	size_t done;
+	if (hs_channel_write(ch, d, n, s, &done) != 0 || done < n)
+		hs_channel_pause_reading(ch);
+	if (n > 0 && d[0] == 'E' && hs_channel_write_eof(ch) == 0 && hs_channel_exit_status(ch, 3) == 0)
+		(void)hs_channel_close(ch);
+	if (n > 0 && d[0] == 'R')
+		hs_channel_resume_reading(ch);
+}
+
+static void eof(struct hs_channel *ch)
+{
+	if (hs_channel_exit_signal(ch, "TERM", 0, "bye") == 0)
+		(void)hs_channel_close(ch);
+}
+
+static const struct hs_session_cb session = {
+	.pty_requested = yes_pty,
+	.env_requested = yes_env,
+	.shell_requested = yes_shell,
+	.exec_requested = yes_exec,
+	.subsystem_requested = yes_subsystem,
+	.data_received = echo,
+	.eof_received = eof,
+	.break_received = yes_break,
+};
+
+static int open_session(struct hs_conn *c, struct hs_channel *ch, struct hs_channel_open *o)
+{
+	o->callbacks = &session;
+	return HS_YES;
+}
+
+static int forward(struct hs_conn *c, const char *a, uint32_t p, uint32_t *bound)
+{
+	*bound = 4242;
+	return HS_YES;
+}
+
+static const struct hs_server_cb server = {
+	.begin_auth = begin_auth,
+	.validate_public_key = validate,
+	.session_requested = open_session,
+	.connection_requested = open_session,
+	.server_requested = forward,
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (hostkey == NULL) {
+		if (hs_hostkey_generate(HS_KEY_ED25519, &hostkey) != 0 || hs__core_config_resolve(NULL, &cfg, NULL, 0) != 0)
+			abort();
+		cfg.max_channels = 4;
+	}
+	if (size < 1)
+		return 0;
+	struct hs_conn *conn = hs__conn_new(&cfg, hostkey, &server, NULL, NULL, NULL, "fuzz", 0);
+	if (conn == NULL)
+		return 0;
+	if (hs__conn_start(conn) != 0)
+		goto out;
+	if (data[0] & 1)
+		hs__conn_fuzz_skip_kex(conn);
+	/* feed in uneven chunks so that resumption between reads is exercised */
+	size_t pos = 1;
+	uint64_t now = 0;
+	while (pos < size) {
+		size_t chunk = 1 + (data[pos - 1] % 61) * 17;
+		if (chunk > size - pos)
+			chunk = size - pos;
+		if (hs__conn_feed(conn, data + pos, chunk) != 0)
+			break;
+		pos += chunk;
+		hs__buf_reset(&conn->pkt.out);
+		hs__conn_output_drained(conn);
+		now += 1000;
+		if (hs__conn_tick(conn, now) != 0)
+			break;
+	}
+out:
+	hs__conn_free(conn);
+	return 0;
+}
