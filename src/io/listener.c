@@ -128,6 +128,7 @@ static void flush(struct io_conn *c)
 	*out = tmp;
 	uv_buf_t b = uv_buf_init((char *)hs__buf_ptr(&c->wbuf), (unsigned)hs__buf_len(&c->wbuf));
 	c->writing = 1;
+	c->wreq.data = c;
 	if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
 		c->writing = 0;
 		hs__conn_fail(c->core, HS_ERR_IO, 0, "write to peer failed");

@@ -1,0 +1,91 @@
+/*
+ * Host keys: the server's own Ed25519 private key, made fresh or from a
+ * seed read out of a key file. The secret lives only inside libcrypto's
+ * EVP_PKEY, which wipes it when freed; we never keep a copy.
+ */
+#include "keys/key_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "wire/buf.h"
+
+/* Wrap a private Ed25519 EVP_PKEY (taking ownership) with its public key. */
+static int wrap_private(EVP_PKEY *priv, struct hs_hostkey **out)
+{
+	struct hs_hostkey *hk = NULL;
+	struct hs_buf blob;
+	uint8_t pub[32];
+	size_t publen = sizeof pub;
+	int r = HS_ERR_CRYPTO;
+	hs__buf_init(&blob, 64, 0);
+	if (EVP_PKEY_get_raw_public_key(priv, pub, &publen) != 1 || publen != sizeof pub)
+		goto out;
+	/* RFC 8709 §4: string "ssh-ed25519", string key. */
+	if ((r = hs__buf_put_cstring(&blob, "ssh-ed25519")) != 0 || (r = hs__buf_put_string(&blob, pub, sizeof pub)) != 0)
+		goto out;
+	if ((hk = calloc(1, sizeof *hk)) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	if ((r = hs_key_from_blob(hs__buf_ptr(&blob), hs__buf_len(&blob), &hk->pub)) != 0)
+		goto out;
+	hk->priv = priv;
+	priv = NULL;
+	*out = hk;
+	hk = NULL;
+out:
+	EVP_PKEY_free(priv);
+	hs_hostkey_free(hk);
+	hs__buf_cleanup(&blob);
+	return r;
+}
+
+int hs__hostkey_from_seed(const uint8_t seed[32], struct hs_hostkey **out)
+{
+	if (seed == NULL || out == NULL)
+		return HS_ERR_INVALID_ARG;
+	*out = NULL;
+	EVP_PKEY *priv = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+	if (priv == NULL)
+		return HS_ERR_CRYPTO;
+	return wrap_private(priv, out);
+}
+
+int hs_hostkey_generate(enum hs_key_type type, struct hs_hostkey **out)
+{
+	if (out == NULL)
+		return HS_ERR_INVALID_ARG;
+	*out = NULL;
+	if (type != HS_KEY_ED25519)
+		return HS_ERR_KEY_TYPE;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+	EVP_PKEY *priv = NULL;
+	int r = HS_ERR_CRYPTO;
+	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_keygen(ctx, &priv) != 1)
+		goto out;
+	r = wrap_private(priv, out);
+	priv = NULL;
+out:
+	EVP_PKEY_free(priv);
+	EVP_PKEY_CTX_free(ctx);
+	return r;
+}
+
+const struct hs_key *hs_hostkey_public(const struct hs_hostkey *key)
+{
+	return key != NULL ? key->pub : NULL;
+}
+
+void hs_hostkey_free(struct hs_hostkey *key)
+{
+	if (key == NULL)
+		return;
+	EVP_PKEY_free(key->priv);
+	hs_key_free(key->pub);
+	OPENSSL_cleanse(key, sizeof *key);
+	free(key);
+}
