@@ -296,7 +296,8 @@ static void usage(void)
 	fprintf(stderr,
 	        "usage: hosts_server --listen ADDR:PORT --host-key FILE --authorized-keys DIR\n"
 	        "                    [--rekey-bytes N] [--rekey-seconds N] [--login-grace-time S]\n"
-	        "                    [--max-channels N] [--max-auth-tries N] [--banner TEXT]\n");
+	        "                    [--max-channels N] [--max-auth-tries N] [--keepalive SECONDS]\n"
+	        "                    [--banner TEXT]\n");
 }
 
 static int split_listen(char *spec, char **addr, int *port)
@@ -369,6 +370,8 @@ int main(int argc, char **argv)
 			cfg.max_channels = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(a, "--max-auth-tries") == 0)
 			cfg.max_auth_tries = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(a, "--keepalive") == 0)
+			cfg.keepalive_seconds = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(a, "--banner") == 0)
 			cfg.banner = argv[++i];
 		else {

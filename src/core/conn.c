@@ -44,7 +44,7 @@ struct hs_conn *hs__conn_new(const struct hs_core_config *cfg, const struct hs_h
 	hs__buf_init(&conn->auth.pending.blob, 16384, 0);
 	hs__buf_init(&conn->auth.pending.sig, 16384, 0);
 	conn->phase = HS_PHASE_FIRST_KEX;
-	conn->now_ms = conn->started_ms = conn->last_kex_ms = now_ms;
+	conn->now_ms = conn->started_ms = conn->last_kex_ms = conn->last_rx_ms = now_ms;
 	return conn;
 }
 
@@ -326,6 +326,8 @@ static int process(struct hs_conn *conn)
 		if ((r = hs__view_get_u8(&v, &msg)) != 0)
 			return r; /* cannot happen: payload is at least one byte */
 		conn->kex.last_seqnr = seqnr;
+		conn->last_rx_ms = conn->now_ms;
+		conn->keepalives_missed = 0;
 		if (!conn->auth.completed && ++conn->preauth_packets > HS_MAX_PREAUTH_PACKETS) {
 			hs__packet_done(&conn->pkt);
 			hs__conn_fail(conn, HS_ERR_LIMIT, 0, "too many packets before authentication");
@@ -417,6 +419,29 @@ int hs__conn_wants_input(const struct hs_conn *conn)
 	return !conn->closing && !conn->waiting;
 }
 
+/* After keepalive_ms of silence from an authenticated peer, ask it for a
+ * reply (keepalive@openssh.com, as OpenSSH's ClientAliveInterval); after
+ * keepalive_max_missed unanswered asks, the peer is gone. */
+static int keepalive(struct hs_conn *conn)
+{
+	int r;
+	uint64_t every = conn->cfg->keepalive_ms;
+	if (every == 0 || !conn->auth.completed)
+		return 0;
+	if (conn->now_ms - conn->last_rx_ms < every * (conn->keepalives_missed + 1))
+		return 0;
+	if (++conn->keepalives_missed > conn->cfg->keepalive_max_missed) {
+		hs__conn_fail(conn, HS_ERR_TIMEOUT, HS_DISCONNECT_BY_APPLICATION, "keepalive timeout");
+		return HS_ERR_TIMEOUT;
+	}
+	if ((r = hs__conn_begin(conn, HS_MSG_GLOBAL_REQUEST)) != 0)
+		return r;
+	struct hs_buf *b = hs__conn_body(conn);
+	if ((r = hs__buf_put_cstring(b, "keepalive@openssh.com")) != 0 || (r = hs__buf_put_bool(b, 1)) != 0)
+		return r;
+	return hs__conn_end(conn);
+}
+
 int hs__conn_tick(struct hs_conn *conn, uint64_t now_ms)
 {
 	int r;
@@ -431,6 +456,8 @@ int hs__conn_tick(struct hs_conn *conn, uint64_t now_ms)
 		hs__conn_fail(conn, r, 0, "cannot start key exchange");
 		return r;
 	}
+	if ((r = keepalive(conn)) != 0)
+		return r;
 	return 0;
 }
 
@@ -441,6 +468,11 @@ uint64_t hs__conn_next_deadline(const struct hs_conn *conn)
 		d = conn->started_ms + conn->cfg->login_grace_ms;
 	if (conn->phase != HS_PHASE_FIRST_KEX && conn->kex.step == HS_KEX_IDLE) {
 		uint64_t k = conn->last_kex_ms + conn->cfg->rekey_ms;
+		if (k < d)
+			d = k;
+	}
+	if (conn->cfg->keepalive_ms != 0 && conn->auth.completed) {
+		uint64_t k = conn->last_rx_ms + conn->cfg->keepalive_ms * (conn->keepalives_missed + 1);
 		if (k < d)
 			d = k;
 	}

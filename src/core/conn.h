@@ -79,6 +79,8 @@ struct hs_conn {
 	uint64_t started_ms;
 	struct hs_buf held;       /* non-kex packets built during a key exchange */
 	uint32_t preauth_packets;
+	uint64_t last_rx_ms;      /* when the peer last sent a packet */
+	uint32_t keepalives_missed;
 
 	struct hs_auth_state auth;
 
