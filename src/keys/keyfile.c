@@ -91,6 +91,8 @@ int hs__keyfile_unarmour(const uint8_t *text, size_t len, struct hs_buf *out)
 	for (; i < len; i++)
 		if (text[i] != '\n' && text[i] != '\r')
 			goto out; /* something after END */
+	if (nb == 0)
+		goto out; /* nothing between the markers */
 	dmax = hs__base64_decoded_max(nb);
 	if ((r = hs__buf_extend(out, dmax, &dst)) != 0)
 		goto out;
@@ -307,10 +309,14 @@ static void explain(int r, const char *path, const char *type, int err_no, char 
 	case 0:
 		err[0] = '\0';
 		break;
-	case HS_ERR_IO:
-		snprintf(err, errlen, "cannot read host key file %s: %s", path,
-		         err_no == EINVAL ? "not a regular file" : strerror(err_no));
+	case HS_ERR_IO: {
+		char why[128] = "not a regular file";
+		/* strerror_r (XSI form): strerror is not thread-safe. */
+		if (err_no > 0 && strerror_r(err_no, why, sizeof why) != 0)
+			snprintf(why, sizeof why, "error %d", err_no);
+		snprintf(err, errlen, "cannot read host key file %s: %s", path, why);
 		break;
+	}
 	case HS_ERR_KEY_ENCRYPTED:
 		snprintf(err, errlen,
 		         "host key file %s is protected by a passphrase; passphrase-protected host keys are not "
@@ -347,7 +353,7 @@ static void printable(char *s)
 static int read_file(const char *path, struct hs_buf *text, int *err_no)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); /* a FIFO must not hang us */
 	int r = HS_ERR_IO;
 	*err_no = 0;
 	if (fd < 0) {
@@ -359,19 +365,22 @@ static int read_file(const char *path, struct hs_buf *text, int *err_no)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		*err_no = EINVAL;
+		*err_no = -1; /* explained as "not a regular file" */
 		goto out;
 	}
 	for (;;) {
-		uint8_t *p;
-		/* One byte of room past the limit tells an oversized file. */
-		if ((r = hs__buf_reserve(text, 4096, &p)) != 0 && (r = hs__buf_reserve(text, 1, &p)) != 0) {
+		uint8_t *p, *q;
+		/* text holds at most one byte more than a key file may have: a
+		 * full buffer means the file is too large. */
+		size_t room = text->max - hs__buf_len(text);
+		if (room == 0) {
 			r = HS_ERR_FORMAT;
 			goto out;
 		}
-		size_t room = text->cap - text->len;
 		if (room > 4096)
 			room = 4096;
+		if ((r = hs__buf_reserve(text, room, &p)) != 0)
+			goto out;
 		ssize_t n = read(fd, p, room);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -382,7 +391,11 @@ static int read_file(const char *path, struct hs_buf *text, int *err_no)
 		}
 		if (n == 0)
 			break;
-		text->len += (size_t)n;
+		/* Count the bytes read: they are already in the reserved room. */
+		if ((r = hs__buf_extend(text, (size_t)n, &q)) != 0 || q != p) {
+			r = HS_ERR_INTERNAL;
+			goto out;
+		}
 	}
 	r = hs__buf_len(text) > HS_KEYFILE_MAX ? HS_ERR_FORMAT : 0;
 out:

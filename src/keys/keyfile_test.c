@@ -222,6 +222,8 @@ static void test_armour(void)
 		free(big);
 	}
 	CHECK_EQ_INT(load_text(NULL, 0), HS_ERR_FORMAT);
+	static const char empty[] = "-----BEGIN OPENSSH PRIVATE KEY-----\n-----END OPENSSH PRIVATE KEY-----\n";
+	CHECK_EQ_INT(load_text(empty, strlen(empty)), HS_ERR_FORMAT);
 out:
 	free(text);
 	free(t2);
@@ -446,6 +448,30 @@ static void test_save_file(void)
 	CHECK_EQ_INT(stat(path, &st), 0);
 	CHECK_EQ_INT(hs_hostkey_load_file(path, &back, err, sizeof err), 0);
 	CHECK(back != NULL && hs_key_equal(hs_hostkey_public(back), hs_hostkey_public(hk)));
+	/* A file larger than any key file, and one exactly at the limit
+	 * (the key padded with blank lines). */
+	{
+		char big[160];
+		size_t klen;
+		char *ktext = (char *)kt_read_file(KEYDIR "ed25519", &klen);
+		snprintf(big, sizeof big, "%s/big", dir);
+		for (size_t total = HS_KEYFILE_MAX; ktext != NULL && total <= HS_KEYFILE_MAX + 1; total++) {
+			FILE *f = fopen(big, "wb");
+			CHECK(f != NULL);
+			if (f == NULL)
+				break;
+			fwrite(ktext, 1, klen, f);
+			for (size_t i = klen; i < total; i++)
+				fputc('\n', f);
+			fclose(f);
+			struct hs_hostkey *k2 = NULL;
+			CHECK_EQ_INT(hs_hostkey_load_file(big, &k2, err, sizeof err),
+			             total == HS_KEYFILE_MAX ? 0 : HS_ERR_FORMAT);
+			hs_hostkey_free(k2);
+			unlink(big);
+		}
+		free(ktext);
+	}
 	/* A directory that does not exist. */
 	char bad[160];
 	snprintf(bad, sizeof bad, "%s/missing/key", dir);

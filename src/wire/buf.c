@@ -66,8 +66,8 @@ int hs__buf_reserve(struct hs_buf *b, size_t n, uint8_t **out)
 	if (n > b->max || used > b->max - n)
 		return HS_ERR_LIMIT;
 	if (b->cap - b->len >= n) {
-		if (out)
-			*out = b->data + b->len;
+		if (out) /* no arithmetic on a never-allocated (NULL) buffer */
+			*out = b->data != NULL ? b->data + b->len : NULL;
 		return 0;
 	}
 	/* Slide unread bytes to the front when that makes enough room. */

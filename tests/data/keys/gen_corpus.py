@@ -103,6 +103,7 @@ def keyfile():
     bad[-1] ^= 0x40  # last byte: padding (or comment when none)
     write("keyfile", "bad-padding", armour(bytes(bad)))
     write("keyfile", "trailing-in-body", armour(body + b"\0"))
+    write("keyfile", "empty-body", b"-----BEGIN OPENSSH PRIVATE KEY-----\n-----END OPENSSH PRIVATE KEY-----\n")
 
 
 def sig():
