@@ -34,6 +34,7 @@ struct peer {
 struct echo {
 	uint8_t *pending;
 	size_t len;
+	int started;     /* the echo subsystem was accepted */
 	int eof;
 };
 
@@ -79,7 +80,7 @@ static void echo_send(struct hs_channel *ch, const uint8_t *data, size_t len)
 static void echo_data(struct hs_channel *ch, const uint8_t *data, size_t len, enum hs_stream stream)
 {
 	struct echo *e = hs_channel_get_data(ch);
-	if (stream != HS_STREAM_DATA)
+	if (stream != HS_STREAM_DATA || !e->started)
 		return;
 	if (e->len > 0) { /* keep order: queue behind what is waiting */
 		uint8_t *p = realloc(e->pending, e->len + len);
@@ -118,13 +119,19 @@ static void echo_eof(struct hs_channel *ch)
 {
 	struct echo *e = hs_channel_get_data(ch);
 	e->eof = 1;
-	if (e->len == 0)
+	if (!e->started) /* nothing was run: no exit status to report */
+		hs_channel_close(ch);
+	else if (e->len == 0)
 		echo_finish(ch);
 }
 
 static int echo_subsystem(struct hs_channel *ch, const char *name)
 {
-	return strcmp(name, "echo") == 0 ? HS_YES : HS_NO;
+	struct echo *e = hs_channel_get_data(ch);
+	if (strcmp(name, "echo") != 0)
+		return HS_NO;
+	e->started = 1;
+	return HS_YES;
 }
 
 static void echo_lost(struct hs_channel *ch, int err)

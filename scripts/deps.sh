@@ -1,0 +1,36 @@
+#!/bin/bash
+# Installs what building, testing and benchmarking hostsd needs (Debian /
+# Ubuntu packages), and only what is missing: nothing to do is a quick no-op.
+set -euo pipefail
+
+PACKAGES=(
+  cmake gcc clang libclang-rt-14-dev pkg-config
+  libuv1-dev libssl-dev zlib1g-dev libsqlite3-dev
+  openssh-client openssh-server ssh-audit
+  python3 valgrind procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  echo "deps.sh: missing packages (${missing[*]}) and not root, no sudo: install them and retry" >&2
+  exit 1
+fi
+
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq >/dev/null
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

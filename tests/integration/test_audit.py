@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""ssh-audit finds nothing to fail or warn about in the server's key
+exchange, host key, cipher and MAC algorithms. Its report is kept in the
+build dir (tests/ssh-audit.txt) for the record."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+
+SSH_AUDIT = shutil.which("ssh-audit") or "/usr/bin/ssh-audit"
+CATEGORIES = ("kex", "key", "enc", "mac")
+# Names that are signals, not algorithms: an older ssh-audit calls them
+# "unknown" with a [warn]. Only that warning is forgiven for them.
+PSEUDO = {"kex-strict-s-v00@openssh.com", "kex-strict-c-v00@openssh.com", "ext-info-s", "ext-info-c"}
+LINE = re.compile(r"^\((?P<cat>\w+)\)\s+(?P<alg>\S+?)\s*--\s*\[(?P<level>\w+)\]\s*(?P<note>.*)$")
+MORE = re.compile(r"^\s+`-\s*\[(?P<level>\w+)\]\s*(?P<note>.*)$")
+
+
+def run_audit(srv, json_mode):
+    argv = [SSH_AUDIT, "-n", "-t", "10", "-p", str(srv.port)] + (["-j"] if json_mode else []) + ["127.0.0.1"]
+    try:
+        r = subprocess.run(argv, capture_output=True, timeout=90, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise h.TestFailure("ssh-audit did not finish within 90s")
+    # ssh-audit's exit code counts warnings we may forgive (see PSEUDO): judge by its report.
+    return r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+
+
+def supports_json():
+    r = subprocess.run([SSH_AUDIT, "--help"], capture_output=True, timeout=30)
+    return "--json" in (r.stdout + r.stderr).decode(errors="replace")
+
+
+def findings(text):
+    """(category, algorithm, level, note) for every fail/warn in the report."""
+    out, seen, current = [], {c: [] for c in CATEGORIES}, None
+    for line in text.splitlines():
+        m = LINE.match(line)
+        if m:
+            current = (m.group("cat"), m.group("alg"))
+            if current[0] in seen:
+                seen[current[0]].append(current[1])
+            level, note = m.group("level"), m.group("note")
+        else:
+            m = MORE.match(line)
+            if not m or current is None:
+                if not line.startswith(" "):
+                    current = None
+                continue
+            level, note = m.group("level"), m.group("note")
+        if current[0] in CATEGORIES and level in ("fail", "warn"):
+            out.append((current[0], current[1], level, note.strip()))
+    return out, seen
+
+
+def audit(ctx):
+    srv = ctx.server()
+    text, err = run_audit(srv, json_mode=False)
+    record_dir = os.path.join(h.BUILD_DIR, "tests")
+    os.makedirs(record_dir, exist_ok=True)
+    name = "ssh-audit.txt" if srv.kind == "hosts_server" else "ssh-audit-%s.txt" % srv.kind
+    with open(os.path.join(record_dir, name), "w") as f:
+        f.write(text)
+    ctx.log(text)
+    bad, seen = findings(text)
+    for cat in CATEGORIES:
+        h.check(seen[cat], "ssh-audit listed no %s algorithms (did it connect?)\n%s\n%s" % (cat, text, err))
+    real = [b for b in bad if not (b[1] in PSEUDO and b[2] == "warn" and "unknown algorithm" in b[3])]
+    h.check(not real, "ssh-audit objects:\n" + "\n".join("(%s) %s [%s] %s" % b for b in real))
+    if supports_json():
+        js, err = run_audit(srv, json_mode=True)
+        try:
+            data = json.loads(js)
+        except ValueError:
+            raise h.TestFailure("ssh-audit -j gave no JSON: %r %s" % (js[:200], err))
+        kex = [k["algorithm"] if isinstance(k, dict) else k for k in data.get("kex", [])]
+        h.check(kex == seen["kex"], "JSON and text reports disagree on kex: %s vs %s" % (kex, seen["kex"]))
+        keys = [k["algorithm"] if isinstance(k, dict) else k for k in data.get("key", [])]
+        h.check(keys == ["ssh-ed25519"], "host key algorithms: %s" % keys)
+
+
+if __name__ == "__main__":
+    h.run([("ssh_audit", audit)])
