@@ -131,8 +131,11 @@ struct hs_channel_open {
 struct hs_server_cb {
 	/* A connection was accepted; hs_conn_set_data() may attach state. */
 	void (*connection_made)(struct hs_conn *conn);
-	/* The connection ended; err is 0 for an orderly close or an HS_ERR_*,
-	 * reason a human-readable text. Last callback for this connection. */
+	/* The connection ended. err is 0 when the peer said goodbye in good
+	 * order (DISCONNECT "by application"), else an HS_ERR_* (for example
+	 * HS_ERR_IO when the TCP connection dropped, HS_ERR_DISCONNECTED for
+	 * another DISCONNECT reason, HS_ERR_BY_APPLICATION when we closed it);
+	 * reason is human-readable text. Last callback for this connection. */
 	void (*connection_lost)(struct hs_conn *conn, int err, const char *reason);
 	/* A peer asks to authenticate as username: return HS_AUTH_REQUIRED,
 	 * HS_AUTH_NOT_NEEDED, or HS_AUTH_PENDING and later call
@@ -142,7 +145,9 @@ struct hs_server_cb {
 	int (*public_key_auth_supported)(struct hs_conn *conn);
 	/* Is key authorized for username? HS_YES, HS_NO or HS_PENDING. The
 	 * engine verifies the peer's signature itself; it asks again before
-	 * verifying a signed request. NULL means HS_NO. */
+	 * verifying a signed request. NULL means HS_NO. The key is a view valid
+	 * until the answer is given (or the connection is lost); hs_key_dup()
+	 * it to keep it longer. */
 	int (*validate_public_key)(struct hs_conn *conn, const char *username, const struct hs_key *key);
 	/* Authentication succeeded (called once). */
 	void (*auth_completed)(struct hs_conn *conn);

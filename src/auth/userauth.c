@@ -258,14 +258,22 @@ static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
 static int handle_request(struct hs_conn *conn, struct hs_view *v)
 {
 	struct hs_auth_state *a = &conn->auth;
-	char user[HS_MAX_USERNAME + 1], service[64], method[64];
+	char user[HS_MAX_USERNAME + 1], service[65], method[65];
 	int r;
 	if (conn->phase == HS_PHASE_CONNECTION)
 		return 0; /* RFC 4252 §5.1: ignore requests after success */
 	if ((r = hs__view_get_cstring(v, user, sizeof user)) != 0 ||
-	    (r = hs__view_get_cstring(v, service, sizeof service)) != 0 ||
-	    (r = hs__view_get_cstring(v, method, sizeof method)) != 0)
+	    (r = hs__view_get_cstring(v, service, sizeof service)) != 0)
 		return r;
+	r = hs__view_get_cstring(v, method, sizeof method);
+	if (r == HS_ERR_LIMIT) { /* longer than any method name: unknown */
+		struct hs_bytes skip;
+		if ((r = hs__view_get_string(v, &skip)) != 0)
+			return r;
+		snprintf(method, sizeof method, "unknown");
+	} else if (r != 0) {
+		return r;
+	}
 	if (strcmp(service, SERVICE_CONNECTION) != 0) {
 		hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_SERVICE_NOT_AVAILABLE, "service not available");
 		return 0;
@@ -310,7 +318,7 @@ int hs__userauth_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
 int hs__userauth_resume(struct hs_conn *conn, int answer)
 {
 	struct hs_auth_state *a = &conn->auth;
-	char method[64];
+	char method[65];
 	switch (a->pending.kind) {
 	case AUTH_WAIT_BEGIN:
 		a->need = answer == HS_AUTH_NOT_NEEDED ? HS_AUTH_NOT_NEEDED : HS_AUTH_REQUIRED;

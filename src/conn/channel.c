@@ -14,7 +14,7 @@
 
 #include "core/conn.h"
 
-#define TYPE_MAX 64
+#define TYPE_MAX 65 /* RFC 4251 §6: names are at most 64 characters */
 
 static struct hs_channel *lookup(struct hs_conn *conn, uint32_t id)
 {
@@ -142,8 +142,15 @@ static int handle_open(struct hs_conn *conn, struct hs_view *v)
 	struct hs_channel *ch = NULL;
 	int r;
 	memset(&open, 0, sizeof open);
-	if ((r = hs__view_get_cstring(v, type, sizeof type)) != 0 || (r = hs__view_get_u32(v, &sender)) != 0 ||
-	    (r = hs__view_get_u32(v, &window)) != 0 || (r = hs__view_get_u32(v, &maxpkt)) != 0)
+	r = hs__view_get_cstring(v, type, sizeof type);
+	if (r == HS_ERR_LIMIT) { /* longer than any name: an unknown type */
+		struct hs_bytes skip;
+		if ((r = hs__view_get_string(v, &skip)) != 0 || (r = hs__view_get_u32(v, &sender)) != 0)
+			return r;
+		return send_open_failure(conn, sender, HS_OPEN_UNKNOWN_CHANNEL_TYPE, "unknown channel type");
+	}
+	if (r != 0 || (r = hs__view_get_u32(v, &sender)) != 0 || (r = hs__view_get_u32(v, &window)) != 0 ||
+	    (r = hs__view_get_u32(v, &maxpkt)) != 0)
 		return r;
 	open.type = type;
 	if (strcmp(type, "session") == 0) {
@@ -215,9 +222,12 @@ static int handle_data(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
 		return HS_ERR_PROTOCOL;
 	ch->local_window -= (uint32_t)data.len;
 	ch->local_consumed += (uint32_t)data.len;
-	if (data.len > 0 && !ch->sent_close && ch->cb->data_received != NULL)
+	/* RFC 4254 §5.2 defines only extended data type 1; others are
+	 * counted against the window and dropped, as OpenSSH does. */
+	int deliver = msg == HS_MSG_CHANNEL_DATA || code == HS_STREAM_STDERR;
+	if (data.len > 0 && deliver && !ch->sent_close && ch->cb->data_received != NULL)
 		ch->cb->data_received(ch, data.ptr, data.len,
-		                      msg == HS_MSG_CHANNEL_DATA ? HS_STREAM_DATA : (enum hs_stream)code);
+		                      msg == HS_MSG_CHANNEL_DATA ? HS_STREAM_DATA : HS_STREAM_STDERR);
 	/* the callback may have closed the channel or the connection */
 	if (conn->closing || conn->channels[id] != ch)
 		return 0;
@@ -461,9 +471,11 @@ void hs_channel_set_data(struct hs_channel *ch, void *data) { ch->data = data; }
 void *hs_channel_get_data(const struct hs_channel *ch) { return ch->data; }
 struct hs_conn *hs_channel_conn(const struct hs_channel *ch) { return ch->conn; }
 
+/* Nothing may be sent before OPEN_CONFIRMATION is (session_requested runs
+ * before it is built), after our EOF or CLOSE, or on a closing connection. */
 static int can_send(const struct hs_channel *ch)
 {
-	return !ch->sent_eof && !ch->sent_close && !ch->conn->closing;
+	return ch->confirmed && !ch->sent_eof && !ch->sent_close && !ch->conn->closing;
 }
 
 static int kex_holding(const struct hs_conn *conn)
@@ -536,7 +548,7 @@ int hs_channel_write_eof(struct hs_channel *ch)
 static int request_begin(struct hs_channel *ch, const char *type)
 {
 	int r;
-	if (ch->sent_close || ch->conn->closing)
+	if (!ch->confirmed || ch->sent_close || ch->conn->closing)
 		return HS_ERR_CLOSED;
 	if ((r = hs__conn_begin(ch->conn, HS_MSG_CHANNEL_REQUEST)) != 0)
 		return r;
@@ -571,7 +583,7 @@ int hs_channel_exit_signal(struct hs_channel *ch, const char *signal, int core_d
 
 int hs_channel_close(struct hs_channel *ch)
 {
-	if (ch->conn->closing)
+	if (!ch->confirmed || ch->conn->closing)
 		return HS_ERR_CLOSED;
 	return send_close(ch);
 }

@@ -261,6 +261,9 @@ static int handle_disconnect(struct hs_conn *conn, struct hs_view *v)
 			*c = '?';
 	snprintf(msg, sizeof msg, "peer disconnected (reason %u): %s", reason, text);
 	hs__conn_fail(conn, HS_ERR_DISCONNECTED, 0, msg);
+	/* a peer that says goodbye "by application" closed in good order */
+	if (reason == HS_DISCONNECT_BY_APPLICATION)
+		conn->close_err = 0;
 	return 0;
 }
 

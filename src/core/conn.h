@@ -32,8 +32,8 @@ struct hs_io_ops {
 struct hs_auth_pending {
 	int kind;                 /* AUTH_WAIT_* in userauth.c, 0 if none */
 	int has_sig;
-	char alg[64];
-	char method[64];          /* the method of a request held for begin_auth */
+	char alg[65];
+	char method[65];          /* the method of a request held for begin_auth */
 	struct hs_buf blob;       /* public key blob */
 	struct hs_buf sig;        /* signature blob */
 	struct hs_key *key;
@@ -122,6 +122,9 @@ int hs__conn_feed(struct hs_conn *conn, const uint8_t *data, size_t len) HS_MUST
 
 /* Continue processing buffered input after an application answer. */
 int hs__conn_resume(struct hs_conn *conn) HS_MUST_CHECK;
+
+/* Tell the core the loop time before handing it input. */
+static inline void hs__conn_set_now(struct hs_conn *conn, uint64_t now_ms) { conn->now_ms = now_ms; }
 
 /* The loop time moved on: handles login grace, time-based rekey. */
 int hs__conn_tick(struct hs_conn *conn, uint64_t now_ms) HS_MUST_CHECK;

@@ -158,6 +158,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		conn_close(c);
 		return;
 	}
+	hs__conn_set_now(c->core, uv_now(c->l->loop));
 	if (nread > 0 && hs__conn_input_commit(c->core, (size_t)nread) != 0) {
 		/* the core is closing now; conn_pump finishes the job */
 	}

@@ -129,12 +129,19 @@ static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
 		return HS_ERR_NO_ALGORITHM;
 	if (!hs__namelist_has(ki.lists[HS_KL_COMP_C2S], "none") || !hs__namelist_has(ki.lists[HS_KL_COMP_S2C], "none"))
 		return HS_ERR_NO_ALGORITHM;
-	/* RFC 4253 §7: a wrong guess means the guessed packet is dropped. */
+	/* RFC 4253 §7: the guess is wrong when the two sides' preferred
+	 * (first) kex or host key algorithms differ; the guessed packet is
+	 * then dropped. */
 	if (ki.first_kex_packet_follows) {
+		char ours[HS_ALG_NAME_MAX];
+		struct hs_bytes skex = { (const uint8_t *)conn->cfg->kex, strlen(conn->cfg->kex) };
+		struct hs_bytes shk = { (const uint8_t *)conn->cfg->hostkey_algs, strlen(conn->cfg->hostkey_algs) };
 		hs__kexinit_first(ki.lists[HS_KL_KEX], first, sizeof first);
-		int wrong = strcmp(first, k->kex_alg) != 0;
+		hs__kexinit_first(skex, ours, sizeof ours);
+		int wrong = strcmp(first, ours) != 0;
 		hs__kexinit_first(ki.lists[HS_KL_HOSTKEY], first, sizeof first);
-		wrong |= strcmp(first, k->hostkey_alg) != 0;
+		hs__kexinit_first(shk, ours, sizeof ours);
+		wrong |= strcmp(first, ours) != 0;
 		k->ignore_next = wrong;
 	}
 	k->step = HS_KEX_WAIT_INIT;
@@ -209,8 +216,14 @@ static int handle_ecdh_init(struct hs_conn *conn, struct hs_view *v)
 		r = HS_ERR_PROTOCOL;
 		goto out;
 	}
-	if ((r = hs__x25519_keygen(priv, q_s)) != 0 || (r = hs__x25519_shared(priv, q_c.ptr, secret)) != 0)
+	if ((r = hs__x25519_keygen(priv, q_s)) != 0)
 		goto out;
+	if (hs__x25519_shared(priv, q_c.ptr, secret) != 0) {
+		/* a low-order point from the peer (RFC 8731 §3): its fault */
+		hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_KEY_EXCHANGE_FAILED, "invalid key exchange value");
+		r = 0;
+		goto out;
+	}
 	size_t ks_len;
 	const uint8_t *ks = hs_key_blob(hs_hostkey_public(conn->hostkey), &ks_len);
 	if ((r = hs__buf_put_string(&method, q_c.ptr, q_c.len)) != 0 ||
