@@ -252,15 +252,24 @@ static int handle_window_adjust(struct hs_conn *conn, struct hs_view *v)
 	return 0;
 }
 
-static int handle_eof(struct hs_conn *conn, struct hs_view *v)
+/* Messages whose only field is the recipient channel: EOF, CLOSE,
+ * SUCCESS, FAILURE. The channel must be open and not closed by the peer. */
+static int get_channel_only(struct hs_conn *conn, struct hs_view *v, struct hs_channel **out)
 {
 	uint32_t id;
 	int r;
 	if ((r = hs__view_get_u32(v, &id)) != 0 || (r = hs__view_end(v)) != 0)
 		return r;
-	struct hs_channel *ch = lookup(conn, id);
-	if (ch == NULL || ch->got_close)
-		return HS_ERR_PROTOCOL;
+	*out = lookup(conn, id);
+	return *out == NULL || (*out)->got_close ? HS_ERR_PROTOCOL : 0;
+}
+
+static int handle_eof(struct hs_conn *conn, struct hs_view *v)
+{
+	struct hs_channel *ch;
+	int r;
+	if ((r = get_channel_only(conn, v, &ch)) != 0)
+		return r;
 	if (ch->got_eof)
 		return 0;
 	ch->got_eof = 1;
@@ -271,13 +280,10 @@ static int handle_eof(struct hs_conn *conn, struct hs_view *v)
 
 static int handle_close(struct hs_conn *conn, struct hs_view *v)
 {
-	uint32_t id;
+	struct hs_channel *ch;
 	int r;
-	if ((r = hs__view_get_u32(v, &id)) != 0 || (r = hs__view_end(v)) != 0)
+	if ((r = get_channel_only(conn, v, &ch)) != 0)
 		return r;
-	struct hs_channel *ch = lookup(conn, id);
-	if (ch == NULL || ch->got_close)
-		return HS_ERR_PROTOCOL;
 	ch->got_close = 1;
 	/* RFC 4254 §5.3: answer CLOSE with CLOSE, then the channel is gone. */
 	if ((r = send_close(ch)) != 0)
@@ -454,11 +460,8 @@ int hs__connproto_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
 		return handle_request(conn, v);
 	case HS_MSG_CHANNEL_SUCCESS:
 	case HS_MSG_CHANNEL_FAILURE: {
-		uint32_t id;
-		int r;
-		if ((r = hs__view_get_u32(v, &id)) != 0 || (r = hs__view_end(v)) != 0)
-			return r;
-		return lookup(conn, id) != NULL ? 0 : HS_ERR_PROTOCOL;
+		struct hs_channel *ch;
+		return get_channel_only(conn, v, &ch);
 	}
 	default:
 		return HS_ERR_UNEXPECTED_MSG;
