@@ -33,6 +33,10 @@
  * is stalling us). */
 #define HS_MAX_PREAUTH_PACKETS 1024u
 
+/* Key exchanges a peer may run before authenticating (the first one and
+ * one rekey): each may be an 8192-bit DH computation. */
+#define HS_MAX_PREAUTH_KEX 2
+
 /* KEXINIT: name-lists and the whole message. */
 #define HS_MAX_NAMELIST 4096u
 

@@ -11,8 +11,11 @@
 
 #include "common/limits.h"
 #include "crypto/cipher.h"
+#include "transport/kex.h"
 
-#define DEFAULT_KEX "curve25519-sha256,curve25519-sha256@libssh.org"
+#define DEFAULT_KEX                                                                              \
+	"curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group18-sha512,"            \
+	"diffie-hellman-group16-sha512,diffie-hellman-group14-sha256"
 #define DEFAULT_HOSTKEY "ssh-ed25519"
 #define DEFAULT_CIPHERS                                                                          \
 	"chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr," \
@@ -30,7 +33,6 @@ static const char *const weak_names[] = {
 	"umac-64-etm@openssh.com", "none", NULL
 };
 
-static const char *const known_kex[] = { "curve25519-sha256", "curve25519-sha256@libssh.org", NULL };
 static const char *const known_hostkey[] = { "ssh-ed25519", NULL };
 
 void hs_config_init(struct hs_config *cfg)
@@ -65,7 +67,7 @@ static int name_known(enum list_kind kind, const char *name)
 {
 	switch (kind) {
 	case LIST_KEX:
-		return in_table(known_kex, name);
+		return hs__kex_known(name);
 	case LIST_HOSTKEY:
 		return in_table(known_hostkey, name);
 	case LIST_CIPHER:

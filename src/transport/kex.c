@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "core/conn.h"
+#include "crypto/dh.h"
 #include "crypto/x25519.h"
 #include "keys/sig.h"
 #include "transport/kexinit.h"
@@ -36,11 +37,104 @@ void hs__kex_cleanup(struct hs_kex *k)
 	k->next_rx_ready = 0;
 }
 
+/* One key exchange method, server side: read the client's init message
+ * body, append the method's fields of the exchange hash to hashpart, the
+ * reply's value field to reply, and the shared secret to k. A bad value
+ * from the peer is HS_ERR_PROTOCOL. */
+typedef int (*kex_exchange_fn)(struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply, struct hs_buf *k);
+
+/* curve25519-sha256 (RFC 8731): string Q_C in, string Q_S out. */
+static int exchange_curve25519(struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply, struct hs_buf *k)
+{
+	struct hs_bytes q_c;
+	uint8_t priv[32], q_s[32], secret[32];
+	int r;
+	if ((r = hs__view_get_string(v, &q_c)) != 0 || (r = hs__view_end(v)) != 0)
+		return r;
+	if (q_c.len != 32) /* RFC 8731 §3: exactly 32 bytes */
+		return HS_ERR_PROTOCOL;
+	if ((r = hs__x25519_keygen(priv, q_s)) != 0)
+		goto out;
+	if (hs__x25519_shared(priv, q_c.ptr, secret) != 0) {
+		r = HS_ERR_PROTOCOL; /* a low-order point (RFC 8731 §3) */
+		goto out;
+	}
+	if ((r = hs__buf_put_string(hashpart, q_c.ptr, q_c.len)) != 0 ||
+	    (r = hs__buf_put_string(hashpart, q_s, sizeof q_s)) != 0 ||
+	    (r = hs__buf_put_string(reply, q_s, sizeof q_s)) != 0 || (r = hs__buf_put(k, secret, sizeof secret)) != 0)
+		goto out;
+out:
+	OPENSSL_cleanse(priv, sizeof priv);
+	OPENSSL_cleanse(secret, sizeof secret);
+	return r;
+}
+
+/* diffie-hellman-group*-sha* (RFC 4253 §8, RFC 8268): mpint e in, mpint f
+ * out. */
+static int exchange_dh(enum hs_dh_group group, struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply,
+                       struct hs_buf *k)
+{
+	struct hs_bytes e;
+	struct hs_buf f;
+	int r;
+	if ((r = hs__view_get_mpint(v, &e)) != 0 || (r = hs__view_end(v)) != 0)
+		return r;
+	hs__buf_init(&f, 2048, 0);
+	if ((r = hs__dh_server(group, e.ptr, e.len, &f, k)) != 0)
+		goto out;
+	if ((r = hs__buf_put_mpint_bytes(hashpart, e.ptr, e.len)) != 0 ||
+	    (r = hs__buf_put_mpint_bytes(hashpart, hs__buf_ptr(&f), hs__buf_len(&f))) != 0 ||
+	    (r = hs__buf_put_mpint_bytes(reply, hs__buf_ptr(&f), hs__buf_len(&f))) != 0)
+		goto out;
+out:
+	hs__buf_cleanup(&f);
+	return r;
+}
+
+static int exchange_group14(struct hs_view *v, struct hs_buf *h, struct hs_buf *rp, struct hs_buf *k)
+{
+	return exchange_dh(HS_DH_GROUP14, v, h, rp, k);
+}
+
+static int exchange_group16(struct hs_view *v, struct hs_buf *h, struct hs_buf *rp, struct hs_buf *k)
+{
+	return exchange_dh(HS_DH_GROUP16, v, h, rp, k);
+}
+
+static int exchange_group18(struct hs_view *v, struct hs_buf *h, struct hs_buf *rp, struct hs_buf *k)
+{
+	return exchange_dh(HS_DH_GROUP18, v, h, rp, k);
+}
+
+static const struct kex_method {
+	const char *name;
+	const EVP_MD *(*md)(void);
+	kex_exchange_fn exchange;
+} kex_methods[] = {
+	{ "curve25519-sha256", EVP_sha256, exchange_curve25519 },
+	{ "curve25519-sha256@libssh.org", EVP_sha256, exchange_curve25519 },
+	{ "diffie-hellman-group18-sha512", EVP_sha512, exchange_group18 },
+	{ "diffie-hellman-group16-sha512", EVP_sha512, exchange_group16 },
+	{ "diffie-hellman-group14-sha256", EVP_sha256, exchange_group14 },
+};
+
+static const struct kex_method *find_method(const char *name)
+{
+	for (size_t i = 0; i < sizeof kex_methods / sizeof kex_methods[0]; i++)
+		if (strcmp(kex_methods[i].name, name) == 0)
+			return &kex_methods[i];
+	return NULL;
+}
+
 const EVP_MD *hs__kex_md(const char *kex_alg)
 {
-	if (strcmp(kex_alg, "curve25519-sha256") == 0 || strcmp(kex_alg, "curve25519-sha256@libssh.org") == 0)
-		return EVP_sha256();
-	return NULL;
+	const struct kex_method *m = find_method(kex_alg);
+	return m != NULL ? m->md() : NULL;
+}
+
+int hs__kex_known(const char *kex_alg)
+{
+	return find_method(kex_alg) != NULL;
 }
 
 int hs__kex_wanted(const struct hs_conn *conn)
@@ -99,6 +193,8 @@ static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
 	int r;
 	int first_kex = conn->phase == HS_PHASE_FIRST_KEX;
 	struct hs_view whole = hs__view_make(v->ptr, v->len); /* the payload from the message number */
+	if (!conn->auth.completed && conn->kex_count >= HS_MAX_PREAUTH_KEX)
+		return HS_ERR_LIMIT; /* rekeying in a loop before auth burns our CPU */
 	if (k->step == HS_KEX_IDLE && (r = hs__kex_start(conn)) != 0)
 		return r;
 	if ((r = hs__kexinit_parse(v, &ki)) != 0)
@@ -193,50 +289,46 @@ static int send_ext_info(struct hs_conn *conn)
 	return hs__conn_end(conn);
 }
 
-static int handle_ecdh_init(struct hs_conn *conn, struct hs_view *v)
+/* The client's KEX_ECDH_INIT / KEXDH_INIT (both message 30): compute the
+ * shared secret and H, sign H, reply, send NEWKEYS and switch our output
+ * to the new keys. */
+static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
 {
 	struct hs_kex *k = &conn->kex;
-	struct hs_bytes q_c;
-	uint8_t priv[32], q_s[32], secret[32], h[HS_MAX_HASH];
+	uint8_t h[HS_MAX_HASH];
 	size_t hlen = 0;
-	struct hs_buf method, sig;
+	struct hs_buf hashpart, reply, secret, sig;
 	struct hs_cipher_ctx tx;
 	int r;
 	memset(&tx, 0, sizeof tx);
-	hs__buf_init(&method, 1024, 0);
+	hs__buf_init(&hashpart, 4096, 0);
+	hs__buf_init(&reply, 2048, 0);
+	hs__buf_init(&secret, 2048, 1);
 	hs__buf_init(&sig, 1024, 0);
-	const EVP_MD *md = hs__kex_md(k->kex_alg);
-	if (md == NULL) {
+	const struct kex_method *m = find_method(k->kex_alg);
+	if (m == NULL) {
 		r = HS_ERR_INTERNAL;
 		goto out;
 	}
-	if ((r = hs__view_get_string(v, &q_c)) != 0 || (r = hs__view_end(v)) != 0)
-		goto out;
-	if (q_c.len != 32) { /* RFC 8731 §3: exactly 32 bytes */
-		r = HS_ERR_PROTOCOL;
-		goto out;
-	}
-	if ((r = hs__x25519_keygen(priv, q_s)) != 0)
-		goto out;
-	if (hs__x25519_shared(priv, q_c.ptr, secret) != 0) {
-		/* a low-order point from the peer (RFC 8731 §3): its fault */
+	const EVP_MD *md = m->md();
+	r = m->exchange(v, &hashpart, &reply, &secret);
+	if (r == HS_ERR_PROTOCOL) { /* the peer's value is unusable: its fault */
 		hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_KEY_EXCHANGE_FAILED, "invalid key exchange value");
 		r = 0;
 		goto out;
 	}
+	if (r != 0)
+		goto out;
 	size_t ks_len;
 	const uint8_t *ks = hs_key_blob(hs_hostkey_public(conn->hostkey), &ks_len);
-	if ((r = hs__buf_put_string(&method, q_c.ptr, q_c.len)) != 0 ||
-	    (r = hs__buf_put_string(&method, q_s, sizeof q_s)) != 0)
-		goto out;
 	struct hs_kex_transcript t = {
 		.v_c = { (const uint8_t *)conn->client_version, strlen(conn->client_version) },
 		.v_s = { (const uint8_t *)conn->server_version, strlen(conn->server_version) },
 		.i_c = { hs__buf_ptr(&k->i_c), hs__buf_len(&k->i_c) },
 		.i_s = { hs__buf_ptr(&k->i_s), hs__buf_len(&k->i_s) },
 		.k_s = { ks, ks_len },
-		.method = { hs__buf_ptr(&method), hs__buf_len(&method) },
-		.k = { secret, sizeof secret },
+		.method = { hs__buf_ptr(&hashpart), hs__buf_len(&hashpart) },
+		.k = { hs__buf_ptr(&secret), hs__buf_len(&secret) },
 	};
 	if ((r = hs__kex_hash(md, &t, h, &hlen)) != 0)
 		goto out;
@@ -255,7 +347,7 @@ static int handle_ecdh_init(struct hs_conn *conn, struct hs_view *v)
 	if ((r = hs__conn_begin(conn, HS_MSG_KEX_ECDH_REPLY)) != 0)
 		goto out;
 	b = hs__conn_body(conn);
-	if ((r = hs__buf_put_string(b, ks, ks_len)) != 0 || (r = hs__buf_put_string(b, q_s, sizeof q_s)) != 0 ||
+	if ((r = hs__buf_put_string(b, ks, ks_len)) != 0 || (r = hs__buf_put(b, hs__buf_ptr(&reply), hs__buf_len(&reply))) != 0 ||
 	    (r = hs__buf_put_string(b, hs__buf_ptr(&sig), hs__buf_len(&sig))) != 0 || (r = hs__conn_end(conn)) != 0)
 		goto out;
 	if ((r = hs__conn_begin(conn, HS_MSG_NEWKEYS)) != 0 || (r = hs__conn_end(conn)) != 0)
@@ -268,11 +360,11 @@ static int handle_ecdh_init(struct hs_conn *conn, struct hs_view *v)
 	/* Messages held back during the exchange can go now. */
 	r = hs__conn_flush_held(conn);
 out:
-	OPENSSL_cleanse(priv, sizeof priv);
-	OPENSSL_cleanse(secret, sizeof secret);
 	OPENSSL_cleanse(h, sizeof h);
 	hs__cipher_cleanup(&tx);
-	hs__buf_cleanup(&method);
+	hs__buf_cleanup(&hashpart);
+	hs__buf_cleanup(&reply);
+	hs__buf_cleanup(&secret);
 	hs__buf_cleanup(&sig);
 	return r;
 }
@@ -308,7 +400,7 @@ int hs__kex_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
 			conn->kex.ignore_next = 0;
 			return 0;
 		}
-		return handle_ecdh_init(conn, v);
+		return handle_kex_init(conn, v);
 	case HS_MSG_NEWKEYS:
 		return handle_newkeys(conn, v);
 	default:

@@ -33,5 +33,7 @@ void hs__kex_cleanup(struct hs_kex *k);
 
 /* The hash function of a kex algorithm name, or NULL. */
 const EVP_MD *hs__kex_md(const char *kex_alg);
+/* Is this a key exchange method we implement? */
+int hs__kex_known(const char *kex_alg);
 
 #endif

@@ -20,6 +20,18 @@ def login_with(cipher):
     return case
 
 
+KEX = ["curve25519-sha256", "curve25519-sha256@libssh.org", "diffie-hellman-group18-sha512",
+       "diffie-hellman-group16-sha512", "diffie-hellman-group14-sha256"]
+
+
+def login_with_kex(kex):
+    def case(ctx):
+        srv = ctx.server()
+        r = ctx.echo_roundtrip(srv, 64 * 1024, opts=["KexAlgorithms=" + kex])
+        h.check(r.rc == 0, r.describe())
+    return case
+
+
 def known_host_is_server_key(ctx):
     srv = ctx.server()
     ctx.echo_roundtrip(srv, 1024)
@@ -59,6 +71,7 @@ def unknown_user_refused(ctx):
 
 if __name__ == "__main__":
     cases = [("login_echo_" + c.split("@")[0], login_with(c)) for c in h.CIPHERS]
+    cases += [("login_kex_" + k.replace("@", "_at_"), login_with_kex(k)) for k in KEX]
     cases += [("known_host_is_server_key", known_host_is_server_key),
               ("wrong_key_refused", wrong_key_refused),
               ("unknown_user_refused", unknown_user_refused)]
