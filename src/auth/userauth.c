@@ -106,6 +106,8 @@ static int send_success(struct hs_conn *conn)
 	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_SUCCESS)) != 0 || (r = hs__conn_end(conn)) != 0)
 		return r;
 	conn->auth.completed = 1;
+	if ((r = hs__kex_auth_done(conn)) != 0)
+		return r;
 	conn->phase = HS_PHASE_CONNECTION;
 	clear_pending(&conn->auth.pending);
 	/* The input buffer may have grown while unauthenticated peers were

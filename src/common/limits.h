@@ -37,6 +37,9 @@
  * one rekey): each may be an 8192-bit DH computation. */
 #define HS_MAX_PREAUTH_KEX 2
 
+/* Bytes a peer may make us inflate before it has authenticated. */
+#define HS_MAX_PREAUTH_INFLATE (1024u * 1024u)
+
 /* KEXINIT: name-lists and the whole message. */
 #define HS_MAX_NAMELIST 4096u
 

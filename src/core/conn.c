@@ -38,6 +38,7 @@ struct hs_conn *hs__conn_new(const struct hs_core_config *cfg, const struct hs_h
 	conn->io_ctx = io_ctx;
 	snprintf(conn->peer, sizeof conn->peer, "%s", peer ? peer : "");
 	hs__packet_init(&conn->pkt, cfg->max_packet, HS_OUTPUT_CAP);
+	conn->pkt.rx.inflate_left = HS_MAX_PREAUTH_INFLATE;
 	hs__kex_init(&conn->kex);
 	hs__buf_init(&conn->held, HS_HELD_MAX, 0);
 	conn->auth.need = -1;

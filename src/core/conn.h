@@ -73,6 +73,7 @@ struct hs_conn {
 	size_t session_id_len;
 	int strict_kex;
 	int ext_info_c;
+	int delayed_compression;  /* zlib@openssh.com negotiated, not yet started */
 	int kex_count;
 	uint64_t now_ms;
 	uint64_t last_kex_ms;
@@ -178,6 +179,9 @@ void hs__conn_fuzz_skip_kex(struct hs_conn *conn);
 int hs__kex_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v) HS_MUST_CHECK;
 int hs__kex_start(struct hs_conn *conn) HS_MUST_CHECK;
 int hs__kex_wanted(const struct hs_conn *conn);
+/* Authentication succeeded: lift pre-auth caps, start delayed compression
+ * (after USERAUTH_SUCCESS was queued). */
+int hs__kex_auth_done(struct hs_conn *conn) HS_MUST_CHECK;
 int hs__userauth_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v) HS_MUST_CHECK;
 int hs__userauth_resume(struct hs_conn *conn, int answer) HS_MUST_CHECK;
 void hs__userauth_cleanup(struct hs_conn *conn);

@@ -19,6 +19,7 @@
 
 #define STRICT_S "kex-strict-s-v00@openssh.com"
 #define STRICT_C "kex-strict-c-v00@openssh.com"
+#define COMPRESSION "none,zlib@openssh.com,zlib"
 #define SERVER_SIG_ALGS \
 	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
@@ -140,7 +141,9 @@ int hs__kex_known(const char *kex_alg)
 int hs__kex_wanted(const struct hs_conn *conn)
 {
 	const struct hs_packet_io *p = &conn->pkt;
-	if (conn->phase == HS_PHASE_FIRST_KEX || conn->kex.step != HS_KEX_IDLE || conn->closing)
+	/* Not before authentication: a held USERAUTH_SUCCESS must not be sent
+	 * after delayed compression started. */
+	if (!conn->auth.completed || conn->kex.step != HS_KEX_IDLE || conn->closing)
 		return 0;
 	return p->tx.bytes >= conn->cfg->rekey_bytes || p->rx.bytes >= conn->cfg->rekey_bytes ||
 	       p->tx.packets >= HS_REKEY_PACKETS || p->rx.packets >= HS_REKEY_PACKETS ||
@@ -166,8 +169,8 @@ int hs__kex_start(struct hs_conn *conn)
 		[HS_KL_ENC_S2C] = conn->cfg->ciphers,
 		[HS_KL_MAC_C2S] = conn->cfg->macs,
 		[HS_KL_MAC_S2C] = conn->cfg->macs,
-		[HS_KL_COMP_C2S] = "none",
-		[HS_KL_COMP_S2C] = "none",
+		[HS_KL_COMP_C2S] = COMPRESSION,
+		[HS_KL_COMP_S2C] = COMPRESSION,
 		[HS_KL_LANG_C2S] = "",
 		[HS_KL_LANG_S2C] = "",
 	};
@@ -223,8 +226,9 @@ static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
 	if (hs__kexinit_choose(ki.lists[HS_KL_MAC_S2C], conn->cfg->macs, k->mac_s2c, sizeof k->mac_s2c) != 0 &&
 	    !hs__cipher_by_name(k->enc_s2c)->aead)
 		return HS_ERR_NO_ALGORITHM;
-	if (!hs__namelist_has(ki.lists[HS_KL_COMP_C2S], "none") || !hs__namelist_has(ki.lists[HS_KL_COMP_S2C], "none"))
-		return HS_ERR_NO_ALGORITHM;
+	if ((r = hs__kexinit_choose(ki.lists[HS_KL_COMP_C2S], COMPRESSION, k->comp_c2s, sizeof k->comp_c2s)) != 0 ||
+	    (r = hs__kexinit_choose(ki.lists[HS_KL_COMP_S2C], COMPRESSION, k->comp_s2c, sizeof k->comp_s2c)) != 0)
+		return r;
 	/* RFC 4253 §7: the guess is wrong when the two sides' preferred
 	 * (first) kex or host key algorithms differ; the guessed packet is
 	 * then dropped. */
@@ -287,6 +291,33 @@ static int send_ext_info(struct hs_conn *conn)
 	    (r = hs__buf_put_cstring(b, SERVER_SIG_ALGS)) != 0)
 		return r;
 	return hs__conn_end(conn);
+}
+
+/* At NEWKEYS: "zlib" starts now (RFC 4253 §6.2); "zlib@openssh.com" once
+ * authentication has succeeded (hs__kex_auth_done). Each NEWKEYS starts a
+ * fresh stream, as peers do; "none" after a rekey stops compressing. */
+static int start_compression(struct hs_conn *conn, struct hs_packet_dir *dir, const char *name, int deflate)
+{
+	int method = hs__comp_by_name(name);
+	if (method == HS_COMP_ZLIB || (method == HS_COMP_ZLIB_OPENSSH && conn->auth.completed))
+		return hs__packet_start_compression(&conn->pkt, dir, deflate);
+	hs__z_free(dir->z);
+	dir->z = NULL;
+	if (method == HS_COMP_ZLIB_OPENSSH)
+		conn->delayed_compression = 1;
+	return 0;
+}
+
+int hs__kex_auth_done(struct hs_conn *conn)
+{
+	int r = 0;
+	conn->pkt.rx.inflate_left = UINT64_MAX;
+	if (conn->delayed_compression) {
+		conn->delayed_compression = 0;
+		if ((r = hs__packet_start_compression(&conn->pkt, &conn->pkt.tx, 1)) == 0)
+			r = hs__packet_start_compression(&conn->pkt, &conn->pkt.rx, 0);
+	}
+	return r;
 }
 
 /* The client's KEX_ECDH_INIT / KEXDH_INIT (both message 30): compute the
@@ -354,6 +385,8 @@ static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
 		goto out;
 	hs__packet_set_cipher(&conn->pkt.tx, &tx, conn->strict_kex);
 	k->step = HS_KEX_WAIT_NEWKEYS;
+	if ((r = start_compression(conn, &conn->pkt.tx, k->comp_s2c, 1)) != 0)
+		goto out;
 	/* RFC 8308 §2.4: EXT_INFO goes right after our first NEWKEYS. */
 	if (conn->kex_count == 0 && conn->ext_info_c && (r = send_ext_info(conn)) != 0)
 		goto out;
@@ -379,6 +412,8 @@ static int handle_newkeys(struct hs_conn *conn, struct hs_view *v)
 		return HS_ERR_INTERNAL;
 	hs__packet_set_cipher(&conn->pkt.rx, &k->next_rx, conn->strict_kex);
 	k->next_rx_ready = 0;
+	if ((r = start_compression(conn, &conn->pkt.rx, k->comp_c2s, 0)) != 0)
+		return r;
 	k->step = HS_KEX_IDLE;
 	conn->kex_count++;
 	conn->last_kex_ms = conn->now_ms;

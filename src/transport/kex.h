@@ -21,6 +21,7 @@ struct hs_kex {
 	char hostkey_alg[HS_ALG_NAME_MAX];
 	char enc_c2s[HS_ALG_NAME_MAX], enc_s2c[HS_ALG_NAME_MAX];
 	char mac_c2s[HS_ALG_NAME_MAX], mac_s2c[HS_ALG_NAME_MAX];
+	char comp_c2s[HS_ALG_NAME_MAX], comp_s2c[HS_ALG_NAME_MAX];
 	int ignore_next;                /* the peer guessed wrong: drop its next kex packet */
 	struct hs_cipher_ctx next_rx;   /* ready for the peer's NEWKEYS */
 	int next_rx_ready;

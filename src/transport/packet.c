@@ -29,12 +29,28 @@ void hs__packet_init(struct hs_packet_io *io, uint32_t max_packet, size_t out_ma
 	hs__buf_init(&io->in, (size_t)max_packet + 4 + HS_MAX_TAG + HS_INPUT_SLACK, 0);
 	hs__buf_init(&io->out, out_max, 0);
 	io->random = default_random;
+	io->rx.inflate_left = UINT64_MAX;
+	hs__buf_init(&io->ztx, out_max, 0);
+	hs__buf_init(&io->zrx, max_packet, 1);
+}
+
+int hs__packet_start_compression(struct hs_packet_io *io, struct hs_packet_dir *dir, int deflate)
+{
+	hs__z_free(dir->z);
+	dir->z = hs__z_new(deflate);
+	return dir->z != NULL ? 0 : HS_ERR_ALLOC;
 }
 
 void hs__packet_cleanup(struct hs_packet_io *io)
 {
 	hs__cipher_cleanup(&io->rx.cipher);
 	hs__cipher_cleanup(&io->tx.cipher);
+	hs__z_free(io->rx.z);
+	hs__z_free(io->tx.z);
+	io->zrx.secret = 1;
+	io->ztx.secret = 1;
+	hs__buf_cleanup(&io->zrx);
+	hs__buf_cleanup(&io->ztx);
 	/* Decrypted plaintext may linger in the input buffer: wipe it. */
 	io->in.secret = 1;
 	hs__buf_cleanup(&io->in);
@@ -107,6 +123,21 @@ int hs__packet_read(struct hs_packet_io *io, struct hs_view *payload, uint32_t *
 	if (padlen < MIN_PADDING || (size_t)padlen + 1 >= io->rx_len)
 		return HS_ERR_FORMAT; /* also requires a payload of >= 1 byte */
 	*payload = hs__view_make(pkt + 5, io->rx_len - 1 - padlen);
+	if (d->z != NULL) {
+		/* inflate into zrx, at most one maximum packet per packet, and
+		 * no more than the connection's remaining allowance */
+		size_t cap = io->max_packet;
+		if (d->inflate_left < cap)
+			cap = (size_t)d->inflate_left;
+		hs__buf_reset(&io->zrx);
+		if ((r = hs__z_inflate(d->z, payload->ptr, payload->len, &io->zrx, cap)) != 0)
+			return r;
+		if (hs__buf_len(&io->zrx) == 0)
+			return HS_ERR_FORMAT;
+		if (d->inflate_left != UINT64_MAX)
+			d->inflate_left -= hs__buf_len(&io->zrx);
+		*payload = hs__buf_view(&io->zrx);
+	}
 	*seqnr = d->seqnr;
 	d->seqnr++;
 	d->packets++;
@@ -157,6 +188,21 @@ int hs__packet_finish(struct hs_packet_io *io)
 	int r;
 	if (!io->tx_building)
 		return HS_ERR_INTERNAL;
+	if (d->z != NULL) {
+		/* compress the payload in place of itself */
+		const uint8_t *plain = hs__buf_ptr(&io->out) + io->tx_mark + 5;
+		size_t plain_len = hs__buf_len(&io->out) - io->tx_mark - 5;
+		hs__buf_reset(&io->ztx);
+		if ((r = hs__z_deflate(d->z, plain, plain_len, &io->ztx)) != 0) {
+			hs__packet_abort(io);
+			return r;
+		}
+		hs__buf_truncate(&io->out, io->tx_mark + 5);
+		if ((r = hs__buf_put(&io->out, hs__buf_ptr(&io->ztx), hs__buf_len(&io->ztx))) != 0) {
+			hs__packet_abort(io);
+			return r;
+		}
+	}
 	size_t payload = hs__buf_len(&io->out) - io->tx_mark - 5;
 	size_t block = dir_block(d);
 	size_t covered = 1 + payload + (length_in_block(d) ? 4 : 0);

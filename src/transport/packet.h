@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "crypto/cipher.h"
+#include "transport/compress.h"
 #include "wire/buf.h"
 
 struct hs_packet_dir {
@@ -19,6 +20,8 @@ struct hs_packet_dir {
 	uint32_t seqnr;
 	uint64_t bytes;         /* since the last key exchange */
 	uint64_t packets;       /* since the last key exchange */
+	struct hs_zstream *z;   /* compression, once active */
+	uint64_t inflate_left;  /* bytes we may still inflate; UINT64_MAX: no cap */
 };
 
 struct hs_packet_io {
@@ -32,6 +35,8 @@ struct hs_packet_io {
 	size_t tx_mark;         /* start of the packet being built */
 	int tx_building;
 	int (*random)(uint8_t *p, size_t n); /* padding source */
+	struct hs_buf ztx;      /* compressed payload being framed */
+	struct hs_buf zrx;      /* inflated payload of the packet being read */
 };
 
 /* max_packet: largest incoming packet_length; out_max: output queue cap. */
@@ -56,6 +61,11 @@ int hs__packet_begin(struct hs_packet_io *io, uint8_t msg) HS_MUST_CHECK;
 int hs__packet_finish(struct hs_packet_io *io) HS_MUST_CHECK;
 /* Abandon the packet being built. */
 void hs__packet_abort(struct hs_packet_io *io);
+
+/* Start compressing (deflate=1, our output) or decompressing this
+ * direction with a fresh stream (a running one is replaced: peers restart
+ * their streams at every NEWKEYS, as OpenSSH does). */
+int hs__packet_start_compression(struct hs_packet_io *io, struct hs_packet_dir *dir, int deflate) HS_MUST_CHECK;
 
 /* Install new keys for one direction (takes ownership of ctx's state);
  * reset_seqnr for strict key exchange. */

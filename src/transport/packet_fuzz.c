@@ -1,8 +1,8 @@
 /*
  * The packet decoder on arbitrary bytes: plaintext framing (as before the
- * first NEWKEYS) and, when the first byte is odd, chacha20-poly1305 with a
- * fixed key, where a valid packet is sealed first so that later input
- * lands mid-stream.
+ * first NEWKEYS); when bit 0 of the first byte is set, chacha20-poly1305
+ * with a fixed key; when bit 1 is set, zlib decompression with a small
+ * inflation allowance.
  */
 #include <string.h>
 
@@ -25,6 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (hs__cipher_init(&ctx, hs__cipher_by_name("chacha20-poly1305@openssh.com"), key, NULL, NULL, NULL, 0) != 0)
 			goto out;
 		hs__packet_set_cipher(&io.rx, &ctx, 0);
+	}
+	if (data[0] & 2) {
+		if (hs__packet_start_compression(&io, &io.rx, 0) != 0)
+			goto out;
+		io.rx.inflate_left = 1u << 20;
 	}
 	size_t pos = 1;
 	while (pos < size) {

@@ -60,8 +60,17 @@ def server_rekey(cipher):
     return case
 
 
+def compressed(ctx):
+    """-C: zlib@openssh.com, started after authentication, restarted at each
+    rekey in both directions."""
+    r = transfer(ctx, ctx.server(rekey_bytes=4 * 1048576), ["Compression=yes", "RekeyLimit=1M"], flags=["-v"])
+    h.check("compression: zlib@openssh.com" in r.text or "zlib@openssh.com" in r.text,
+            "compression was not negotiated:\n" + r.describe())
+    h.check(rekeys(r) >= MIN_REKEYS, "only %d rekeys seen" % rekeys(r))
+
+
 if __name__ == "__main__":
-    cases = []
+    cases = [("bulk_compressed_with_rekeys", compressed)]
     for c in h.CIPHERS:
         short = c.split("@")[0]
         cases += [("bulk_" + short, plain(c)),
