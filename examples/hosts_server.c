@@ -33,7 +33,8 @@ struct peer {
 /* One per echo session: bytes not yet accepted by the peer's window. */
 struct echo {
 	uint8_t *pending;
-	size_t len;
+	size_t off;      /* already sent from pending */
+	size_t len;      /* bytes in pending, from off */
 	int started;     /* the echo subsystem was accepted */
 	int eof;
 };
@@ -83,6 +84,8 @@ static void echo_data(struct hs_channel *ch, const uint8_t *data, size_t len, en
 	if (stream != HS_STREAM_DATA || !e->started)
 		return;
 	if (e->len > 0) { /* keep order: queue behind what is waiting */
+		memmove(e->pending, e->pending + e->off, e->len);
+		e->off = 0;
 		uint8_t *p = realloc(e->pending, e->len + len);
 		if (p == NULL) {
 			hs_channel_close(ch);
@@ -102,13 +105,14 @@ static void echo_write_ready(struct hs_channel *ch)
 	size_t done = 0;
 	if (e->len == 0)
 		return;
-	if (hs_channel_write(ch, e->pending, e->len, HS_STREAM_DATA, &done) != 0)
+	if (hs_channel_write(ch, e->pending + e->off, e->len, HS_STREAM_DATA, &done) != 0)
 		return;
-	memmove(e->pending, e->pending + done, e->len - done);
+	e->off += done; /* no copying: small window adjusts stay cheap */
 	e->len -= done;
 	if (e->len == 0) {
 		free(e->pending);
 		e->pending = NULL;
+		e->off = 0;
 		hs_channel_resume_reading(ch);
 		if (e->eof)
 			echo_finish(ch);
@@ -230,7 +234,9 @@ static int begin_auth(struct hs_conn *conn, const char *username)
 	struct peer *p = hs_conn_get_data(conn);
 	if (p == NULL)
 		return HS_AUTH_REQUIRED;
-	snprintf(p->username, sizeof p->username, "%s", username);
+	/* a name too long to be a file name here is unknown (no keys) */
+	if (strlen(username) < sizeof p->username)
+		snprintf(p->username, sizeof p->username, "%s", username);
 	p->work.data = p;
 	if (uv_queue_work(uv_default_loop(), &p->work, load_keys, keys_loaded) != 0)
 		return HS_AUTH_REQUIRED;

@@ -91,10 +91,13 @@ static int send_failure(struct hs_conn *conn, int counted)
 		              "too many authentication failures");
 		return 0;
 	}
+	const char *methods = methods_offered(conn) ? "publickey" : "";
+	if (conn->closing)
+		return 0;
 	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_FAILURE)) != 0)
 		return r;
 	struct hs_buf *b = hs__conn_body(conn);
-	if ((r = hs__buf_put_cstring(b, methods_offered(conn) ? "publickey" : "")) != 0 ||
+	if ((r = hs__buf_put_cstring(b, methods)) != 0 ||
 	    (r = hs__buf_put_bool(b, 0)) != 0)
 		return r;
 	return hs__conn_end(conn);

@@ -579,8 +579,10 @@ int hs_channel_exit_signal(struct hs_channel *ch, const char *signal, int core_d
 		return r;
 	struct hs_buf *b = hs__conn_body(ch->conn);
 	if ((r = hs__buf_put_cstring(b, signal)) != 0 || (r = hs__buf_put_bool(b, core_dumped)) != 0 ||
-	    (r = hs__buf_put_cstring(b, message ? message : "")) != 0 || (r = hs__buf_put_cstring(b, "")) != 0)
+	    (r = hs__buf_put_cstring(b, message ? message : "")) != 0 || (r = hs__buf_put_cstring(b, "")) != 0) {
+		hs__conn_abort(ch->conn);
 		return r;
+	}
 	return hs__conn_end(ch->conn);
 }
 

@@ -138,11 +138,23 @@ static int never_held(uint8_t msg)
 	return msg <= HS_MSG_DEBUG || (msg >= HS_MSG_KEXINIT && msg <= 49);
 }
 
+void hs__conn_abort(struct hs_conn *conn)
+{
+	if (conn->building_held) {
+		hs__buf_truncate(&conn->held, conn->held_mark);
+		conn->building_held = 0;
+	}
+	hs__packet_abort(&conn->pkt);
+}
+
 int hs__conn_begin(struct hs_conn *conn, uint8_t msg)
 {
 	int r;
 	if (conn->closing && msg != HS_MSG_DISCONNECT)
 		return HS_ERR_CLOSED;
+	/* A message left half built by an error path is dropped, so it can
+	 * neither swallow this one nor block output. */
+	hs__conn_abort(conn);
 	if (holding(conn) && !never_held(msg)) {
 		if ((r = hs__buf_begin_string(&conn->held, &conn->held_mark)) != 0)
 			return r;
@@ -441,8 +453,10 @@ static int keepalive(struct hs_conn *conn)
 	if ((r = hs__conn_begin(conn, HS_MSG_GLOBAL_REQUEST)) != 0)
 		return r;
 	struct hs_buf *b = hs__conn_body(conn);
-	if ((r = hs__buf_put_cstring(b, "keepalive@openssh.com")) != 0 || (r = hs__buf_put_bool(b, 1)) != 0)
+	if ((r = hs__buf_put_cstring(b, "keepalive@openssh.com")) != 0 || (r = hs__buf_put_bool(b, 1)) != 0) {
+		hs__conn_abort(conn);
 		return r;
+	}
 	return hs__conn_end(conn);
 }
 
@@ -470,7 +484,7 @@ uint64_t hs__conn_next_deadline(const struct hs_conn *conn)
 	uint64_t d = UINT64_MAX;
 	if (!conn->auth.completed)
 		d = conn->started_ms + conn->cfg->login_grace_ms;
-	if (conn->phase != HS_PHASE_FIRST_KEX && conn->kex.step == HS_KEX_IDLE) {
+	if (conn->auth.completed && conn->phase != HS_PHASE_FIRST_KEX && conn->kex.step == HS_KEX_IDLE) {
 		uint64_t k = conn->last_kex_ms + conn->cfg->rekey_ms;
 		if (k < d)
 			d = k;

@@ -153,6 +153,8 @@ void hs__conn_kick(struct hs_conn *conn);
  * a key exchange is running, non-kex messages are held and sent after it. */
 int hs__conn_begin(struct hs_conn *conn, uint8_t msg) HS_MUST_CHECK;
 int hs__conn_end(struct hs_conn *conn) HS_MUST_CHECK;
+/* Drop a message begun but not ended (on an error path). */
+void hs__conn_abort(struct hs_conn *conn);
 /* The buffer a packet body is appended to between begin and end. */
 struct hs_buf *hs__conn_body(struct hs_conn *conn);
 

@@ -53,6 +53,7 @@ struct io_conn {
 	int unauth;
 	int closing;
 	int handles_open;
+	int flush_armed;
 	char source[INET6_ADDRSTRLEN + 1];
 };
 
@@ -86,7 +87,9 @@ static void on_conn_handle_closed(uv_handle_t *h)
 	if (c->next)
 		c->next->prev = c->prev;
 	l->nconns--;
+	l->handles_open++; /* the application may close the listener from connection_lost */
 	hs__conn_free(c->core); /* reports connection_lost */
+	l->handles_open--;
 	hs__buf_cleanup(&c->wbuf);
 	free(c);
 	listener_maybe_done(l);
@@ -230,11 +233,15 @@ static void conn_pump(struct io_conn *c)
 			conn_close(c);
 			return;
 		}
-		if (!uv_is_active((uv_handle_t *)&c->timer))
+		if (!c->flush_armed) {
+			c->flush_armed = 1;
 			uv_timer_start(&c->timer, on_timer, CLOSE_FLUSH_MS, 0);
+		}
 		return;
 	}
-	int want = hs__conn_wants_input(core);
+	/* A peer that does not read our replies stops being read. */
+	int want = hs__conn_wants_input(core) &&
+	           hs__buf_len(&core->pkt.out) + hs__buf_len(&c->wbuf) < HS_OUTPUT_HIGH;
 	if (want && !c->reading) {
 		if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
 			c->reading = 1;
@@ -270,6 +277,10 @@ static void format_peer(const struct sockaddr_storage *ss, char *addr, size_t ad
 		uv_ip6_name(a, addr, addrlen);
 		port = ntohs(a->sin6_port);
 		snprintf(peer, peerlen, "[%s]:%d", addr, port);
+		/* one IPv6 host usually owns a whole /64: count sources by it */
+		struct sockaddr_in6 net = *a;
+		memset(net.sin6_addr.s6_addr + 8, 0, 8);
+		uv_ip6_name(&net, addr, addrlen);
 	} else {
 		snprintf(peer, peerlen, "unknown");
 	}

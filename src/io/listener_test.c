@@ -1,0 +1,884 @@
+/*
+ * Adversarial tests of the libuv layer (io/listener.c) with a real loop, a
+ * real listener on 127.0.0.1 and raw TCP sockets as peers; some peers drive
+ * the mini client (tests/mini_client.h) over their socket to get past key
+ * exchange and authentication. What the in-memory suite (core/conn_test.c)
+ * cannot see is covered here: the caps on unauthenticated connections per
+ * source address and in total, handle lifetimes when the application closes
+ * things from inside its callbacks, and a closing connection whose peer
+ * does not read.
+ *
+ * Every scenario that might crash runs in a forked child, so a memory error
+ * fails its own check (under ASan, or as glibc's double-free abort) and the
+ * rest of the file still runs. Everything is bounded in time.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hs_test.h"
+#include "mini_client.h"
+
+#define USER "peer1"
+#define MIB (1024u * 1024u)
+#define MAX_PEERS 24
+
+/* The engine's close-flush bound (CLOSE_FLUSH_MS in listener.c) plus
+ * scheduling slack for sanitizer builds. */
+#define FLUSH_BOUND_MS 9000
+
+static struct hs_hostkey *g_hostkey, *g_userkey;
+static uv_loop_t g_loop;
+
+/* --- the server application, with one hostile behaviour per test --- */
+
+enum action {
+	ACT_NONE,
+	ACT_CLOSE_LISTENER_IN_MADE,
+	ACT_CLOSE_LISTENER_IN_LOST,
+	ACT_CLOSE_LISTENER_IN_DATA,
+	ACT_DISCONNECT_IN_DATA,
+	ACT_CHCLOSE_IN_DATA,
+	ACT_DISCONNECT_IN_EOF,
+	ACT_CHCLOSE_IN_EOF,
+	ACT_DISCONNECT_IN_WRITE_READY,
+	ACT_CHCLOSE_IN_WRITE_READY,
+	ACT_DISCONNECT_IN_SESSION,
+	ACT_DISCONNECT_IN_AUTH_SUPPORTED,
+	ACT_EXIT_SIGNAL_IN_KEX,
+};
+
+struct app {
+	struct hs_listener *l;
+	int action;
+	int made, lost, lost_err, auth_done, closed_cb;
+	char lost_reason[160];
+	struct hs_conn *conns[MAX_PEERS];
+	int ch_open, ch_lost, data_calls, eof_calls, write_ready_calls;
+	size_t data_bytes;
+	int action_done, action_rc;
+	size_t echo_left;          /* bytes still to write back (write_ready tests) */
+	struct hs_channel *ch;
+};
+
+static struct app A;
+
+static void on_listener_closed(void *data)
+{
+	(void)data;
+	A.closed_cb++;
+	A.l = NULL;
+}
+
+static void close_listener(void)
+{
+	if (A.l != NULL)
+		hs_listener_close(A.l, on_listener_closed, NULL);
+}
+
+static void srv_made(struct hs_conn *conn)
+{
+	A.made++;
+	for (int i = 0; i < MAX_PEERS; i++)
+		if (A.conns[i] == NULL) {
+			A.conns[i] = conn;
+			break;
+		}
+	if (A.action == ACT_CLOSE_LISTENER_IN_MADE && !A.action_done) {
+		A.action_done = 1;
+		close_listener();
+	}
+}
+
+static void srv_lost(struct hs_conn *conn, int err, const char *reason)
+{
+	A.lost++;
+	A.lost_err = err;
+	snprintf(A.lost_reason, sizeof A.lost_reason, "%s", reason ? reason : "");
+	for (int i = 0; i < MAX_PEERS; i++)
+		if (A.conns[i] == conn)
+			A.conns[i] = NULL;
+	/* "Stop accepting, let the connections drain, close the listener when
+	 * the last one is gone": a natural graceful shutdown. */
+	if (A.action == ACT_CLOSE_LISTENER_IN_LOST && !A.action_done && hs_listener_connection_count(A.l) == 0) {
+		A.action_done = 1;
+		close_listener();
+	}
+}
+
+static int srv_validate(struct hs_conn *conn, const char *user, const struct hs_key *key)
+{
+	(void)conn;
+	return strcmp(user, USER) == 0 && hs_key_equal(key, hs_hostkey_public(g_userkey)) ? HS_YES : HS_NO;
+}
+
+static int srv_pk_supported(struct hs_conn *conn)
+{
+	if (A.action == ACT_DISCONNECT_IN_AUTH_SUPPORTED && !A.action_done) {
+		A.action_done = 1;
+		hs_conn_disconnect(conn, HS_DISCONNECT_BY_APPLICATION, "policy says no");
+	}
+	return 1;
+}
+
+static void srv_auth_completed(struct hs_conn *conn)
+{
+	(void)conn;
+	A.auth_done++;
+}
+
+static void disconnect_ch(struct hs_channel *ch)
+{
+	hs_conn_disconnect(hs_channel_conn(ch), HS_DISCONNECT_BY_APPLICATION, "closed from a callback");
+}
+
+static void echo_more(struct hs_channel *ch)
+{
+	static const uint8_t junk[8192];
+	while (A.echo_left > 0) {
+		size_t n = A.echo_left < sizeof junk ? A.echo_left : sizeof junk, w = 0;
+		if (hs_channel_write(ch, junk, n, HS_STREAM_DATA, &w) != 0 || w == 0)
+			return;
+		A.echo_left -= w;
+	}
+}
+
+static void srv_data(struct hs_channel *ch, const uint8_t *data, size_t len, enum hs_stream stream)
+{
+	(void)data;
+	(void)stream;
+	A.data_calls++;
+	A.data_bytes += len;
+	int first = !A.action_done;
+	switch (A.action) {
+	case ACT_CLOSE_LISTENER_IN_DATA:
+		if (first) {
+			A.action_done = 1;
+			close_listener();
+		}
+		break;
+	case ACT_DISCONNECT_IN_DATA:
+		A.action_done = 1;
+		disconnect_ch(ch);
+		break;
+	case ACT_CHCLOSE_IN_DATA: {
+		size_t w = 1;
+		A.action_done = 1;
+		(void)hs_channel_close(ch);
+		/* and a write after our own CLOSE must be refused */
+		A.action_rc = hs_channel_write(ch, "x", 1, HS_STREAM_DATA, &w);
+		break;
+	}
+	case ACT_DISCONNECT_IN_WRITE_READY:
+	case ACT_CHCLOSE_IN_WRITE_READY:
+		if (A.echo_left == 0 && !A.action_done)
+			A.echo_left = 4 * len + 4096;
+		echo_more(ch);
+		break;
+	case ACT_EXIT_SIGNAL_IN_KEX: {
+		struct hs_conn *conn = hs_channel_conn(ch);
+		if (first && conn->kex.step == HS_KEX_SENT_KEXINIT) {
+			/* An ordinary API call that fails half way (the text does
+			 * not fit the held queue). The application gets an error;
+			 * the connection must stay consistent. */
+			size_t n = 300u * 1024u;
+			char *msg = malloc(n + 1);
+			if (msg != NULL) {
+				memset(msg, 'm', n);
+				msg[n] = '\0';
+				A.action_done = 1;
+				A.action_rc = hs_channel_exit_signal(ch, "TERM", 0, msg);
+				free(msg);
+			}
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void srv_eof(struct hs_channel *ch)
+{
+	A.eof_calls++;
+	if (A.action == ACT_DISCONNECT_IN_EOF) {
+		A.action_done = 1;
+		disconnect_ch(ch);
+	} else if (A.action == ACT_CHCLOSE_IN_EOF) {
+		A.action_done = 1;
+		(void)hs_channel_close(ch);
+		(void)hs_channel_close(ch); /* twice: harmless */
+	}
+}
+
+static void srv_write_ready(struct hs_channel *ch)
+{
+	A.write_ready_calls++;
+	if (A.action == ACT_DISCONNECT_IN_WRITE_READY && !A.action_done) {
+		A.action_done = 1;
+		disconnect_ch(ch);
+		echo_more(ch); /* must be refused quietly */
+		return;
+	}
+	if (A.action == ACT_CHCLOSE_IN_WRITE_READY && !A.action_done) {
+		A.action_done = 1;
+		(void)hs_channel_close(ch);
+		echo_more(ch);
+		return;
+	}
+	echo_more(ch);
+}
+
+static int srv_subsystem(struct hs_channel *ch, const char *name)
+{
+	(void)ch;
+	(void)name;
+	return HS_YES;
+}
+
+static void srv_chan_lost(struct hs_channel *ch, int err)
+{
+	(void)err;
+	A.ch_lost++;
+	if (A.ch == ch)
+		A.ch = NULL;
+}
+
+static const struct hs_session_cb session_cb = {
+	.subsystem_requested = srv_subsystem,
+	.data_received = srv_data,
+	.eof_received = srv_eof,
+	.write_ready = srv_write_ready,
+	.connection_lost = srv_chan_lost,
+};
+
+static int srv_session(struct hs_conn *conn, struct hs_channel *ch, struct hs_channel_open *open)
+{
+	A.ch_open++;
+	A.ch = ch;
+	open->callbacks = &session_cb;
+	if (A.action == ACT_DISCONNECT_IN_SESSION) {
+		A.action_done = 1;
+		hs_conn_disconnect(conn, HS_DISCONNECT_BY_APPLICATION, "changed my mind");
+	}
+	return HS_YES;
+}
+
+static const struct hs_server_cb server_cb = {
+	.connection_made = srv_made,
+	.connection_lost = srv_lost,
+	.public_key_auth_supported = srv_pk_supported,
+	.validate_public_key = srv_validate,
+	.auth_completed = srv_auth_completed,
+	.session_requested = srv_session,
+};
+
+/* --- peers: raw sockets, optionally carrying the mini client --- */
+
+struct peer {
+	int fd;
+	int use_mc;
+	int reading;               /* 0: never read (the TCP window closes) */
+	int eof;
+	struct mc mc;
+	uint8_t raw[512];
+	size_t raw_len;
+};
+
+static struct peer *g_peers[MAX_PEERS];
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void peer_pump(struct peer *p)
+{
+	uint8_t buf[65536];
+	if (p->fd < 0)
+		return;
+	while (p->use_mc && hs__buf_len(&p->mc.pkt.out) > 0 && !p->mc.pkt.tx_building) {
+		ssize_t n = send(p->fd, hs__buf_ptr(&p->mc.pkt.out), hs__buf_len(&p->mc.pkt.out), MSG_NOSIGNAL);
+		if (n <= 0 || hs__buf_consume(&p->mc.pkt.out, (size_t)n) != 0)
+			break; /* EAGAIN: later; EPIPE: the server is gone */
+	}
+	while (p->reading && !p->eof) {
+		ssize_t n = recv(p->fd, buf, sizeof buf, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			break;
+		if (n <= 0) {
+			p->eof = 1;
+			break;
+		}
+		if (p->use_mc) {
+			if (hs__packet_feed(&p->mc.pkt, buf, (size_t)n) != 0)
+				mc_fail(&p->mc, "client input overflow");
+			mc_read_all(&p->mc);
+		} else {
+			size_t k = (size_t)n < sizeof p->raw - p->raw_len ? (size_t)n : sizeof p->raw - p->raw_len;
+			memcpy(p->raw + p->raw_len, buf, k);
+			p->raw_len += k;
+		}
+	}
+}
+
+/* One turn of the server loop and of every peer. */
+static void step(void)
+{
+	uv_run(&g_loop, UV_RUN_NOWAIT);
+	for (int i = 0; i < MAX_PEERS; i++)
+		if (g_peers[i] != NULL)
+			peer_pump(g_peers[i]);
+	poll(NULL, 0, 1);
+}
+
+#define RUN_UNTIL(cond, ms)                                         \
+	do {                                                        \
+		uint64_t dl_ = now_ms() + (ms);                     \
+		while (!(cond) && now_ms() < dl_)                   \
+			step();                                     \
+	} while (0)
+
+/* Connect from src (any 127/8 address) to the listener; rcvbuf > 0 shrinks
+ * our receive buffer so that a peer that stops reading stalls the server
+ * quickly. */
+static int peer_connect(struct peer *p, const char *src, int port, int rcvbuf, int use_mc)
+{
+	struct sockaddr_in a;
+	memset(p, 0, sizeof(*p));
+	p->fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (p->fd < 0)
+		return -1;
+	if (rcvbuf > 0)
+		(void)setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	if (inet_pton(AF_INET, src, &a.sin_addr) != 1 || bind(p->fd, (struct sockaddr *)&a, sizeof a) != 0)
+		goto fail;
+	a.sin_port = htons((uint16_t)port);
+	(void)inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	/* loopback: the kernel completes the handshake without the accept */
+	if (connect(p->fd, (struct sockaddr *)&a, sizeof a) != 0)
+		goto fail;
+	if (fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK) != 0)
+		goto fail;
+	p->reading = 1;
+	p->use_mc = use_mc;
+	if (use_mc) {
+		mc_init(&p->mc, NULL, NULL);
+		p->mc.expect_hostkey = hs_hostkey_public(g_hostkey);
+		if (mc_start(&p->mc) != 0)
+			goto fail;
+	}
+	for (int i = 0; i < MAX_PEERS; i++)
+		if (g_peers[i] == NULL) {
+			g_peers[i] = p;
+			return 0;
+		}
+fail:
+	close(p->fd);
+	p->fd = -1;
+	return -1;
+}
+
+static void peer_close(struct peer *p)
+{
+	for (int i = 0; i < MAX_PEERS; i++)
+		if (g_peers[i] == p)
+			g_peers[i] = NULL;
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	if (p->use_mc)
+		mc_cleanup(&p->mc);
+	p->use_mc = 0;
+}
+
+/* Was the raw peer accepted (it got the identification line) or refused
+ * (closed with nothing sent)? 1, 0, or -1 when undecided. */
+static int peer_accepted(struct peer *p)
+{
+	RUN_UNTIL(p->raw_len >= 8 || p->eof, 3000);
+	if (p->raw_len >= 8 && memcmp(p->raw, "SSH-2.0-", 8) == 0)
+		return 1;
+	return p->eof && p->raw_len == 0 ? 0 : -1;
+}
+
+static int peer_wait_msg(struct peer *p, int ms)
+{
+	RUN_UNTIL(mc_queued(&p->mc) > 0 || p->eof || p->mc.failed, ms);
+	return mc_queued(&p->mc) > 0;
+}
+
+static int peer_kex(struct peer *p)
+{
+	RUN_UNTIL(p->mc.kex_done >= 1 || p->eof || p->mc.failed, 5000);
+	return p->mc.kex_done >= 1 ? 0 : -1;
+}
+
+static int peer_service(struct peer *p)
+{
+	if (peer_kex(p) != 0 || mc_service_request(&p->mc, "ssh-userauth") != 0)
+		return -1;
+	peer_wait_msg(p, 5000);
+	return mc_expect(&p->mc, HS_MSG_SERVICE_ACCEPT, NULL);
+}
+
+static int peer_auth(struct peer *p)
+{
+	if (peer_service(p) != 0 || mc_userauth_pk_signed(&p->mc, USER, g_userkey, "ssh-ed25519", NULL, 0) != 0)
+		return -1;
+	peer_wait_msg(p, 5000);
+	return mc_expect(&p->mc, HS_MSG_USERAUTH_SUCCESS, NULL);
+}
+
+/* Open a session with our window, and start subsystem "x" on it. */
+static int peer_session(struct peer *p, struct mc_chan *ch, uint32_t window)
+{
+	mc_chan_init(ch, 0, window, 32768);
+	if (mc_channel_open(&p->mc, ch, "session", NULL, 0) != 0)
+		return -1;
+	peer_wait_msg(p, 5000);
+	if (mc_channel_confirmed(&p->mc, ch) != 0)
+		return -1;
+	uint8_t tail[5] = { 0, 0, 0, 1, 'x' };
+	if (mc_channel_request(&p->mc, ch, "subsystem", 1, tail, sizeof tail) != 0)
+		return -1;
+	peer_wait_msg(p, 5000);
+	return mc_expect(&p->mc, HS_MSG_CHANNEL_SUCCESS, NULL);
+}
+
+/* The next message is DISCONNECT: its reason, or 0. */
+static uint32_t peer_disconnect_reason(struct peer *p)
+{
+	struct hs_view v;
+	peer_wait_msg(p, 5000);
+	if (mc_expect(&p->mc, HS_MSG_DISCONNECT, &v) != 0)
+		return 0;
+	return mc_disconnect_reason(&v, NULL, 0);
+}
+
+/* --- listener set-up --- */
+
+static int start_listener(const struct hs_config *cfg, int action)
+{
+	int uverr = 0;
+	memset(&A, 0, sizeof A);
+	A.action = action;
+	if (uv_loop_init(&g_loop) != 0)
+		return -1;
+	if (hs_listener_new(&g_loop, cfg, g_hostkey, &server_cb, NULL, &A.l) != 0)
+		return -1;
+	if (hs_listener_listen(A.l, "127.0.0.1", 0, 0, &uverr) != 0)
+		return -1;
+	return hs_listener_port(A.l);
+}
+
+/* Close every peer, then the listener, and check the loop ends empty. */
+static void finish(void)
+{
+	for (int i = 0; i < MAX_PEERS; i++)
+		if (g_peers[i] != NULL)
+			peer_close(g_peers[i]);
+	close_listener();
+	RUN_UNTIL(A.closed_cb > 0, FLUSH_BOUND_MS);
+	CHECK_EQ_INT(A.closed_cb, 1);
+	for (int i = 0; i < 10; i++)
+		uv_run(&g_loop, UV_RUN_NOWAIT);
+	CHECK_EQ_INT(uv_loop_close(&g_loop), 0);
+}
+
+/* Run fn in a child; the child's own checks decide its exit code. */
+static void in_child(const char *name, void (*fn)(void))
+{
+	int st = 0;
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		CHECK(pid >= 0);
+		return;
+	}
+	if (pid == 0) {
+		hs_test_passed = hs_test_failed = 0;
+		alarm(25);
+		fn();
+		fflush(stdout);
+		exit(hs_test_failed ? 1 : 0);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		st = -1;
+	int ok = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	if (!ok)
+		fprintf(stderr, "listener_test: scenario \"%s\" failed: %s %d\n", name,
+		        WIFSIGNALED(st) ? "child killed by signal" : "child exit status",
+		        WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	else
+		fprintf(stderr, "listener_test: scenario \"%s\" ok\n", name);
+	CHECK(ok);
+}
+
+/* --- 1. pre-authentication caps --- */
+
+static void test_preauth_caps(void)
+{
+	struct hs_config cfg;
+	static struct peer a1, a2, a3, a4, a5, b1, c1, d1, e1;
+	hs_config_init(&cfg);
+	cfg.max_unauthenticated = 4;
+	cfg.max_unauthenticated_per_source = 2;
+	int port = start_listener(&cfg, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+
+	/* two from 127.0.0.1 are accepted, the third is refused */
+	CHECK_EQ_INT(peer_connect(&a1, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&a1), 1);
+	CHECK_EQ_INT(peer_connect(&a2, "127.0.0.1", port, 0, 1), 0);
+	RUN_UNTIL(A.made == 2, 3000);
+	CHECK_EQ_INT(peer_kex(&a2), 0);
+	CHECK_EQ_INT(peer_connect(&a3, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&a3), 0);
+	/* another source address has its own share */
+	CHECK_EQ_INT(peer_connect(&b1, "127.0.0.2", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&b1), 1);
+	CHECK_EQ_INT(peer_connect(&c1, "127.0.0.3", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&c1), 1);
+	/* the total cap (4) */
+	CHECK_EQ_INT(peer_connect(&d1, "127.0.0.4", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&d1), 0);
+	CHECK_EQ_INT(hs_listener_connection_count(A.l), 4);
+	CHECK_EQ_INT(A.made, 4);
+	peer_close(&a3);
+	peer_close(&d1);
+
+	/* a closed connection gives its slot back (per source and total) */
+	peer_close(&a1);
+	RUN_UNTIL(A.lost == 1, 3000);
+	CHECK_EQ_INT(A.lost, 1);
+	CHECK_EQ_INT(peer_connect(&a4, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&a4), 1);
+
+	/* an authenticated one too: 127.0.0.1 then has one unauthenticated
+	 * connection (a4), the total is 3 */
+	CHECK_EQ_INT(peer_service(&a2), 0);
+	CHECK_EQ_INT(mc_userauth_pk_signed(&a2.mc, USER, g_userkey, "ssh-ed25519", NULL, 0), 0);
+	peer_wait_msg(&a2, 5000);
+	CHECK_EQ_INT(mc_expect(&a2.mc, HS_MSG_USERAUTH_SUCCESS, NULL), 0);
+	CHECK_EQ_INT(A.auth_done, 1);
+	CHECK_EQ_INT(peer_connect(&a5, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&a5), 1);
+	/* full again: a4, a5, b1, c1 */
+	CHECK_EQ_INT(peer_connect(&e1, "127.0.0.5", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&e1), 0);
+	CHECK_EQ_INT(hs_listener_connection_count(A.l), 5);
+	peer_close(&e1);
+
+	/* everything closes: the counters are back to zero, so the caps
+	 * admit a full set again */
+	peer_close(&a2);
+	peer_close(&a4);
+	peer_close(&a5);
+	peer_close(&b1);
+	peer_close(&c1);
+	RUN_UNTIL(hs_listener_connection_count(A.l) == 0, 5000);
+	CHECK_EQ_INT(hs_listener_connection_count(A.l), 0);
+	static struct peer again[4];
+	for (int i = 0; i < 4; i++) {
+		CHECK_EQ_INT(peer_connect(&again[i], i < 2 ? "127.0.0.1" : "127.0.0.2", port, 0, 0), 0);
+		CHECK_EQ_INT(peer_accepted(&again[i]), 1);
+	}
+	finish();
+}
+
+/* --- 2. a closing connection whose peer does not read --- */
+
+/* listener.c promises that a closing connection's last bytes get
+ * CLOSE_FLUSH_MS (5 s), after which it is closed. Here the peer never reads
+ * and the server shuts down: the connection and the listener must be gone
+ * within that bound, not only when the connection's previous timer (login
+ * grace, or the rekey interval after authentication) runs out. */
+static void scenario_close_flush_bound(void)
+{
+	struct hs_config cfg;
+	static struct peer p;
+	hs_config_init(&cfg);
+	cfg.login_grace_seconds = 60;
+	/* a big banner: more than the socket buffers can take */
+	size_t n = 7u * MIB;
+	char *banner = malloc(n + 1);
+	CHECK(banner != NULL);
+	if (banner == NULL)
+		return;
+	memset(banner, 'b', n);
+	banner[n] = '\0';
+	cfg.banner = banner;
+	int port = start_listener(&cfg, ACT_NONE);
+	free(banner);
+	CHECK(port > 0);
+	CHECK_EQ_INT(peer_connect(&p, "127.0.0.1", port, 4096, 1), 0);
+	CHECK_EQ_INT(peer_service(&p), 0);
+	p.reading = 0; /* from now on the peer's window stays closed */
+	CHECK_EQ_INT(mc_userauth_none(&p.mc, USER), 0);
+	RUN_UNTIL(0, 500); /* the banner fills the socket; the write stays pending */
+	uint64_t t0 = now_ms();
+	close_listener();
+	RUN_UNTIL(A.lost == 1 && A.closed_cb == 1, FLUSH_BOUND_MS);
+	if (A.lost != 1 || A.closed_cb != 1)
+		fprintf(stderr, "listener_test: a non-reading peer kept the connection %s after %llu ms of shutdown\n",
+		        A.lost ? "closed" : "OPEN", (unsigned long long)(now_ms() - t0));
+	CHECK_EQ_INT(A.lost, 1);
+	CHECK_EQ_INT(A.closed_cb, 1);
+	finish(); /* closing our socket ends the stuck write either way */
+}
+
+/* --- 3. hs_listener_close from connection_lost after hs_listener_stop --- */
+
+static void scenario_close_in_lost_after_stop(void)
+{
+	static struct peer p;
+	int port = start_listener(NULL, ACT_CLOSE_LISTENER_IN_LOST);
+	CHECK(port > 0);
+	CHECK_EQ_INT(peer_connect(&p, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&p), 1);
+	hs_listener_stop(A.l);
+	RUN_UNTIL(0, 100); /* the listening handle's close completes */
+	peer_close(&p);    /* the last connection ends: connection_lost closes the listener */
+	RUN_UNTIL(A.closed_cb > 0, 3000);
+	RUN_UNTIL(0, 100);
+	CHECK_EQ_INT(A.lost, 1);
+	CHECK_EQ_INT(A.closed_cb, 1);
+	for (int i = 0; i < 10; i++)
+		uv_run(&g_loop, UV_RUN_NOWAIT);
+	CHECK_EQ_INT(uv_loop_close(&g_loop), 0);
+}
+
+/* --- 4. the application closes things from inside its callbacks --- */
+
+static void scenario_close_listener_in_made(void)
+{
+	static struct peer p;
+	int port = start_listener(NULL, ACT_CLOSE_LISTENER_IN_MADE);
+	CHECK(port > 0);
+	CHECK_EQ_INT(peer_connect(&p, "127.0.0.1", port, 0, 0), 0);
+	RUN_UNTIL(A.closed_cb > 0, 5000);
+	CHECK_EQ_INT(A.made, 1);
+	CHECK_EQ_INT(A.lost, 1);
+	CHECK_EQ_INT(A.closed_cb, 1);
+	peer_close(&p);
+	for (int i = 0; i < 10; i++)
+		uv_run(&g_loop, UV_RUN_NOWAIT);
+	CHECK_EQ_INT(uv_loop_close(&g_loop), 0);
+}
+
+/* Authenticate, open a session, then provoke the callback under test. */
+static void callback_scenario(int action)
+{
+	static struct peer p;
+	struct mc_chan ch;
+	int port = start_listener(NULL, action);
+	CHECK(port > 0);
+	CHECK_EQ_INT(peer_connect(&p, "127.0.0.1", port, 0, 1), 0);
+	CHECK_EQ_INT(peer_auth(&p), 0);
+	int wr = action == ACT_DISCONNECT_IN_WRITE_READY || action == ACT_CHCLOSE_IN_WRITE_READY;
+	int sess = peer_session(&p, &ch, wr ? 1000 : MIB);
+	if (action == ACT_DISCONNECT_IN_SESSION) {
+		CHECK(sess != 0);
+		RUN_UNTIL(A.lost == 1 && p.eof, 5000);
+		CHECK_EQ_INT(A.lost, 1);
+		CHECK_EQ_INT(A.ch_lost, A.ch_open); /* an accepted channel still gets its end */
+		finish();
+		return;
+	}
+	CHECK_EQ_INT(sess, 0);
+	if (action == ACT_DISCONNECT_IN_EOF || action == ACT_CHCLOSE_IN_EOF) {
+		CHECK_EQ_INT(mc_chan_simple(&p.mc, &ch, HS_MSG_CHANNEL_EOF), 0);
+	} else {
+		static uint8_t data[4000];
+		CHECK_EQ_INT(mc_channel_send(&p.mc, &ch, data, sizeof data, HS_STREAM_DATA), sizeof data);
+		CHECK_EQ_INT(mc_channel_send(&p.mc, &ch, data, sizeof data, HS_STREAM_DATA), sizeof data);
+	}
+	RUN_UNTIL(A.action_done && (A.lost || ch.got_close), 5000);
+	RUN_UNTIL(0, 200);
+	CHECK_EQ_INT(A.action_done, 1);
+	CHECK_EQ_INT(p.mc.failed, 0);
+	switch (action) {
+	case ACT_DISCONNECT_IN_DATA:
+	case ACT_DISCONNECT_IN_EOF:
+	case ACT_DISCONNECT_IN_WRITE_READY:
+		CHECK_EQ_INT(peer_disconnect_reason(&p), HS_DISCONNECT_BY_APPLICATION);
+		RUN_UNTIL(A.lost == 1, 3000);
+		CHECK_EQ_INT(A.lost, 1);
+		CHECK_EQ_INT(A.ch_lost, 1);
+		break;
+	case ACT_CLOSE_LISTENER_IN_DATA:
+		CHECK_EQ_INT(peer_disconnect_reason(&p), HS_DISCONNECT_BY_APPLICATION);
+		RUN_UNTIL(A.closed_cb == 1, 5000);
+		CHECK_EQ_INT(A.closed_cb, 1);
+		CHECK_EQ_INT(A.lost, 1);
+		CHECK_EQ_INT(A.ch_lost, 1);
+		break;
+	default: /* channel closed: the connection goes on */
+		CHECK_EQ_INT(ch.got_close, 1);
+		RUN_UNTIL(A.ch_lost == 1, 3000);
+		CHECK_EQ_INT(A.ch_lost, 1);
+		CHECK_EQ_INT(A.lost, 0);
+		if (action == ACT_CHCLOSE_IN_DATA)
+			CHECK_EQ_INT(A.action_rc, HS_ERR_CLOSED);
+		break;
+	}
+	finish();
+	CHECK_EQ_INT(A.lost, 1);
+	CHECK_EQ_INT(A.ch_lost, A.ch_open);
+}
+
+static void scenario_disconnect_in_data(void) { callback_scenario(ACT_DISCONNECT_IN_DATA); }
+static void scenario_chclose_in_data(void) { callback_scenario(ACT_CHCLOSE_IN_DATA); }
+static void scenario_close_listener_in_data(void) { callback_scenario(ACT_CLOSE_LISTENER_IN_DATA); }
+static void scenario_disconnect_in_eof(void) { callback_scenario(ACT_DISCONNECT_IN_EOF); }
+static void scenario_chclose_in_eof(void) { callback_scenario(ACT_CHCLOSE_IN_EOF); }
+static void scenario_disconnect_in_write_ready(void) { callback_scenario(ACT_DISCONNECT_IN_WRITE_READY); }
+static void scenario_chclose_in_write_ready(void) { callback_scenario(ACT_CHCLOSE_IN_WRITE_READY); }
+static void scenario_disconnect_in_session(void) { callback_scenario(ACT_DISCONNECT_IN_SESSION); }
+
+/* hs_conn_disconnect from public_key_auth_supported, which the engine calls
+ * while a USERAUTH_FAILURE is half built: the peer must see a DISCONNECT
+ * and then nothing, not bytes appended after the sealed packet. */
+static void scenario_disconnect_in_auth_supported(void)
+{
+	static struct peer p;
+	int port = start_listener(NULL, ACT_DISCONNECT_IN_AUTH_SUPPORTED);
+	CHECK(port > 0);
+	CHECK_EQ_INT(peer_connect(&p, "127.0.0.1", port, 0, 1), 0);
+	p.mc.quiet = 1;
+	CHECK_EQ_INT(peer_service(&p), 0);
+	CHECK_EQ_INT(mc_userauth_none(&p.mc, USER), 0);
+	RUN_UNTIL(p.eof, 5000);
+	CHECK_EQ_INT(A.action_done, 1);
+	CHECK_EQ_INT(peer_disconnect_reason(&p), HS_DISCONNECT_BY_APPLICATION);
+	if (p.mc.failed || hs__buf_len(&p.mc.pkt.in) != 0)
+		fprintf(stderr, "listener_test: %zu stray bytes after the DISCONNECT (%s)\n", hs__buf_len(&p.mc.pkt.in),
+		        p.mc.failed ? p.mc.err : "");
+	CHECK_EQ_INT(p.mc.failed, 0);
+	CHECK_EQ_INT(hs__buf_len(&p.mc.pkt.in), 0);
+	finish();
+}
+
+/* An API call that fails half way through a message while a key exchange
+ * holds output (here: exit-signal text larger than the held queue) must
+ * leave the connection consistent: the rekey completes and the connection
+ * goes on. */
+static void scenario_failed_call_during_rekey(void)
+{
+	struct hs_config cfg;
+	static struct peer p;
+	struct mc_chan ch;
+	hs_config_init(&cfg);
+	cfg.rekey_bytes = 16384;
+	int port = start_listener(&cfg, ACT_EXIT_SIGNAL_IN_KEX);
+	CHECK(port > 0);
+	CHECK_EQ_INT(peer_connect(&p, "127.0.0.1", port, 0, 1), 0);
+	CHECK_EQ_INT(peer_auth(&p), 0);
+	CHECK_EQ_INT(peer_session(&p, &ch, MIB), 0);
+	/* many small packets in one burst: the server starts its rekey part
+	 * way through and handles the rest while holding its output */
+	static uint8_t data[1000];
+	for (int i = 0; i < 48; i++)
+		CHECK_EQ_INT(mc_channel_send(&p.mc, &ch, data, sizeof data, HS_STREAM_DATA), sizeof data);
+	RUN_UNTIL(p.mc.kex_done >= 2 || p.eof || A.lost, 5000);
+	CHECK_EQ_INT(A.action_done, 1);
+	CHECK(A.action_rc != 0); /* the call itself may fail ... */
+	CHECK_EQ_INT(p.mc.kex_done, 2); /* ... but the rekey completes */
+	if (A.lost)
+		fprintf(stderr, "listener_test: the connection died after a failed hs_channel_exit_signal: %s\n",
+		        A.lost_reason);
+	CHECK_EQ_INT(A.lost, 0);
+	/* and the connection still answers */
+	uint8_t tail[5] = { 0, 0, 0, 1, 'y' };
+	CHECK_EQ_INT(mc_channel_request(&p.mc, &ch, "subsystem", 1, tail, sizeof tail), 0);
+	peer_wait_msg(&p, 3000);
+	CHECK_EQ_INT(mc_peek(&p.mc), HS_MSG_CHANNEL_FAILURE);
+	finish();
+}
+
+/* --- 5. timers of an idle unauthenticated connection --- */
+
+static void on_guard(uv_timer_t *t)
+{
+	(void)t;
+}
+
+/* After the first key exchange, before authentication, nothing is due
+ * until the login grace ends (the engine never rekeys before
+ * authentication). With rekey_seconds below the login grace, the rekey
+ * deadline must not make the connection's timer fire in a loop. */
+static void scenario_idle_preauth_timer(void)
+{
+	struct hs_config cfg;
+	static struct peer p;
+	uv_timer_t guard;
+	hs_config_init(&cfg);
+	cfg.rekey_seconds = 1;
+	cfg.login_grace_seconds = 30;
+	int port = start_listener(&cfg, ACT_NONE);
+	CHECK(port > 0);
+	CHECK_EQ_INT(peer_connect(&p, "127.0.0.1", port, 0, 1), 0);
+	CHECK_EQ_INT(peer_service(&p), 0);
+	/* idle now; count the loop's wake-ups over 2.5 s with only a 250 ms
+	 * guard timer of ours */
+	uv_timer_init(&g_loop, &guard);
+	uv_timer_start(&guard, on_guard, 250, 250);
+	uint64_t end = now_ms() + 2500;
+	long wakeups = 0;
+	while (now_ms() < end) {
+		uv_run(&g_loop, UV_RUN_ONCE);
+		wakeups++;
+	}
+	uv_close((uv_handle_t *)&guard, NULL);
+	if (wakeups > 100)
+		fprintf(stderr, "listener_test: an idle unauthenticated connection woke the loop %ld times in 2.5 s\n",
+		        wakeups);
+	CHECK(wakeups <= 100);
+	CHECK_EQ_INT(A.lost, 0);
+	finish();
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (hs_hostkey_generate(HS_KEY_ED25519, &g_hostkey) != 0 || hs_hostkey_generate(HS_KEY_ED25519, &g_userkey) != 0) {
+		fprintf(stderr, "cannot generate keys\n");
+		return 1;
+	}
+	in_child("pre-authentication caps", test_preauth_caps);
+	in_child("hs_listener_close in connection_made", scenario_close_listener_in_made);
+	in_child("hs_conn_disconnect in data_received", scenario_disconnect_in_data);
+	in_child("hs_channel_close in data_received", scenario_chclose_in_data);
+	in_child("hs_listener_close in data_received", scenario_close_listener_in_data);
+	in_child("hs_conn_disconnect in eof_received", scenario_disconnect_in_eof);
+	in_child("hs_channel_close in eof_received", scenario_chclose_in_eof);
+	in_child("hs_conn_disconnect in write_ready", scenario_disconnect_in_write_ready);
+	in_child("hs_channel_close in write_ready", scenario_chclose_in_write_ready);
+	in_child("hs_conn_disconnect in session_requested", scenario_disconnect_in_session);
+	in_child("hs_conn_disconnect in public_key_auth_supported", scenario_disconnect_in_auth_supported);
+	in_child("failed API call during a rekey", scenario_failed_call_during_rekey);
+	in_child("hs_listener_close in connection_lost after hs_listener_stop", scenario_close_in_lost_after_stop);
+	in_child("close-flush bound with a peer that does not read", scenario_close_flush_bound);
+	in_child("timer of an idle unauthenticated connection", scenario_idle_preauth_timer);
+	hs_hostkey_free(g_hostkey);
+	hs_hostkey_free(g_userkey);
+	return hs_test_done();
+}
