@@ -3,6 +3,11 @@
  *
  * struct hs_key is an immutable public key: its algorithm name, its SSH wire
  * blob, and a SHA256 fingerprint printed exactly as `ssh-keygen -l` does.
+ * Besides the OpenSSH types it may be an "angelos-tongues" key: Ed25519
+ * with the Angelos project's framing, whose blob is string
+ * "angelos-tongues" followed by the 32-byte key as 44 characters of padded
+ * base64 with no length field (63 bytes). The same Ed25519 key framed as
+ * ssh-ed25519 and as angelos-tongues gives two keys that are not equal.
  * struct hs_hostkey is a private key the server signs with; it is wiped when
  * freed.
  */
@@ -33,9 +38,12 @@ enum hs_key_type {
 /* "SHA256:" + 43 base64 characters + NUL */
 #define HS_FINGERPRINT_SIZE 51
 
-/* Parse an SSH public key blob (RFC 4253 §6.6). Returns 0 and a new key
- * (caller frees with hs_key_free), HS_ERR_KEY_TYPE for an algorithm we do not
- * accept, or HS_ERR_FORMAT / HS_ERR_TRUNCATED / HS_ERR_TRAILING. */
+/* Parse an SSH public key blob (RFC 4253 §6.6; or the 63-byte
+ * angelos-tongues blob, parsed strictly: exactly 44 characters of
+ * canonical base64 that decode to 32 bytes, nothing after them). Returns 0
+ * and a new key (caller frees with hs_key_free), HS_ERR_KEY_TYPE for an
+ * algorithm we do not accept, or HS_ERR_FORMAT / HS_ERR_TRUNCATED /
+ * HS_ERR_TRAILING. */
 HS_API int hs_key_from_blob(const uint8_t *blob, size_t len, struct hs_key **out) HS_MUST_CHECK;
 
 /* Parse one OpenSSH public key line "TYPE BASE64 [COMMENT]". On success *out
@@ -46,6 +54,24 @@ HS_API int hs_key_parse_line(const char *line, struct hs_key **out, char **comme
 /* Format as an OpenSSH public key line "TYPE BASE64[ COMMENT]" (no newline).
  * *out is malloc'd; caller frees. */
 HS_API int hs_key_format_line(const struct hs_key *key, const char *comment, char **out) HS_MUST_CHECK;
+
+/* A key made from a raw 32-byte Ed25519 public key, framed as type:
+ * HS_KEY_ED25519 (an "ssh-ed25519" key) or HS_KEY_ANGELOS_TONGUES (an
+ * "angelos-tongues" key: the same Ed25519 key as the Angelos project frames
+ * it). Returns 0 and a new key (caller frees), HS_ERR_KEY_TYPE for any
+ * other type, HS_ERR_FORMAT when pub is not a usable Ed25519 key. */
+HS_API int hs_key_from_ed25519_raw(const uint8_t pub[32], enum hs_key_type type, struct hs_key **out) HS_MUST_CHECK;
+
+/* Like hs_key_from_ed25519_raw, from the text of the 32-byte key (such as
+ * an Angelos host's "verify" key): either 64 hexadecimal digits (any case)
+ * or 44 characters of canonical padded standard base64. Blanks, tabs and
+ * line ends around the text are ignored; anything else, inside or around
+ * it, gives HS_ERR_FORMAT. Caller frees *out. */
+HS_API int hs_key_from_text(enum hs_key_type type, const char *text, struct hs_key **out) HS_MUST_CHECK;
+
+/* The raw 32-byte Ed25519 public key inside an ssh-ed25519 or angelos-
+ * tongues key; HS_ERR_KEY_TYPE (out untouched) for any other key. */
+HS_API int hs_key_ed25519_public(const struct hs_key *key, uint8_t out[32]) HS_MUST_CHECK;
 
 /* The key's type, its algorithm name ("ssh-ed25519", ...), and its blob
  * (a view valid as long as the key). */
@@ -88,6 +114,11 @@ HS_API int hs_hostkey_save_mem(const struct hs_hostkey *key, const char *comment
 
 /* The public half; a view valid as long as the host key. */
 HS_API const struct hs_key *hs_hostkey_public(const struct hs_hostkey *key);
+
+/* The host key's raw 32-byte Ed25519 public key (what Angelos calls the
+ * "verify" key; print it as hex for peers that trust it as an
+ * angelos-tongues key). 0, or HS_ERR_INVALID_ARG / HS_ERR_KEY_TYPE. */
+HS_API int hs_hostkey_ed25519_public(const struct hs_hostkey *key, uint8_t out[32]) HS_MUST_CHECK;
 
 /* Free and wipe; NULL is allowed. */
 HS_API void hs_hostkey_free(struct hs_hostkey *key);

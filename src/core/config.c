@@ -16,7 +16,8 @@
 #define DEFAULT_KEX                                                                              \
 	"curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group18-sha512,"            \
 	"diffie-hellman-group16-sha512,diffie-hellman-group14-sha256"
-#define DEFAULT_HOSTKEY "ssh-ed25519"
+/* One Ed25519 host key serves both; ssh-ed25519 first for OpenSSH. */
+#define DEFAULT_HOSTKEY "ssh-ed25519,angelos-tongues"
 #define DEFAULT_CIPHERS                                                                          \
 	"chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr," \
 	"aes128-ctr"
@@ -33,7 +34,7 @@ static const char *const weak_names[] = {
 	"umac-64-etm@openssh.com", "none", NULL
 };
 
-static const char *const known_hostkey[] = { "ssh-ed25519", NULL };
+static const char *const known_hostkey[] = { "ssh-ed25519", "angelos-tongues", NULL };
 
 void hs_config_init(struct hs_config *cfg)
 {

@@ -1,7 +1,9 @@
 /*
  * Host keys: the server's own Ed25519 private key, made fresh or from a
  * seed read out of a key file. The secret lives only inside libcrypto's
- * EVP_PKEY, which wipes it when freed; we never keep a copy.
+ * EVP_PKEY, which wipes it when freed; we never keep a copy. The public
+ * half is kept as an ssh-ed25519 key; the same key serves as an
+ * angelos-tongues host key, whose blob is made when asked for.
  */
 #include "keys/key_priv.h"
 
@@ -11,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "keys/sig.h"
 #include "wire/buf.h"
 
 /* Wrap a private Ed25519 EVP_PKEY (taking ownership) with its public key. */
@@ -24,8 +27,7 @@ static int wrap_private(EVP_PKEY *priv, struct hs_hostkey **out)
 	hs__buf_init(&blob, 64, 0);
 	if (EVP_PKEY_get_raw_public_key(priv, pub, &publen) != 1 || publen != sizeof pub)
 		goto out;
-	/* RFC 8709 §4: string "ssh-ed25519", string key. */
-	if ((r = hs__buf_put_cstring(&blob, "ssh-ed25519")) != 0 || (r = hs__buf_put_string(&blob, pub, sizeof pub)) != 0)
+	if ((r = hs__key_put_ed25519_blob(HS_KEY_ED25519, pub, &blob)) != 0)
 		goto out;
 	if ((hk = calloc(1, sizeof *hk)) == NULL) {
 		r = HS_ERR_ALLOC;
@@ -78,6 +80,30 @@ out:
 const struct hs_key *hs_hostkey_public(const struct hs_hostkey *key)
 {
 	return key != NULL ? key->pub : NULL;
+}
+
+int hs_hostkey_ed25519_public(const struct hs_hostkey *key, uint8_t out[32])
+{
+	if (key == NULL || out == NULL)
+		return HS_ERR_INVALID_ARG;
+	return hs_key_ed25519_public(key->pub, out);
+}
+
+int hs__hostkey_public_blob(const struct hs_hostkey *key, const char *alg, struct hs_buf *out)
+{
+	uint8_t pub[HS_ED25519_PUB_LEN];
+	int r;
+	if (key == NULL || alg == NULL || out == NULL)
+		return HS_ERR_INVALID_ARG;
+	if (key->pub->type != HS_KEY_ED25519)
+		return HS_ERR_KEY_TYPE;
+	if (strcmp(alg, "ssh-ed25519") == 0)
+		return hs__buf_put(out, key->pub->blob, key->pub->bloblen);
+	if (strcmp(alg, HS_TONGUES_NAME) != 0)
+		return HS_ERR_KEY_TYPE;
+	if ((r = hs_key_ed25519_public(key->pub, pub)) != 0)
+		return r;
+	return hs__key_put_ed25519_blob(HS_KEY_ANGELOS_TONGUES, pub, out);
 }
 
 void hs_hostkey_free(struct hs_hostkey *key)

@@ -1,7 +1,8 @@
 /*
  * Public keys (the SSHKey value type): strict parsing of SSH public key
- * blobs (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4) into libcrypto keys,
- * and the accessors, equality and fingerprint of the value.
+ * blobs (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4, and the Angelos
+ * project's angelos-tongues framing of Ed25519) into libcrypto keys, and the
+ * accessors, equality and fingerprint of the value.
  *
  * Refusals: an algorithm we do not know or do not accept, and an RSA
  * modulus outside [2048, 16384] bits, give HS_ERR_KEY_TYPE (the key is
@@ -37,6 +38,7 @@ static const struct key_alg key_algs[] = {
 	{ HS_KEY_ECDSA_P256, "ecdsa-sha2-nistp256", "nistp256", "P-256", 32 },
 	{ HS_KEY_ECDSA_P384, "ecdsa-sha2-nistp384", "nistp384", "P-384", 48 },
 	{ HS_KEY_ECDSA_P521, "ecdsa-sha2-nistp521", "nistp521", "P-521", 66 },
+	{ HS_KEY_ANGELOS_TONGUES, HS_TONGUES_NAME, NULL, NULL, 0 },
 };
 
 static const struct key_alg *find_alg(struct hs_bytes name)
@@ -78,6 +80,29 @@ static int parse_ed25519(struct hs_view *v, EVP_PKEY **out)
 	if (pk.len != 32)
 		return HS_ERR_FORMAT;
 	*out = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk.ptr, pk.len);
+	return *out != NULL ? 0 : HS_ERR_FORMAT;
+}
+
+/* angelos-tongues: after the name, the rest of the blob is the 32-byte key
+ * as exactly 44 characters of padded standard base64, with no length
+ * field. The decoder takes only the canonical text (no whitespace, padding
+ * where it belongs, zero unused bits); re-encoding and comparing makes that
+ * one-text-per-key property this parser's own rather than the decoder's. */
+static int parse_tongues(struct hs_view *v, EVP_PKEY **out)
+{
+	struct hs_bytes text;
+	uint8_t pk[HS_ED25519_PUB_LEN + 1]; /* room to see a 33-byte decoding */
+	char again[HS_TONGUES_B64_LEN + 1];
+	size_t pklen = 0;
+	int r;
+	if ((r = hs__view_get_bytes(v, HS_TONGUES_B64_LEN, &text)) != 0 || (r = hs__view_end(v)) != 0)
+		return r;
+	if (hs__base64_decode((const char *)text.ptr, text.len, pk, sizeof pk, &pklen) != 0 ||
+	    pklen != HS_ED25519_PUB_LEN)
+		return HS_ERR_FORMAT;
+	if (hs__base64_encode(pk, pklen, again, sizeof again, 1) != 0 || memcmp(again, text.ptr, text.len) != 0)
+		return HS_ERR_FORMAT;
+	*out = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk, pklen);
 	return *out != NULL ? 0 : HS_ERR_FORMAT;
 }
 
@@ -198,6 +223,9 @@ int hs_key_from_blob(const uint8_t *blob, size_t len, struct hs_key **out)
 		break;
 	case HS_KEY_RSA:
 		r = parse_rsa(&v, &k->pkey);
+		break;
+	case HS_KEY_ANGELOS_TONGUES:
+		r = parse_tongues(&v, &k->pkey);
 		break;
 	default:
 		r = parse_ecdsa(&v, a, &k->pkey);

@@ -1,12 +1,15 @@
 /*
  * SSH signatures: verifying a peer's signature with its public key
  * (ssh-ed25519, RFC 8709 §6; rsa-sha2-256/512, RFC 8332 §3; ecdsa-sha2-*,
- * RFC 5656 §3.1.2) and signing the exchange hash with our host key.
+ * RFC 5656 §3.1.2; Angelos's angelos-tongues) and signing the exchange hash
+ * with our host key.
  *
  * Every signature blob is "string algorithm, string raw signature"
- * (RFC 4253 §6.6) and is parsed to its end. RSA keys sign only with SHA-2:
- * "ssh-rsa" (SHA-1) signatures are refused. All libcrypto results other
- * than 1 count as "does not verify": verification fails closed.
+ * (RFC 4253 §6.6), except angelos-tongues: "string algorithm" then the raw
+ * 64-byte Ed25519 signature with no length. Each is parsed to its end.
+ * RSA keys sign only with SHA-2: "ssh-rsa" (SHA-1) signatures are refused.
+ * All libcrypto results other than 1 count as "does not verify":
+ * verification fails closed.
  */
 #include "keys/sig.h"
 
@@ -20,7 +23,7 @@
 
 #include "keys/key_priv.h"
 
-#define ED25519_SIG_LEN 64
+#define ED25519_SIG_LEN HS_ED25519_SIG_LEN
 
 /* What libcrypto wants as "the message" when the data is empty. */
 static const uint8_t empty_data[1];
@@ -40,6 +43,8 @@ int hs__key_alg_allowed(const struct hs_key *key, const char *alg)
 	case HS_KEY_ECDSA_P521:
 		/* RFC 5656 §3.1.2: the signature algorithm is the key's own. */
 		return strcmp(alg, key->name) == 0;
+	case HS_KEY_ANGELOS_TONGUES:
+		return strcmp(alg, HS_TONGUES_NAME) == 0;
 	default:
 		return 0;
 	}
@@ -135,13 +140,22 @@ int hs__key_verify(const struct hs_key *key, const char *alg, const uint8_t *sig
 		return HS_ERR_INVALID_ARG;
 	if (!hs__key_alg_allowed(key, alg))
 		return HS_ERR_KEY_TYPE;
-	if (hs__view_get_string(&v, &name) != 0 || hs__view_get_string(&v, &raw) != 0 || hs__view_end(&v) != 0)
+	if (hs__view_get_string(&v, &name) != 0)
 		return HS_ERR_FORMAT;
+	if (key->type == HS_KEY_ANGELOS_TONGUES) {
+		/* The rest of the blob is the signature: exactly 64 bytes. */
+		hs__view_get_rest(&v, &raw);
+		if (raw.len != ED25519_SIG_LEN)
+			return HS_ERR_FORMAT;
+	} else if (hs__view_get_string(&v, &raw) != 0 || hs__view_end(&v) != 0) {
+		return HS_ERR_FORMAT;
+	}
 	/* RFC 4252 §7: the blob's algorithm is the one the request named. */
 	if (!hs__bytes_eq(name, alg))
 		return HS_ERR_KEY_TYPE;
 	switch (key->type) {
 	case HS_KEY_ED25519:
+	case HS_KEY_ANGELOS_TONGUES:
 		r = raw.len == ED25519_SIG_LEN ? digest_verify(key->pkey, NULL, 0, raw.ptr, raw.len, data, datalen)
 		                               : HS_ERR_FORMAT;
 		break;
@@ -171,17 +185,22 @@ int hs__hostkey_sign(const struct hs_hostkey *key, const char *alg, const uint8_
 	int r;
 	if (key == NULL || alg == NULL || out == NULL || (data == NULL && len != 0))
 		return HS_ERR_INVALID_ARG;
-	if (key->pub->type != HS_KEY_ED25519 || !hs__key_alg_allowed(key->pub, alg))
+	/* One Ed25519 host key serves as ssh-ed25519 and as angelos-tongues. */
+	int tongues = strcmp(alg, HS_TONGUES_NAME) == 0;
+	if (key->pub->type != HS_KEY_ED25519 || (!tongues && !hs__key_alg_allowed(key->pub, alg)))
 		return HS_ERR_KEY_TYPE;
 	r = HS_ERR_CRYPTO;
 	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->priv) != 1 ||
 	    EVP_DigestSign(ctx, sig, &siglen, data != NULL ? data : empty_data, len) != 1 ||
 	    siglen != ED25519_SIG_LEN)
 		goto out;
-	/* RFC 8709 §6: string "ssh-ed25519", string signature; appended
-	 * whole or not at all. */
+	/* RFC 8709 §6: string "ssh-ed25519", string signature; for
+	 * angelos-tongues the signature has no length field. Appended whole
+	 * or not at all. */
 	start = hs__buf_len(out);
-	if ((r = hs__buf_put_cstring(out, alg)) != 0 || (r = hs__buf_put_string(out, sig, siglen)) != 0)
+	if ((r = hs__buf_put_cstring(out, alg)) == 0)
+		r = tongues ? hs__buf_put(out, sig, siglen) : hs__buf_put_string(out, sig, siglen);
+	if (r != 0)
 		hs__buf_truncate(out, start);
 out:
 	EVP_MD_CTX_free(ctx);

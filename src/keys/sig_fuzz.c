@@ -1,9 +1,11 @@
 /*
  * Fuzz target: signature blobs (hs__key_verify). The input is the signature
  * blob; the message and the keys are fixed: an Ed25519 key (RFC 8032 §7.1
- * TEST 1), and, so that the RSA and ECDSA decoders are reached too, the
- * test fixtures' RSA 3072 and ECDSA P-256 keys, each tried with the
- * algorithm the blob names when that key may use it.
+ * TEST 1) and an angelos-tongues key (the Ed25519 key of seed 00..1f), each
+ * always tried under its own name and never verifying under the other's;
+ * and, so that the RSA and ECDSA decoders are reached too, the test
+ * fixtures' RSA 3072 and ECDSA P-256 keys, each tried with the algorithm
+ * the blob names when that key may use it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,22 +30,33 @@ static const char *const key_lines[] = {
 	/* tests/data/keys/ecdsa256.pub */
 	("ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBNFJcZP/RB8sHJhBaY1kxu3HJFbs"
 	"4K9CSkW+KUExhzkFf0PPT63N6rc/jayYy+n/ndWtCPCmMHloEuNDgEpFO1w="),
+	/* seed 00 01 .. 1f, public key A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg= */
+	("angelos-tongues AAAAD2FuZ2Vsb3MtdG9uZ3Vlc0E2RUh2L1BPRUw0ZGNOMFk1MHZBbVdmazFqQ2JwUTFmSGR5R1pCSlZNYmc9 "
+	"seed-00-1f"),
 };
 
-static struct hs_key *keys[3];
+#define NKEYS (sizeof key_lines / sizeof key_lines[0])
+
+static struct hs_key *keys[NKEYS];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t msg[] = "hostsd sig fuzz message";
 	static const char *const algs[] = { "ssh-ed25519", "rsa-sha2-256", "rsa-sha2-512", "ssh-rsa",
-		                            "ecdsa-sha2-nistp256" };
+		                            "ecdsa-sha2-nistp256", "angelos-tongues" };
 	if (keys[0] == NULL) {
-		for (int i = 0; i < 3; i++)
+		for (size_t i = 0; i < NKEYS; i++)
 			if (hs_key_parse_line(key_lines[i], &keys[i], NULL) != 0)
 				abort();
 	}
-	/* Always the Ed25519 key under its own name, whatever the blob says. */
+	/* Always the Ed25519 keys under their own names, whatever the blob
+	 * says; under each other's names they never verify (the request's
+	 * name must match the key blob's type). */
 	(void)!hs__key_verify(keys[0], "ssh-ed25519", data, size, msg, sizeof msg - 1);
+	(void)!hs__key_verify(keys[3], "angelos-tongues", data, size, msg, sizeof msg - 1);
+	if (hs__key_verify(keys[0], "angelos-tongues", data, size, msg, sizeof msg - 1) != HS_ERR_KEY_TYPE ||
+	    hs__key_verify(keys[3], "ssh-ed25519", data, size, msg, sizeof msg - 1) != HS_ERR_KEY_TYPE)
+		abort();
 	struct hs_view v = hs__view_make(data, size);
 	struct hs_bytes name;
 	if (hs__view_get_string(&v, &name) != 0)
@@ -51,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t a = 0; a < sizeof algs / sizeof algs[0]; a++) {
 		if (!hs__bytes_eq(name, algs[a]))
 			continue;
-		for (int i = 1; i < 3; i++) {
+		for (size_t i = 1; i < NKEYS; i++) {
 			int r = hs__key_verify(keys[i], algs[a], data, size, msg, sizeof msg - 1);
 			if (r == 0 && !hs__key_alg_allowed(keys[i], algs[a]))
 				abort();

@@ -21,7 +21,8 @@
 #define STRICT_C "kex-strict-c-v00@openssh.com"
 #define COMPRESSION "none,zlib@openssh.com,zlib"
 #define SERVER_SIG_ALGS \
-	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
+	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256," \
+	"angelos-tongues"
 
 void hs__kex_init(struct hs_kex *k)
 {
@@ -328,7 +329,7 @@ static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
 	struct hs_kex *k = &conn->kex;
 	uint8_t h[HS_MAX_HASH];
 	size_t hlen = 0;
-	struct hs_buf hashpart, reply, secret, sig;
+	struct hs_buf hashpart, reply, secret, sig, ksb;
 	struct hs_cipher_ctx tx;
 	int r;
 	memset(&tx, 0, sizeof tx);
@@ -336,6 +337,7 @@ static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
 	hs__buf_init(&reply, 2048, 0);
 	hs__buf_init(&secret, 2048, 1);
 	hs__buf_init(&sig, 1024, 0);
+	hs__buf_init(&ksb, 1024, 0);
 	const struct kex_method *m = find_method(k->kex_alg);
 	if (m == NULL) {
 		r = HS_ERR_INTERNAL;
@@ -350,8 +352,11 @@ static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
 	}
 	if (r != 0)
 		goto out;
-	size_t ks_len;
-	const uint8_t *ks = hs_key_blob(hs_hostkey_public(conn->hostkey), &ks_len);
+	/* K_S in the form of the negotiated host key algorithm */
+	if ((r = hs__hostkey_public_blob(conn->hostkey, k->hostkey_alg, &ksb)) != 0)
+		goto out;
+	const uint8_t *ks = hs__buf_ptr(&ksb);
+	size_t ks_len = hs__buf_len(&ksb);
 	struct hs_kex_transcript t = {
 		.v_c = { (const uint8_t *)conn->client_version, strlen(conn->client_version) },
 		.v_s = { (const uint8_t *)conn->server_version, strlen(conn->server_version) },
@@ -399,6 +404,7 @@ out:
 	hs__buf_cleanup(&reply);
 	hs__buf_cleanup(&secret);
 	hs__buf_cleanup(&sig);
+	hs__buf_cleanup(&ksb);
 	return r;
 }
 
