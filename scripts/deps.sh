@@ -8,7 +8,13 @@ PACKAGES=(
   libuv1-dev libssl-dev zlib1g-dev libsqlite3-dev
   openssh-client openssh-server ssh-audit
   python3 valgrind procps
+  python3-asyncssh python3-paramiko python3-cryptography putty-tools dropbear-bin
 )
+# Node.js for the ssh2 client test: only when there is none (a machine may
+# carry its own build, which Debian's npm package would conflict with).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,10 +1,13 @@
 /*
  * Packet protection: the table of the ciphers and MACs we implement, and
  * the one place that checks a packet's shape before handing it to a mode
- * (chachapoly.c, aesgcm.c, etm.c). Every mode here keeps packet_length out
- * of the block-size multiple (it is either encrypted separately or not at
- * all), so a packet is valid when packet_length = len - 4 is a non-zero
- * multiple of the block size and matches the length field.
+ * (chachapoly.c, aesgcm.c, etm.c, eam.c). The AEAD and encrypt-then-MAC
+ * modes keep packet_length out of the block-size multiple (it is either
+ * encrypted separately or not at all), so there a packet is valid when
+ * packet_length = len - 4 is a non-zero multiple of the block size.
+ * Encrypt-and-MAC encrypts the length field with the rest, so there the
+ * whole len must be that multiple (RFC 4253 §6). Either way the length
+ * field must match len - 4.
  */
 #include "crypto/cipher.h"
 
@@ -15,6 +18,7 @@
 
 #include "crypto/aesgcm.h"
 #include "crypto/chachapoly.h"
+#include "crypto/eam.h"
 #include "crypto/etm.h"
 #include "wire/buf.h"
 
@@ -38,8 +42,7 @@ static const struct hs_cipher_info ciphers[] = {
 	{ "aes128-ctr", 16, HS_ETM_IV_LEN, 16, 0, 0, KIND_AESCTR },
 };
 
-/* The non-etm names are listed so negotiation can name them, but
- * hs__cipher_init does not implement encrypt-and-MAC yet. */
+/* etm = 0: encrypt-and-MAC (RFC 4253 §6.4, RFC 6668), eam.c. */
 static const struct hs_mac_info macs[] = {
 	{ "hmac-sha2-512-etm@openssh.com", 64, 64, 1, MAC_HMAC_SHA512 },
 	{ "hmac-sha2-256-etm@openssh.com", 32, 32, 1, MAC_HMAC_SHA256 },
@@ -96,6 +99,7 @@ int hs__cipher_init(struct hs_cipher_ctx *ctx, const struct hs_cipher_info *ciph
 	struct hs_chachapoly *cp = NULL;
 	struct hs_aesgcm *g = NULL;
 	struct hs_etm *e = NULL;
+	struct hs_eam *m = NULL;
 	int r = HS_ERR_INVALID_ARG;
 
 	if (ctx == NULL)
@@ -120,9 +124,16 @@ int hs__cipher_init(struct hs_cipher_ctx *ctx, const struct hs_cipher_info *ciph
 	case KIND_AESCTR:
 		if (mac == NULL || !known_mac(mac) || iv == NULL || mac_key == NULL)
 			return HS_ERR_INVALID_ARG;
-		/* Encrypt-and-MAC (non-etm) is not implemented. */
-		if (!mac->etm)
-			return HS_ERR_NO_ALGORITHM;
+		if (!mac->etm) {
+			r = hs__eam_new(&m, key, cipher->key_len, iv,
+			                mac->kind == MAC_HMAC_SHA512 ? "SHA512" : "SHA256", mac_key, mac->key_len,
+			                mac->tag_len, encrypt);
+			if (r != 0)
+				return r;
+			ctx->impl = m;
+			ctx->mac = mac;
+			break;
+		}
 		r = hs__etm_new(&e, key, cipher->key_len, iv, mac->kind == MAC_HMAC_SHA512 ? "SHA512" : "SHA256",
 		                mac_key, mac->key_len, mac->tag_len, encrypt);
 		if (r != 0)
@@ -151,7 +162,10 @@ void hs__cipher_cleanup(struct hs_cipher_ctx *ctx)
 			hs__aesgcm_free(ctx->impl);
 			break;
 		case KIND_AESCTR:
-			hs__etm_free(ctx->impl);
+			if (ctx->mac != NULL && !ctx->mac->etm)
+				hs__eam_free(ctx->impl);
+			else
+				hs__etm_free(ctx->impl);
 			break;
 		default:
 			break;
@@ -176,6 +190,19 @@ size_t hs__cipher_block_size(const struct hs_cipher_ctx *ctx)
 	return ctx->cipher->block_size;
 }
 
+/* Encrypt-and-MAC: the length field is encrypted with the packet. */
+static int is_eam(const struct hs_cipher_ctx *ctx)
+{
+	return ctx->cipher->kind == KIND_AESCTR && ctx->mac != NULL && !ctx->mac->etm;
+}
+
+int hs__cipher_length_in_block(const struct hs_cipher_ctx *ctx)
+{
+	if (ctx == NULL || ctx->cipher == NULL)
+		return 0;
+	return is_eam(ctx);
+}
+
 static uint32_t length_field(const uint8_t *pkt)
 {
 	struct hs_view v = hs__view_make(pkt, 4);
@@ -188,16 +215,20 @@ static uint32_t length_field(const uint8_t *pkt)
 }
 
 /* RFC 4253 §6: the padded body (packet_length bytes, the length field
- * excluded in these modes) is a multiple of the block size; it always
- * holds padding_length and at least 4 bytes of padding, so it is never
- * empty. EVP lengths are ints, hence the INT_MAX cap; the packet layer's
- * own limit is far smaller. */
+ * excluded in the AEAD and ETM modes) is a multiple of the block size; it
+ * always holds padding_length and at least 4 bytes of padding, so it is
+ * never empty. In encrypt-and-MAC the multiple is of the whole packet,
+ * length field included, as RFC 4253 §6 states it; the smallest such
+ * packet is one block. EVP lengths are ints, hence the INT_MAX cap; the
+ * packet layer's own limit is far smaller. */
 static int valid_shape(const struct hs_cipher_ctx *ctx, size_t len)
 {
 	size_t bs = ctx->cipher->block_size;
 
 	if (len < 4 || len > INT_MAX)
 		return 0;
+	if (is_eam(ctx))
+		return len >= bs && len % bs == 0;
 	return len - 4 >= bs && (len - 4) % bs == 0;
 }
 
@@ -213,6 +244,8 @@ int hs__cipher_peek_length(struct hs_cipher_ctx *ctx, uint32_t seqnr, const uint
 		return HS_ERR_INVALID_ARG;
 	if (ctx->cipher->kind == KIND_CHACHAPOLY)
 		return hs__chachapoly_peek_length(ctx->impl, seqnr, first4, packet_length);
+	if (is_eam(ctx))
+		return hs__eam_peek_length(ctx->impl, first4, packet_length);
 	/* GCM and ETM leave packet_length in clear. */
 	*packet_length = length_field(first4);
 	return 0;
@@ -231,6 +264,8 @@ int hs__cipher_seal(struct hs_cipher_ctx *ctx, uint32_t seqnr, uint8_t *pkt, siz
 	case KIND_AESGCM:
 		return hs__aesgcm_seal(ctx->impl, pkt, len, tag);
 	case KIND_AESCTR:
+		if (is_eam(ctx))
+			return hs__eam_seal(ctx->impl, seqnr, pkt, len, tag);
 		return hs__etm_seal(ctx->impl, seqnr, pkt, len, tag);
 	default:
 		return HS_ERR_INTERNAL;
@@ -253,7 +288,10 @@ int hs__cipher_open(struct hs_cipher_ctx *ctx, uint32_t seqnr, uint8_t *pkt, siz
 		r = hs__aesgcm_open(ctx->impl, pkt, len, tag);
 		break;
 	case KIND_AESCTR:
-		r = hs__etm_open(ctx->impl, seqnr, pkt, len, tag);
+		if (is_eam(ctx))
+			r = hs__eam_open(ctx->impl, seqnr, pkt, len, tag);
+		else
+			r = hs__etm_open(ctx->impl, seqnr, pkt, len, tag);
 		break;
 	default:
 		return HS_ERR_INTERNAL;

@@ -4,7 +4,8 @@
  * aes128-gcm@openssh.com and aes256-gcm@openssh.com (RFC 5647 as amended by
  * OpenSSH's PROTOCOL), and aes128-ctr / aes256-ctr paired with an
  * encrypt-then-MAC HMAC (hmac-sha2-256-etm@openssh.com,
- * hmac-sha2-512-etm@openssh.com).
+ * hmac-sha2-512-etm@openssh.com) or an encrypt-and-MAC HMAC (RFC 4253
+ * §6.4, RFC 6668: hmac-sha2-256, hmac-sha2-512).
  *
  * A packet on the wire is: uint32 packet_length || packet_length bytes
  * (padding_length, payload, padding) || tag. Sealing and opening work in
@@ -63,8 +64,18 @@ size_t hs__cipher_tag_len(const struct hs_cipher_ctx *ctx);
 /* The padding multiple. */
 size_t hs__cipher_block_size(const struct hs_cipher_ctx *ctx);
 
+/* 1 when the 4-byte length field counts toward the padding multiple, i.e.
+ * 4 + packet_length must be a multiple of hs__cipher_block_size() (RFC
+ * 4253 §6; true of encrypt-and-MAC, whose length field is encrypted with
+ * the packet); 0 when packet_length alone must be (AEAD and ETM modes, and
+ * a zeroed or cleaned context). */
+int hs__cipher_length_in_block(const struct hs_cipher_ctx *ctx);
+
 /* Learn packet_length from the first 4 bytes of a packet without changing
- * them (for chacha20-poly1305 they are decrypted with the length key). */
+ * them (for chacha20-poly1305 they are decrypted with the length key; for
+ * encrypt-and-MAC with the keystream block at the current position). The
+ * context's state does not change: it may be called again for the same
+ * packet. */
 int hs__cipher_peek_length(struct hs_cipher_ctx *ctx, uint32_t seqnr, const uint8_t first4[4],
                            uint32_t *packet_length) HS_MUST_CHECK;
 
@@ -73,9 +84,11 @@ int hs__cipher_peek_length(struct hs_cipher_ctx *ctx, uint32_t seqnr, const uint
 int hs__cipher_seal(struct hs_cipher_ctx *ctx, uint32_t seqnr, uint8_t *pkt, size_t len,
                     uint8_t *tag) HS_MUST_CHECK;
 
-/* Verify the tag (in constant time) and then decrypt in place. pkt holds
+/* Verify the tag (in constant time) and decrypt in place. pkt holds
  * 4 + packet_length bytes as received. Returns HS_ERR_MAC on a bad tag, in
- * which case nothing has been decrypted and the packet must be dropped. */
+ * which case pkt is left exactly as received, the context's state has not
+ * moved, and the packet must be dropped. (Encrypt-and-MAC can only verify
+ * after decrypting; it then restores the ciphertext before returning.) */
 int hs__cipher_open(struct hs_cipher_ctx *ctx, uint32_t seqnr, uint8_t *pkt, size_t len,
                     const uint8_t *tag) HS_MUST_CHECK;
 

@@ -33,6 +33,10 @@ static const struct {
 	{ "aes128-ctr", "hmac-sha2-512-etm@openssh.com" },
 	{ "aes256-ctr", "hmac-sha2-256-etm@openssh.com" },
 	{ "aes256-ctr", "hmac-sha2-512-etm@openssh.com" },
+	{ "aes128-ctr", "hmac-sha2-256" },
+	{ "aes128-ctr", "hmac-sha2-512" },
+	{ "aes256-ctr", "hmac-sha2-256" },
+	{ "aes256-ctr", "hmac-sha2-512" },
 };
 
 #define NSUITES (sizeof(suites) / sizeof(suites[0]))

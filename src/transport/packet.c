@@ -73,11 +73,12 @@ static size_t dir_tag(const struct hs_packet_dir *d)
 	return d->active ? hs__cipher_tag_len(&d->cipher) : 0;
 }
 
-/* Whether the length field counts towards the padding multiple: only for
- * unencrypted packets; AEAD and encrypt-then-MAC modes exclude it. */
+/* Whether the length field counts towards the padding multiple: for
+ * unencrypted and encrypt-and-MAC packets (RFC 4253 §6); AEAD and
+ * encrypt-then-MAC modes exclude it. */
 static int length_in_block(const struct hs_packet_dir *d)
 {
-	return !d->active;
+	return !d->active || hs__cipher_length_in_block(&d->cipher);
 }
 
 int hs__packet_read(struct hs_packet_io *io, struct hs_view *payload, uint32_t *seqnr)

@@ -164,6 +164,29 @@ static void test_plain_rules(void)
 	hs__packet_cleanup(&rx);
 }
 
+/* Encrypt-and-MAC counts the length field toward the block (RFC 4253
+ * §6): what goes on the wire, less the MAC, is a whole number of blocks
+ * for every payload size. */
+static void test_eam_framing(const char *cipher, const char *mac, size_t tag_len)
+{
+	struct hs_packet_io tx, rx;
+	uint8_t body[300] = { 9 };
+	keyed_pair(&tx, &rx, cipher, mac);
+	for (size_t n = 0; n < 40; n++) {
+		send_payload(&tx, 94, body, n * 7);
+		size_t wire = hs__buf_len(&tx.out);
+		CHECK(wire > tag_len && (wire - tag_len) % 16 == 0);
+		move_bytes(&tx, &rx);
+		struct hs_view v;
+		uint32_t seq;
+		CHECK_EQ_INT(hs__packet_read(&rx, &v, &seq), 0);
+		CHECK_EQ_INT(v.len, n * 7 + 1);
+		hs__packet_done(&rx);
+	}
+	hs__packet_cleanup(&tx);
+	hs__packet_cleanup(&rx);
+}
+
 int main(void)
 {
 	test_plain_rules();
@@ -177,5 +200,12 @@ int main(void)
 			test_tamper(ciphers[i], "hmac-sha2-512-etm@openssh.com");
 		}
 	}
+	/* encrypt-and-MAC (non-etm) */
+	test_roundtrip("aes128-ctr", "hmac-sha2-256");
+	test_tamper("aes128-ctr", "hmac-sha2-256");
+	test_eam_framing("aes128-ctr", "hmac-sha2-256", 32);
+	test_roundtrip("aes256-ctr", "hmac-sha2-512");
+	test_tamper("aes256-ctr", "hmac-sha2-512");
+	test_eam_framing("aes256-ctr", "hmac-sha2-512", 64);
 	return hs_test_done();
 }

@@ -1,0 +1,275 @@
+/* Tests of the configuration file: defaults, every setting, the template
+ * `hostsd init` writes (it must list every setting with its true
+ * default), and mistakes reported with file and line. */
+#include "daemon/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/log.h"
+#include "hs_test.h"
+
+static int parse(struct hsd_config *c, const char *text, char *err, size_t errlen)
+{
+	hsd_config_init(c);
+	return hsd_config_parse(c, text, strlen(text), "test.conf", err, errlen);
+}
+
+static void check_defaults(const struct hsd_config *c)
+{
+	CHECK_EQ_INT(c->nlisten, 1);
+	CHECK(strcmp(c->listen[0].addr, "0.0.0.0") == 0);
+	CHECK_EQ_INT(c->listen[0].port, 2222);
+	CHECK_EQ_INT(c->subsystems.n, 0);
+	CHECK_EQ_INT(c->login_grace_time, 120);
+	CHECK_EQ_INT(c->max_unauthenticated, 64);
+	CHECK_EQ_INT(c->max_unauthenticated_per_source, 16);
+	CHECK_EQ_INT(c->max_auth_tries, 6);
+	CHECK_EQ_INT(c->max_channels, 64);
+	CHECK(c->rekey_bytes == 1024ull * 1024 * 1024);
+	CHECK_EQ_INT(c->rekey_seconds, 3600);
+	CHECK_EQ_INT(c->keepalive, 0);
+	CHECK_EQ_INT(c->shutdown_timeout, 30);
+	CHECK_EQ_INT(c->log_level, HSD_LOG_INFO);
+}
+
+static void test_defaults(void)
+{
+	struct hsd_config c;
+	char err[512];
+	hsd_config_init(&c);
+	check_defaults(&c);
+	CHECK_EQ_INT(c.set, 0);
+	/* Empty files, comments and blank lines change nothing. */
+	CHECK_EQ_INT(parse(&c, "", err, sizeof err), 0);
+	CHECK_EQ_INT(parse(&c, "\n\n   \n# comment\n   # indented comment\n\t\n", err, sizeof err), 0);
+	check_defaults(&c);
+	CHECK_EQ_INT(c.set, 0);
+	hsd_config_cleanup(&c);
+}
+
+static void test_every_setting(void)
+{
+	struct hsd_config c;
+	char err[512];
+	const char *text = "listen 127.0.0.1:2200\n"
+	                   "listen [::1]:2201\n"
+	                   "subsystem replicator=/usr/lib/angelos/replicator --stdio\n"
+	                   "subsystem echo=cat # not a comment: part of the command\n"
+	                   "login_grace_time 30\n"
+	                   "max_unauthenticated 100\n"
+	                   "max_unauthenticated_per_source 10\n"
+	                   "max_auth_tries 3\n"
+	                   "max_channels 8\n"
+	                   "rekey_bytes 512M\n"
+	                   "rekey_seconds 600\n"
+	                   "keepalive 15\n"
+	                   "shutdown_timeout 5\n"
+	                   "log_level debug\n";
+	CHECK_EQ_INT(parse(&c, text, err, sizeof err), 0);
+	if (err[0] && c.set == 0)
+		fprintf(stderr, "%s\n", err);
+	CHECK_EQ_INT(c.nlisten, 2);
+	CHECK(strcmp(c.listen[0].addr, "127.0.0.1") == 0 && c.listen[0].port == 2200 && !c.listen[0].ipv6);
+	CHECK(strcmp(c.listen[1].addr, "::1") == 0 && c.listen[1].port == 2201 && c.listen[1].ipv6);
+	CHECK_EQ_INT(c.subsystems.n, 2);
+	const char *cmd = hsd_subsystems_get(&c.subsystems, "replicator");
+	CHECK(cmd != NULL && strcmp(cmd, "/usr/lib/angelos/replicator --stdio") == 0);
+	cmd = hsd_subsystems_get(&c.subsystems, "echo");
+	CHECK(cmd != NULL && strcmp(cmd, "cat # not a comment: part of the command") == 0);
+	CHECK_EQ_INT(c.login_grace_time, 30);
+	CHECK_EQ_INT(c.max_unauthenticated, 100);
+	CHECK_EQ_INT(c.max_unauthenticated_per_source, 10);
+	CHECK_EQ_INT(c.max_auth_tries, 3);
+	CHECK_EQ_INT(c.max_channels, 8);
+	CHECK(c.rekey_bytes == 512ull * 1024 * 1024);
+	CHECK_EQ_INT(c.rekey_seconds, 600);
+	CHECK_EQ_INT(c.keepalive, 15);
+	CHECK_EQ_INT(c.shutdown_timeout, 5);
+	CHECK_EQ_INT(c.log_level, HSD_LOG_DEBUG);
+	CHECK_EQ_INT(c.set, (1u << 12) - 1); /* every bit */
+	hsd_config_cleanup(&c);
+	check_defaults(&c);
+
+	/* Blanks: tabs, several spaces, trailing blanks, CRLF. */
+	CHECK_EQ_INT(parse(&c, "\tmax_channels \t 9  \r\nrekey_bytes 16384\r\nrekey_bytes2 1\n", err, sizeof err), -1);
+	CHECK(strstr(err, "test.conf:3: unknown setting \"rekey_bytes2\"") != NULL);
+	CHECK_EQ_INT(parse(&c, "\tmax_channels \t 9  \r\nrekey_bytes 16384\r\nkeepalive 0", err, sizeof err), 0);
+	CHECK_EQ_INT(c.max_channels, 9);
+	CHECK(c.rekey_bytes == 16384);
+	CHECK_EQ_INT(c.keepalive, 0);
+	CHECK_EQ_INT(c.set, HSD_CFG_MAX_CHANNELS | HSD_CFG_REKEY_BYTES | HSD_CFG_KEEPALIVE);
+	/* Suffixes, both cases; log levels by number too. */
+	CHECK_EQ_INT(parse(&c, "rekey_bytes 64g\nlog_level 3\n", err, sizeof err), 0);
+	CHECK(c.rekey_bytes == 64ull * 1024 * 1024 * 1024);
+	CHECK_EQ_INT(c.log_level, HSD_LOG_ERR);
+	CHECK_EQ_INT(parse(&c, "rekey_bytes 16k\nlog_level warning\n", err, sizeof err), 0);
+	CHECK(c.rekey_bytes == 16384);
+	CHECK_EQ_INT(c.log_level, HSD_LOG_WARNING);
+	hsd_config_cleanup(&c);
+}
+
+static void test_template(void)
+{
+	const char *t = hsd_config_template();
+	struct hsd_config c, def;
+	char err[512];
+	/* Every setting is listed. */
+	for (int i = 0; hsd_config_names[i] != NULL; i++) {
+		char a[80], b[80];
+		snprintf(a, sizeof a, "\n#%s ", hsd_config_names[i]);
+		snprintf(b, sizeof b, "\n# %s ", hsd_config_names[i]);
+		CHECK(strstr(t, a) != NULL || strstr(t, b) != NULL);
+	}
+	/* As written, the template sets nothing. */
+	CHECK_EQ_INT(parse(&c, t, err, sizeof err), 0);
+	CHECK_EQ_INT(c.set, 0);
+	hsd_config_cleanup(&c);
+	/* With every "#name value" line uncommented, it sets every setting
+	 * but subsystem (none by default) to exactly its default. */
+	char *copy = strdup(t), *out = malloc(strlen(t) + 1), *o = out;
+	for (char *line = strtok(copy, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+		if (line[0] == '#' && line[1] >= 'a' && line[1] <= 'z')
+			line++;
+		o += sprintf(o, "%s\n", line);
+	}
+	CHECK_EQ_INT(parse(&c, out, err, sizeof err), 0);
+	hsd_config_init(&def);
+	CHECK_EQ_INT(c.set, ((1u << 12) - 1) & ~(unsigned)HSD_CFG_SUBSYSTEM);
+	check_defaults(&c);
+	c.set = 0;
+	CHECK_MEM(&c, &def, sizeof c);
+	hsd_config_cleanup(&c);
+	free(copy);
+	free(out);
+}
+
+static void expect_error(const char *text, const char *want)
+{
+	struct hsd_config c;
+	char err[512] = "";
+	int r = parse(&c, text, err, sizeof err);
+	CHECK_EQ_INT(r, -1);
+	if (strstr(err, want) == NULL) {
+		fprintf(stderr, "error \"%s\" lacks \"%s\"\n", err, want);
+		CHECK(0);
+	}
+	/* A failed parse leaves the defaults, nothing half-set. */
+	check_defaults(&c);
+	hsd_config_cleanup(&c);
+}
+
+static void test_errors(void)
+{
+	expect_error("max_channels 8\nbogus 1\n", "test.conf:2: unknown setting \"bogus\"");
+	expect_error("Max_Channels 8\n", "test.conf:1: unknown setting \"Max_Channels\"");
+	expect_error("\n\nmax_channels\n", "test.conf:3: max_channels needs a value");
+	expect_error("max_channels   \n", "test.conf:1: max_channels needs a value");
+	expect_error("max_channels 8\n# x\nmax_channels 9\n", "test.conf:3: max_channels is given twice (first on line 1)");
+	expect_error("max_channels 0\n", "test.conf:1: max_channels \"0\" must be a whole number from 1 to 1024");
+	expect_error("max_channels 1025\n", "from 1 to 1024");
+	expect_error("max_channels -1\n", "test.conf:1: max_channels");
+	expect_error("max_channels 8x\n", "test.conf:1: max_channels \"8x\"");
+	expect_error("max_channels 99999999999999999999999\n", "test.conf:1: max_channels");
+	expect_error("login_grace_time 0\n", "test.conf:1: login_grace_time");
+	expect_error("login_grace_time 3601\n", "from 1 to 3600");
+	expect_error("max_auth_tries 101\n", "test.conf:1: max_auth_tries");
+	expect_error("max_unauthenticated 0\n", "test.conf:1: max_unauthenticated");
+	expect_error("keepalive 86401\n", "test.conf:1: keepalive");
+	expect_error("keepalive 1.5\n", "test.conf:1: keepalive");
+	expect_error("shutdown_timeout 0\n", "test.conf:1: shutdown_timeout");
+	expect_error("rekey_seconds 0\n", "test.conf:1: rekey_seconds");
+	expect_error("rekey_bytes 1000\n", "test.conf:1: rekey_bytes \"1000\" must be a number of bytes from 16K to 64G");
+	expect_error("rekey_bytes 65G\n", "test.conf:1: rekey_bytes");
+	expect_error("rekey_bytes 1T\n", "test.conf:1: rekey_bytes");
+	expect_error("rekey_bytes 1GB\n", "test.conf:1: rekey_bytes");
+	expect_error("rekey_bytes 18446744073709551615G\n", "test.conf:1: rekey_bytes");
+	expect_error("log_level loud\n", "test.conf:1: log_level \"loud\" must be one of err, warning, notice, info, debug");
+	expect_error("listen 2222\n", "test.conf:1: bad listening address \"2222\"");
+	expect_error("listen localhost:22\n", "test.conf:1: bad listening address");
+	expect_error("listen ::1:22\n", "test.conf:1: bad listening address");
+	expect_error("listen 1.2.3.4:65536\n", "test.conf:1: bad listening address");
+	expect_error("listen 1.2.3.4:22\nlisten 1.2.3.4:22\n", "test.conf:2: listen 1.2.3.4:22 is given twice");
+	expect_error("subsystem echo\n", "test.conf:1: bad subsystem \"echo\"");
+	expect_error("subsystem =cat\n", "test.conf:1: bad subsystem");
+	expect_error("subsystem echo=\n", "test.conf:1: bad subsystem");
+	expect_error("subsystem bad name=cat\n", "test.conf:1: bad subsystem name");
+	expect_error("subsystem e=cat\nsubsystem e=dog\n", "test.conf:2: subsystem e is given twice");
+	expect_error("max_unauthenticated 10\nmax_unauthenticated_per_source 11\n",
+	             "test.conf:2: max_unauthenticated_per_source (11) is above max_unauthenticated (10)");
+	expect_error("max_unauthenticated_per_source 65\n", "test.conf:1: max_unauthenticated_per_source (65)");
+	expect_error("max_channels 8\nlog_level info\x01\n", "test.conf:2: control character");
+	expect_error("max_channels 8\nlog_level \x1b[31minfo\n", "test.conf:2: control character");
+
+	/* A NUL byte, a line that is too long. */
+	struct hsd_config c;
+	char err[512];
+	const char nul[] = "max_channels 8\nlog_level in\0fo\n";
+	hsd_config_init(&c);
+	CHECK_EQ_INT(hsd_config_parse(&c, nul, sizeof nul - 1, "n.conf", err, sizeof err), -1);
+	CHECK(strstr(err, "n.conf:2: NUL byte") != NULL);
+	char *big = malloc(HSD_CONFIG_MAX_LINE + 100);
+	memset(big, ' ', HSD_CONFIG_MAX_LINE + 50);
+	memcpy(big, "# x\n#", 5);
+	big[HSD_CONFIG_MAX_LINE + 50] = '\0';
+	CHECK_EQ_INT(parse(&c, big, err, sizeof err), -1);
+	CHECK(strstr(err, "test.conf:2: the line is too long") != NULL);
+	free(big);
+	/* Too many listen lines. */
+	char many[2048] = "";
+	for (int i = 0; i <= HSD_CONFIG_MAX_LISTEN; i++)
+		snprintf(many + strlen(many), sizeof many - strlen(many), "listen 127.0.0.1:%d\n", 1000 + i);
+	CHECK_EQ_INT(parse(&c, many, err, sizeof err), -1);
+	CHECK(strstr(err, "test.conf:17: too many listen lines") != NULL);
+	hsd_config_cleanup(&c);
+}
+
+static void test_load(void)
+{
+	char dir[] = "/tmp/hsd-config-test-XXXXXX", path[128], err[512];
+	struct hsd_config c;
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0);
+		return;
+	}
+	snprintf(path, sizeof path, "%s/hostsd.conf", dir);
+	CHECK_EQ_INT(hsd_config_load(&c, path, 1, err, sizeof err), 0);
+	check_defaults(&c);
+	CHECK_EQ_INT(hsd_config_load(&c, path, 0, err, sizeof err), -1);
+	CHECK(strstr(err, path) != NULL && strstr(err, "No such file") != NULL);
+	FILE *f = fopen(path, "w");
+	fputs(hsd_config_template(), f);
+	fputs("max_channels 12\nsubsystem echo=cat\n", f);
+	fclose(f);
+	CHECK_EQ_INT(hsd_config_load(&c, path, 0, err, sizeof err), 0);
+	CHECK_EQ_INT(c.max_channels, 12);
+	CHECK(hsd_subsystems_get(&c.subsystems, "echo") != NULL);
+	hsd_config_cleanup(&c);
+	f = fopen(path, "a");
+	fputs("max_channels 13\n", f);
+	fclose(f);
+	CHECK_EQ_INT(hsd_config_load(&c, path, 0, err, sizeof err), -1);
+	char want[256];
+	int lines = 0;
+	for (const char *p = hsd_config_template(); *p; p++)
+		lines += *p == '\n';
+	snprintf(want, sizeof want, "%s:%d: max_channels is given twice (first on line %d)", path, lines + 3, lines + 1);
+	CHECK(strstr(err, want) != NULL);
+	/* Not a regular file. */
+	CHECK_EQ_INT(hsd_config_load(&c, dir, 0, err, sizeof err), -1);
+	CHECK(strstr(err, "not a regular file") != NULL);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_defaults();
+	test_every_setting();
+	test_template();
+	test_errors();
+	test_load();
+	return hs_test_done();
+}

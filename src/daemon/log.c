@@ -1,0 +1,149 @@
+/*
+ * hostsd program — the event log (see log.h): level filter, escaping of
+ * everything that is not printable ASCII, and one write(2) per line.
+ */
+#include "daemon/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES 2048
+
+/* The program's one log threshold: set at start-up and on SIGHUP from the
+ * loop thread while worker threads log, hence atomic. */
+static atomic_int threshold = HSD_LOG_INFO;
+
+void hsd_log_set_level(int level)
+{
+	if (level >= HSD_LOG_ERR && level <= HSD_LOG_DEBUG)
+		atomic_store_explicit(&threshold, level, memory_order_relaxed);
+}
+
+int hsd_log_get_level(void)
+{
+	return atomic_load_explicit(&threshold, memory_order_relaxed);
+}
+
+int hsd_log_level_parse(const char *name)
+{
+	static const char *const names[] = { "err", "warning", "notice", "info", "debug" };
+	if (name == NULL)
+		return -1;
+	for (int i = 0; i < 5; i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return HSD_LOG_ERR + i;
+	if (strcasecmp(name, "error") == 0)
+		return HSD_LOG_ERR;
+	if (strcasecmp(name, "warn") == 0)
+		return HSD_LOG_WARNING;
+	if (name[0] >= '3' && name[0] <= '7' && name[1] == '\0')
+		return name[0] - '0';
+	return -1;
+}
+
+/* Escape raw into out: printable ASCII stays, the rest becomes \xNN (and a
+ * backslash is doubled so escapes stay unambiguous). Returns the length;
+ * *cut is set when not all of raw fitted. */
+static size_t escape(char *out, size_t cap, const char *raw, size_t rawlen, int *cut)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i = 0;
+	for (; i < rawlen; i++) {
+		unsigned char c = (unsigned char)raw[i];
+		size_t need = c >= 0x20 && c < 0x7f ? (c == '\\' ? 2 : 1) : 4;
+		if (o + need >= cap)
+			break;
+		if (need == 1) {
+			out[o++] = (char)c;
+		} else if (need == 2) {
+			out[o++] = '\\';
+			out[o++] = '\\';
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	if (i < rawlen)
+		*cut = 1;
+	return o;
+}
+
+static size_t vformat(char *out, size_t outlen, int level, const char *fmt, va_list ap)
+{
+	char raw[LINE_MAX_BYTES];
+	if (outlen < 16) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return 0;
+	}
+	int n = vsnprintf(raw, sizeof raw, fmt, ap);
+	size_t rawlen = n < 0 ? 0 : (size_t)n;
+	int cut = rawlen >= sizeof raw;
+	if (cut)
+		rawlen = sizeof raw - 1;
+	if (level < 0 || level > 7)
+		level = HSD_LOG_ERR;
+	out[0] = '<';
+	out[1] = (char)('0' + level);
+	out[2] = '>';
+	/* room for "...\n" and NUL after the escaped text */
+	size_t o = 3 + escape(out + 3, outlen - 3 - 4, raw, rawlen, &cut);
+	if (cut) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o++] = '\n';
+	out[o] = '\0';
+	return o;
+}
+
+size_t hsd_log_format(char *out, size_t outlen, int level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	size_t n = vformat(out, outlen, level, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void hsd_log(int level, const char *fmt, ...)
+{
+	char line[LINE_MAX_BYTES * 4 + 16];
+	if (level > hsd_log_get_level())
+		return;
+	int saved = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	size_t n = vformat(line, sizeof line, level, fmt, ap);
+	va_end(ap);
+	size_t off = 0;
+	while (off < n) {
+		ssize_t w = write(STDERR_FILENO, line + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break; /* nowhere to log to: nothing better to do */
+		off += (size_t)w;
+	}
+	errno = saved;
+}
+
+void hsd_log_safe_copy(char *out, size_t outlen, const char *text)
+{
+	size_t i = 0;
+	if (outlen == 0)
+		return;
+	for (; text != NULL && text[i] != '\0' && i + 1 < outlen; i++) {
+		unsigned char c = (unsigned char)text[i];
+		out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	out[i] = '\0';
+}

@@ -1,0 +1,49 @@
+/*
+ * hostsd program — one-line event log on stderr with syslog-style level
+ * prefixes ("<6>connection from 127.0.0.1:40000"), which journald and most
+ * log collectors understand. Every line is written with one write(2), so
+ * lines never interleave, and bytes that could forge a second line or
+ * confuse a terminal (control characters, non-ASCII) are escaped as \xNN:
+ * peer-supplied text (a user name) cannot inject log lines.
+ *
+ * Never pass secrets: the log is for addresses, identities, fingerprints,
+ * counts and reasons.
+ */
+#ifndef HSD_LOG_H
+#define HSD_LOG_H
+
+#include <stddef.h>
+
+/* syslog(3) priorities, as numbers so no <syslog.h> is needed. */
+enum hsd_log_level {
+	HSD_LOG_ERR = 3,
+	HSD_LOG_WARNING = 4,
+	HSD_LOG_NOTICE = 5,
+	HSD_LOG_INFO = 6,
+	HSD_LOG_DEBUG = 7
+};
+
+/* Lines above this level (less important) are dropped; default INFO. */
+void hsd_log_set_level(int level);
+int hsd_log_get_level(void);
+
+/* Parse "err", "warning", "notice", "info", "debug" (or 3..7); -1 if
+ * unknown. */
+int hsd_log_level_parse(const char *name);
+
+/* Format one event and write it as one line. A line longer than the
+ * internal limit (2048 bytes) is cut and ends in "...". */
+void hsd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The same, into a caller's buffer instead of stderr (for tests): writes
+ * the escaped line with its prefix and newline, NUL-terminated; returns its
+ * length. */
+size_t hsd_log_format(char *out, size_t outlen, int level, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/* Copy text into out (NUL-terminated, cut to fit) keeping only characters
+ * that are safe in a log field and a shell-free environment value:
+ * printable ASCII; anything else becomes '?'. For peer-supplied names. */
+void hsd_log_safe_copy(char *out, size_t outlen, const char *text);
+
+#endif

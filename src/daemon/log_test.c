@@ -1,0 +1,85 @@
+/* Tests of the event log: level prefixes, escaping of control characters
+ * and non-ASCII (no forged lines), cutting of long lines, level parsing. */
+#include "daemon/log.h"
+
+#include <string.h>
+
+#include "hs_test.h"
+
+static void test_format(void)
+{
+	char out[256];
+	size_t n = hsd_log_format(out, sizeof out, HSD_LOG_INFO, "connection from %s", "127.0.0.1:5");
+	CHECK(strcmp(out, "<6>connection from 127.0.0.1:5\n") == 0);
+	CHECK_EQ_INT(n, strlen(out));
+	hsd_log_format(out, sizeof out, HSD_LOG_WARNING, "user=%s", "evil\n<3>forged");
+	CHECK(strcmp(out, "<4>user=evil\\x0a<3>forged\n") == 0);
+	hsd_log_format(out, sizeof out, HSD_LOG_ERR, "%s", "a\\b\x1b[31m\xc3\xa9");
+	CHECK(strcmp(out, "<3>a\\\\b\\x1b[31m\\xc3\\xa9\n") == 0);
+	/* exactly one newline, at the end */
+	CHECK(strchr(out, '\n') == out + strlen(out) - 1);
+}
+
+static void test_cut(void)
+{
+	char big[5000], out[64];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	size_t n = hsd_log_format(out, sizeof out, HSD_LOG_INFO, "%s", big);
+	CHECK(n < sizeof out);
+	CHECK(n == strlen(out));
+	CHECK(strncmp(out, "<6>xxx", 6) == 0);
+	CHECK(strcmp(out + n - 4, "...\n") == 0);
+	/* a control character at the cut is never split into half an escape */
+	char ctl[100];
+	memset(ctl, '\x01', sizeof ctl - 1);
+	ctl[sizeof ctl - 1] = '\0';
+	n = hsd_log_format(out, sizeof out, HSD_LOG_INFO, "%s", ctl);
+	CHECK(strcmp(out + n - 4, "...\n") == 0);
+	CHECK((n - 3 - 4) % 4 == 0);
+	/* the big line to a full-size buffer is cut at the internal limit */
+	static char line[16384];
+	n = hsd_log_format(line, sizeof line, HSD_LOG_INFO, "%s", big);
+	CHECK(n > 2000 && n < 2100);
+	CHECK(strcmp(line + n - 4, "...\n") == 0);
+	CHECK_EQ_INT(hsd_log_format(out, 8, HSD_LOG_INFO, "x"), 0);
+}
+
+static void test_levels(void)
+{
+	CHECK_EQ_INT(hsd_log_level_parse("info"), HSD_LOG_INFO);
+	CHECK_EQ_INT(hsd_log_level_parse("DEBUG"), HSD_LOG_DEBUG);
+	CHECK_EQ_INT(hsd_log_level_parse("err"), HSD_LOG_ERR);
+	CHECK_EQ_INT(hsd_log_level_parse("error"), HSD_LOG_ERR);
+	CHECK_EQ_INT(hsd_log_level_parse("warning"), HSD_LOG_WARNING);
+	CHECK_EQ_INT(hsd_log_level_parse("5"), HSD_LOG_NOTICE);
+	CHECK_EQ_INT(hsd_log_level_parse("8"), -1);
+	CHECK_EQ_INT(hsd_log_level_parse("loud"), -1);
+	CHECK_EQ_INT(hsd_log_level_parse(NULL), -1);
+	hsd_log_set_level(HSD_LOG_WARNING);
+	CHECK_EQ_INT(hsd_log_get_level(), HSD_LOG_WARNING);
+	hsd_log_set_level(42);
+	CHECK_EQ_INT(hsd_log_get_level(), HSD_LOG_WARNING);
+	hsd_log(HSD_LOG_DEBUG, "not shown %d", 1);
+	hsd_log_set_level(HSD_LOG_INFO);
+}
+
+static void test_safe_copy(void)
+{
+	char out[8];
+	hsd_log_safe_copy(out, sizeof out, "ab\ncd\xff");
+	CHECK(strcmp(out, "ab?cd?") == 0);
+	hsd_log_safe_copy(out, sizeof out, "0123456789");
+	CHECK(strcmp(out, "0123456") == 0);
+	hsd_log_safe_copy(out, sizeof out, NULL);
+	CHECK(strcmp(out, "") == 0);
+}
+
+int main(void)
+{
+	test_format();
+	test_cut();
+	test_levels();
+	test_safe_copy();
+	return hs_test_done();
+}

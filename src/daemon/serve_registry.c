@@ -1,0 +1,194 @@
+/*
+ * hostsd program — the trust registry as `hostsd serve` uses it (see
+ * serve_registry.h): a mutex-guarded stack of registry handles, so each
+ * worker thread works on a connection of its own and at most one handle
+ * exists per concurrent job; one more handle, used by one watch job at a
+ * time, asks the change detector (it remembers what it saw last, so it
+ * must always be the same handle).
+ */
+#include "daemon/serve_registry.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/log.h"
+#include "daemon/statedir.h"
+#include "registry/registry.h"
+
+/* Handles kept for reuse; beyond this many idle ones, extras are closed.
+ * libuv's thread pool has 4 threads unless UV_THREADPOOL_SIZE says more. */
+#define POOL_KEEP 16
+
+struct hsd_regpool {
+	char path[HSD_PATH_MAX];
+	pthread_mutex_t mu;
+	struct hsd_registry *idle[POOL_KEEP];
+	size_t nidle;
+	struct hsd_registry *watch;
+};
+
+int hsd_regpool_open(const char *dir, struct hsd_regpool **out, char *err, size_t errlen)
+{
+	struct hsd_regpool *p = calloc(1, sizeof(*p));
+	int r;
+	*out = NULL;
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return HS_ERR_ALLOC;
+	}
+	if (hsd_state_path(dir, HSD_REGISTRY_FILE, p->path, sizeof p->path, err, errlen) != 0) {
+		free(p);
+		return HS_ERR_INVALID_ARG;
+	}
+	if (pthread_mutex_init(&p->mu, NULL) != 0) {
+		snprintf(err, errlen, "cannot create a mutex");
+		free(p);
+		return HS_ERR_INTERNAL;
+	}
+	/* The first handle checks the file once (a damaged registry stops the
+	 * server at start, not at the first login) and becomes the watcher. */
+	if ((r = hsd_registry_open(p->path, HSD_REG_CHECK | HSD_REG_SYNC_NORMAL, &p->watch, err, errlen)) != 0) {
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return r;
+	}
+	int changed;
+	if (hsd_registry_changed(p->watch, &changed) != 0) { /* changes count from now on */
+		snprintf(err, errlen, "%s", hsd_registry_error(p->watch));
+		hsd_registry_close(p->watch);
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return HS_ERR_IO;
+	}
+	*out = p;
+	return 0;
+}
+
+void hsd_regpool_close(struct hsd_regpool *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->nidle; i++)
+		hsd_registry_close(p->idle[i]);
+	hsd_registry_close(p->watch);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+static struct hsd_registry *take(struct hsd_regpool *p)
+{
+	struct hsd_registry *reg = NULL;
+	char err[512];
+	pthread_mutex_lock(&p->mu);
+	if (p->nidle > 0)
+		reg = p->idle[--p->nidle];
+	pthread_mutex_unlock(&p->mu);
+	if (reg != NULL)
+		return reg;
+	if (hsd_registry_open(p->path, HSD_REG_SYNC_NORMAL, &reg, err, sizeof err) != 0) {
+		hsd_log(HSD_LOG_ERR, "cannot open the registry: %s", err);
+		return NULL;
+	}
+	return reg;
+}
+
+static void give_back(struct hsd_regpool *p, struct hsd_registry *reg)
+{
+	pthread_mutex_lock(&p->mu);
+	if (p->nidle < POOL_KEEP) {
+		p->idle[p->nidle++] = reg;
+		reg = NULL;
+	}
+	pthread_mutex_unlock(&p->mu);
+	hsd_registry_close(reg);
+}
+
+/* Copy the registry's record into the policy's: every key with its state
+ * (so a refusal can say "key revoked" rather than "not authorized"). */
+static int convert(struct hsd_reg_host *h, struct hsd_peer_record *out)
+{
+	out->found = 1;
+	out->revoked = h->revoked;
+	if (h->nkeys > 0) {
+		out->keys = calloc(h->nkeys, sizeof(*out->keys));
+		if (out->keys == NULL)
+			return HS_ERR_ALLOC;
+	}
+	for (size_t i = 0; i < h->nkeys; i++) {
+		if (h->keys[i].key == NULL)
+			continue; /* a key this build cannot use */
+		struct hsd_peer_key *k = &out->keys[out->nkeys++];
+		k->key = h->keys[i].key; /* moved */
+		h->keys[i].key = NULL;
+		k->revoked = h->keys[i].revoked;
+		k->expires = h->keys[i].expires;
+	}
+	/* grants are moved whole */
+	out->grants = h->grants;
+	out->ngrants = h->ngrants;
+	h->grants = NULL;
+	h->ngrants = 0;
+	return 0;
+}
+
+int hsd_regpool_lookup(struct hsd_regpool *p, const char *host, struct hsd_peer_record *out)
+{
+	struct hsd_reg_host h;
+	int r;
+	memset(out, 0, sizeof(*out));
+	memset(&h, 0, sizeof h);
+	struct hsd_registry *reg = take(p);
+	if (reg == NULL)
+		return HS_ERR_IO;
+	r = hsd_registry_get_host(reg, host, &h);
+	if (r == HS_ERR_NOT_FOUND) {
+		r = 0; /* an unknown host is an answer, not an error */
+	} else if (r == 0) {
+		r = convert(&h, out);
+	} else {
+		hsd_log(HSD_LOG_ERR, "registry look-up failed: %s", hsd_registry_error(reg));
+	}
+	give_back(p, reg);
+	hsd_reg_host_clear(&h);
+	if (r != 0)
+		hsd_peer_record_clear(out);
+	return r;
+}
+
+/* Only one watch job runs at a time (serve.c), so the watcher handle is
+ * never used by two threads at once. */
+int hsd_regpool_changed(struct hsd_regpool *p, int *changed)
+{
+	*changed = 0;
+	int r = hsd_registry_changed(p->watch, changed);
+	if (r != 0)
+		hsd_log(HSD_LOG_ERR, "registry change check failed: %s", hsd_registry_error(p->watch));
+	return r;
+}
+
+int hsd_regpool_log_attempt(struct hsd_regpool *p, const struct hsd_attempt *a)
+{
+	int r;
+	int64_t now = (int64_t)time(NULL);
+	struct hsd_registry *reg = take(p);
+	if (reg == NULL)
+		return HS_ERR_IO;
+	if (a->accepted) {
+		r = hsd_registry_record_login(reg, a->host, a->peer, a->fingerprint, now);
+	} else {
+		struct hsd_auth_event ev = {
+			.time = now,
+			.peer = a->peer,
+			.host_id = a->host,
+			.fingerprint = a->fingerprint,
+			.accepted = 0,
+			.reason = a->reason,
+		};
+		r = hsd_registry_log_attempt(reg, &ev);
+	}
+	give_back(p, reg);
+	return r;
+}

@@ -1,0 +1,45 @@
+/*
+ * hostsd program — the settings of `hostsd serve` that come from the
+ * state directory's configuration file (DIR/hostsd.conf): listening
+ * addresses, subsystems, engine limits, shutdown timeout. `hostsd serve`
+ * loads them at start and on SIGHUP, then lays its command-line options
+ * over them (the command line wins).
+ */
+#ifndef HSD_SERVE_SETTINGS_H
+#define HSD_SERVE_SETTINGS_H
+
+#include <stddef.h>
+
+#include <hostsd/server.h>
+
+#include "daemon/policy.h"
+#include "daemon/serve_args.h"
+
+#define HSD_DEFAULT_SHUTDOWN_TIMEOUT 30u
+#define HSD_MAX_LISTEN 16
+
+struct hsd_serve_settings {
+	struct hsd_listen_addr listen[HSD_MAX_LISTEN];
+	size_t nlisten;
+	struct hsd_subsystems subsystems;
+	struct hs_config engine;     /* strings point into owned[] */
+	char *owned[8];
+	unsigned shutdown_timeout;   /* seconds */
+	unsigned kill_grace_ms;      /* SIGTERM to SIGKILL of a child; 0: default */
+	int log_level;               /* -1: not set */
+	char *host_key_path;         /* malloc'd */
+	char *config_path;           /* malloc'd; for messages */
+};
+
+/* Load DIR's configuration file (a missing file means every default).
+ * On error writes a sentence naming the file and line into err. */
+int hsd_serve_settings_load(const char *dir, struct hsd_serve_settings *out, char *err, size_t errlen);
+
+/* Free what the settings own and zero them. */
+void hsd_serve_settings_clear(struct hsd_serve_settings *s);
+
+/* Do two engine configurations behave the same (so a listener need not be
+ * replaced)? */
+int hsd_engine_config_equal(const struct hs_config *a, const struct hs_config *b);
+
+#endif

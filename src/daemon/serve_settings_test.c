@@ -1,0 +1,129 @@
+/* Tests of `hostsd serve`'s settings from DIR/hostsd.conf: defaults when
+ * the file is missing, every setting carried into the engine config and
+ * the subsystem table, errors naming the file and line, and the engine
+ * config comparison SIGHUP uses to decide whether to replace listeners. */
+#include "daemon/serve_settings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/log.h"
+#include "hs_test.h"
+
+static char dir[] = "/tmp/hsd-serve-settings-XXXXXX";
+
+static void write_conf(const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/hostsd.conf", dir);
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_defaults(void)
+{
+	struct hsd_serve_settings s;
+	char err[512];
+	CHECK_EQ_INT(hsd_serve_settings_load(dir, &s, err, sizeof err), 0);
+	CHECK_EQ_INT(s.nlisten, 1);
+	CHECK(strcmp(s.listen[0].addr, "0.0.0.0") == 0);
+	CHECK_EQ_INT(s.listen[0].port, 2222);
+	CHECK_EQ_INT(s.subsystems.n, 0);
+	CHECK(strstr(s.host_key_path, "/host_ed25519") != NULL);
+	CHECK(strstr(s.config_path, "/hostsd.conf") != NULL);
+	CHECK_EQ_INT(s.log_level, -1);
+	CHECK_EQ_INT(s.shutdown_timeout, 30);
+	CHECK_EQ_INT(s.engine.login_grace_seconds, 120);
+	char cerr[256];
+	CHECK_EQ_INT(hs_config_check(&s.engine, cerr, sizeof cerr), 0);
+	hsd_serve_settings_clear(&s);
+	CHECK(s.host_key_path == NULL && s.subsystems.n == 0);
+}
+
+static void test_values(void)
+{
+	struct hsd_serve_settings s, t;
+	char err[512];
+	write_conf("# a comment\n"
+	           "listen 127.0.0.1:2200\n"
+	           "listen [::1]:2201\n"
+	           "subsystem echo=cat\n"
+	           "subsystem fail=exit 3 # not a comment\n"
+	           "login_grace_time 7\n"
+	           "max_unauthenticated 20\n"
+	           "max_unauthenticated_per_source 5\n"
+	           "max_auth_tries 3\n"
+	           "max_channels 8\n"
+	           "rekey_bytes 64M\n"
+	           "rekey_seconds 600\n"
+	           "keepalive 15\n"
+	           "shutdown_timeout 4\n"
+	           "log_level debug\n");
+	CHECK_EQ_INT(hsd_serve_settings_load(dir, &s, err, sizeof err), 0);
+	CHECK_EQ_INT(s.nlisten, 2);
+	CHECK_EQ_INT(s.listen[0].port, 2200);
+	CHECK_EQ_INT(s.listen[1].ipv6, 1);
+	CHECK_EQ_INT(s.subsystems.n, 2);
+	CHECK(strcmp(hsd_subsystems_get(&s.subsystems, "echo"), "cat") == 0);
+	CHECK(strcmp(hsd_subsystems_get(&s.subsystems, "fail"), "exit 3 # not a comment") == 0);
+	CHECK_EQ_INT(s.engine.login_grace_seconds, 7);
+	CHECK_EQ_INT(s.engine.max_unauthenticated, 20);
+	CHECK_EQ_INT(s.engine.max_unauthenticated_per_source, 5);
+	CHECK_EQ_INT(s.engine.max_auth_tries, 3);
+	CHECK_EQ_INT(s.engine.max_channels, 8);
+	CHECK(s.engine.rekey_bytes == 64ull * 1024 * 1024);
+	CHECK_EQ_INT(s.engine.rekey_seconds, 600);
+	CHECK_EQ_INT(s.engine.keepalive_seconds, 15);
+	CHECK_EQ_INT(s.shutdown_timeout, 4);
+	CHECK_EQ_INT(s.log_level, HSD_LOG_DEBUG);
+
+	/* same file, same engine config; one limit changed, not the same */
+	CHECK_EQ_INT(hsd_serve_settings_load(dir, &t, err, sizeof err), 0);
+	CHECK(hsd_engine_config_equal(&s.engine, &t.engine));
+	t.engine.max_unauthenticated_per_source = 6;
+	CHECK(!hsd_engine_config_equal(&s.engine, &t.engine));
+	t.engine.max_unauthenticated_per_source = 5;
+	t.engine.banner = "hello";
+	CHECK(!hsd_engine_config_equal(&s.engine, &t.engine));
+	t.engine.banner = NULL;
+	hsd_serve_settings_clear(&s);
+	hsd_serve_settings_clear(&t);
+}
+
+static void test_errors(void)
+{
+	struct hsd_serve_settings s;
+	char err[512];
+	write_conf("listen 127.0.0.1:2200\nsubsystem echo\n");
+	CHECK(hsd_serve_settings_load(dir, &s, err, sizeof err) != 0);
+	CHECK(strstr(err, "hostsd.conf") != NULL && strstr(err, ":2") != NULL);
+	CHECK(s.host_key_path == NULL && s.subsystems.n == 0);
+	write_conf("login_grace_time forever\n");
+	CHECK(hsd_serve_settings_load(dir, &s, err, sizeof err) != 0);
+	CHECK(strstr(err, "hostsd.conf:1") != NULL);
+	/* a state directory path that cannot fit */
+	static char longdir[8192];
+	memset(longdir, 'a', sizeof longdir - 1);
+	CHECK(hsd_serve_settings_load(longdir, &s, err, sizeof err) != 0);
+}
+
+int main(void)
+{
+	char path[512];
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_defaults();
+	test_values();
+	test_errors();
+	snprintf(path, sizeof path, "%s/hostsd.conf", dir);
+	unlink(path);
+	rmdir(dir);
+	return hs_test_done();
+}

@@ -1,0 +1,129 @@
+/*
+ * hostsd program — finding and checking the state directory and its host
+ * key (see statedir.h). The default follows the XDG base directory rules
+ * for a user and the FHS (/var/lib) for root.
+ */
+#include "daemon/statedir.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int put(char *out, size_t outlen, char *err, size_t errlen, const char *a, const char *b)
+{
+	int n = snprintf(out, outlen, "%s%s", a, b);
+	if (n < 0 || (size_t)n >= outlen) {
+		snprintf(err, errlen, "the path %s%s is too long", a, b);
+		return -1;
+	}
+	return 0;
+}
+
+int hsd_state_dir_resolve(const char *opt, char *out, size_t outlen, char *err, size_t errlen)
+{
+	const char *e;
+	if (opt != NULL) {
+		if (opt[0] == '\0') {
+			snprintf(err, errlen, "--dir is empty: give the state directory");
+			return -1;
+		}
+		return put(out, outlen, err, errlen, opt, "");
+	}
+	if ((e = getenv("HOSTSD_DIR")) != NULL && e[0] != '\0')
+		return put(out, outlen, err, errlen, e, "");
+	if (geteuid() == 0)
+		return put(out, outlen, err, errlen, "/var/lib/hostsd", "");
+	/* XDG: a relative XDG_STATE_HOME is invalid and must be ignored. */
+	if ((e = getenv("XDG_STATE_HOME")) != NULL && e[0] == '/')
+		return put(out, outlen, err, errlen, e, "/hostsd");
+	const char *home = getenv("HOME");
+	if (home == NULL || home[0] != '/') {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw != NULL ? pw->pw_dir : NULL;
+	}
+	if (home == NULL || home[0] != '/') {
+		snprintf(err, errlen, "cannot tell where your state directory is (no home directory): give --dir DIR "
+		                      "or set HOSTSD_DIR");
+		return -1;
+	}
+	return put(out, outlen, err, errlen, home, strcmp(home, "/") == 0 ? ".local/state/hostsd" : "/.local/state/hostsd");
+}
+
+int hsd_state_path(const char *dir, const char *name, char *out, size_t outlen, char *err, size_t errlen)
+{
+	size_t n = strlen(dir);
+	int r = snprintf(out, outlen, "%s%s%s", dir, n > 0 && dir[n - 1] == '/' ? "" : "/", name);
+	if (r < 0 || (size_t)r >= outlen) {
+		snprintf(err, errlen, "the path %s/%s is too long", dir, name);
+		return -1;
+	}
+	return 0;
+}
+
+int hsd_state_dir_check(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			snprintf(err, errlen, "there is no state directory %s: run hostsd init --dir %s", dir, dir);
+		else
+			snprintf(err, errlen,
+			         "cannot use the state directory %s: %s (run hostsd as the user that owns it, or make a "
+			         "new one with hostsd init --dir DIR)",
+			         dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a directory: give the state directory made by hostsd init --dir DIR",
+		         dir);
+		return -1;
+	}
+	if (access(dir, R_OK | X_OK) != 0) {
+		snprintf(err, errlen,
+		         "cannot read the state directory %s: %s (run hostsd as the user that owns it, or make a new "
+		         "one with hostsd init --dir DIR)",
+		         dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int hsd_hostkey_load_checked(const char *path, struct hs_hostkey **out, char *err, size_t errlen)
+{
+	struct stat st;
+	*out = NULL;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT) {
+			char dir[HSD_PATH_MAX];
+			const char *slash = strrchr(path, '/');
+			if (slash == NULL)
+				snprintf(dir, sizeof dir, ".");
+			else if (slash == path)
+				snprintf(dir, sizeof dir, "/");
+			else
+				snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+			snprintf(err, errlen, "there is no host key %s: run hostsd init --dir %s", path, dir);
+		} else {
+			snprintf(err, errlen, "cannot read the host key %s: %s", path, strerror(errno));
+		}
+		return HS_ERR_IO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "the host key %s is not a regular file", path);
+		return HS_ERR_IO;
+	}
+	/* As sshd does: a private key others can read is no longer private,
+	 * and one others can write is no longer ours. */
+	if ((st.st_mode & 077) != 0) {
+		snprintf(err, errlen,
+		         "the host key %s can be read or written by group or others (mode %04o): refusing to use it; "
+		         "run chmod 600 %s",
+		         path, (unsigned)(st.st_mode & 07777), path);
+		return HS_ERR_INVALID_ARG;
+	}
+	return hs_hostkey_load_file(path, out, err, errlen);
+}

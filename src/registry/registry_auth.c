@@ -1,0 +1,283 @@
+/*
+ * hostsd program — the trust registry as the server uses it (see
+ * registry.h): who may log in with which key now, and the attempt log.
+ * Everything a peer chose (the host identity it claims, its address text)
+ * is checked or made printable before it is used or stored; unknown or
+ * malformed identities are simply "not found", without a message that a
+ * log could echo.
+ */
+#include "registry/registry_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *hsd_verdict_reason(enum hsd_verdict v)
+{
+	switch (v) {
+	case HSD_VERDICT_OK:
+		return "accepted";
+	case HSD_VERDICT_UNKNOWN_HOST:
+		return "unknown host";
+	case HSD_VERDICT_HOST_REVOKED:
+		return "host revoked";
+	case HSD_VERDICT_UNKNOWN_KEY:
+		return "key not authorized";
+	case HSD_VERDICT_KEY_REVOKED:
+		return "key revoked";
+	case HSD_VERDICT_KEY_EXPIRED:
+		return "key expired";
+	}
+	return "refused";
+}
+
+int hsd_registry_lookup(struct hsd_registry *reg, const char *host_id, int64_t now, struct hsd_reg_host *out)
+{
+	int r;
+	memset(out, 0, sizeof(*out));
+	reg->err[0] = '\0';
+	if (!hsd_host_id_valid(host_id))
+		return HS_ERR_NOT_FOUND;
+	if ((r = hsd__reg_read_begin(reg)) != 0)
+		return r;
+	r = hsd__reg_load_host(reg, host_id, out);
+	hsd__reg_read_end(reg);
+	if (r == HS_ERR_NOT_FOUND)
+		reg->err[0] = '\0';
+	if (r != 0)
+		return r;
+	/* Keep only the keys that may authenticate now: the server cannot
+	 * then accept a revoked or expired key by mistake. */
+	size_t kept = 0;
+	for (size_t i = 0; i < out->nkeys; i++) {
+		struct hsd_reg_key *k = &out->keys[i];
+		if (!out->revoked && hsd_reg_key_state(k, now) == HSD_KEY_VALID) {
+			out->keys[kept++] = *k;
+		} else {
+			hs_key_free(k->key);
+			free(k->comment);
+		}
+	}
+	out->nkeys = kept;
+	if (out->revoked) {
+		for (size_t i = 0; i < out->ngrants; i++)
+			free(out->grants[i]);
+		out->ngrants = 0;
+	}
+	return 0;
+}
+
+int hsd_registry_check_key(struct hsd_registry *reg, const char *host_id, const char *fingerprint, int64_t now,
+                           enum hsd_verdict *verdict)
+{
+	struct hsd_reg_host h;
+	int r;
+	*verdict = HSD_VERDICT_UNKNOWN_HOST;
+	reg->err[0] = '\0';
+	if (!hsd_host_id_valid(host_id))
+		return 0;
+	if ((r = hsd__reg_read_begin(reg)) != 0)
+		return r;
+	r = hsd__reg_load_host(reg, host_id, &h);
+	hsd__reg_read_end(reg);
+	if (r == HS_ERR_NOT_FOUND) {
+		reg->err[0] = '\0';
+		return 0;
+	}
+	if (r != 0)
+		return r;
+	if (h.revoked) {
+		*verdict = HSD_VERDICT_HOST_REVOKED;
+		goto out;
+	}
+	/* Fingerprints here are recomputed from the stored blobs. Every row
+	 * is looked at: a valid one wins over a revoked or expired one. */
+	*verdict = HSD_VERDICT_UNKNOWN_KEY;
+	for (size_t i = 0; fingerprint != NULL && i < h.nkeys; i++) {
+		const struct hsd_reg_key *k = &h.keys[i];
+		if (k->key == NULL || strcmp(k->fingerprint, fingerprint) != 0)
+			continue;
+		switch (hsd_reg_key_state(k, now)) {
+		case HSD_KEY_VALID:
+			*verdict = HSD_VERDICT_OK;
+			goto out;
+		case HSD_KEY_REVOKED:
+			*verdict = HSD_VERDICT_KEY_REVOKED;
+			break;
+		case HSD_KEY_EXPIRED:
+			if (*verdict != HSD_VERDICT_KEY_REVOKED)
+				*verdict = HSD_VERDICT_KEY_EXPIRED;
+			break;
+		case HSD_KEY_UNUSABLE:
+			break;
+		}
+	}
+out:
+	hsd_reg_host_clear(&h);
+	return 0;
+}
+
+int hsd_registry_grants(struct hsd_registry *reg, const char *host_id, char ***grants, size_t *n)
+{
+	struct hsd_reg_host h;
+	int r;
+	*grants = NULL;
+	*n = 0;
+	r = hsd_registry_lookup(reg, host_id, 0, &h);
+	if (r == HS_ERR_NOT_FOUND)
+		return 0;
+	if (r != 0)
+		return r;
+	/* Hand the array over (none when there are no grants). */
+	if (h.ngrants > 0) {
+		*grants = h.grants;
+		*n = h.ngrants;
+		h.grants = NULL;
+		h.ngrants = 0;
+	}
+	hsd_reg_host_clear(&h);
+	return 0;
+}
+
+/* Printable ASCII only, cut to max bytes: what the log stores. */
+static void log_text(char *out, size_t max, const char *in)
+{
+	size_t o = 0;
+	for (const char *p = in != NULL ? in : ""; *p != '\0' && o < max; p++)
+		out[o++] = (*p >= 0x20 && *p <= 0x7e) ? *p : '?';
+	out[o] = '\0';
+}
+
+static int insert_event(struct hsd_registry *reg, const struct hsd_auth_event *ev)
+{
+	char peer[HSD_PEER_MAX + 1], host[HSD_HOST_ID_MAX + 1], fp[HS_FINGERPRINT_SIZE], reason[HSD_REASON_MAX + 1];
+	sqlite3_stmt *st = NULL;
+	int r, row;
+	log_text(peer, HSD_PEER_MAX, ev->peer);
+	log_text(host, HSD_HOST_ID_MAX, ev->host_id);
+	log_text(fp, HS_FINGERPRINT_SIZE - 1, ev->fingerprint);
+	log_text(reason, HSD_REASON_MAX, ev->reason);
+	if ((r = hsd__reg_prepare(reg, &st,
+	                          "INSERT INTO auth_log (time, peer, host_id, fingerprint, result, reason) "
+	                          "VALUES (?, ?, ?, ?, ?, ?)",
+	                          "ittttt", ev->time, peer, host, fp, ev->accepted ? "accepted" : "refused",
+	                          reason)) != 0)
+		return r;
+	r = hsd__reg_step(reg, st, "logging an attempt", &row);
+	sqlite3_finalize(st);
+	if (r != 0)
+		return r;
+	/* Now and then, forget the oldest rows beyond the limit: bounded disk
+	 * use whatever peers do, at the cost of one indexed delete per 256
+	 * rows. */
+	int64_t id = (int64_t)sqlite3_last_insert_rowid(reg->db);
+	if (id % 256 == 0 && id > HSD_AUTH_LOG_KEEP) {
+		if ((r = hsd__reg_prepare(reg, &st, "DELETE FROM auth_log WHERE id <= ?", "i",
+		                          id - (int64_t)HSD_AUTH_LOG_KEEP)) != 0)
+			return r;
+		r = hsd__reg_step(reg, st, "pruning the attempt log", &row);
+		sqlite3_finalize(st);
+	}
+	return r;
+}
+
+int hsd_registry_log_attempt(struct hsd_registry *reg, const struct hsd_auth_event *ev)
+{
+	int r;
+	reg->err[0] = '\0';
+	if (ev == NULL)
+		return hsd__reg_fail(reg, HS_ERR_INVALID_ARG, "no attempt to log");
+	if ((r = hsd__reg_tx_begin(reg)) != 0)
+		return r;
+	r = insert_event(reg, ev);
+	return hsd__reg_tx_end(reg, r, 0);
+}
+
+int hsd_registry_record_login(struct hsd_registry *reg, const char *host_id, const char *peer,
+                              const char *fingerprint, int64_t now)
+{
+	char p[HSD_PEER_MAX + 1], fp[HS_FINGERPRINT_SIZE];
+	struct hsd_auth_event ev = { now, peer, host_id, fingerprint, 1, NULL };
+	sqlite3_stmt *st = NULL;
+	int r, row;
+	reg->err[0] = '\0';
+	if (!hsd_host_id_valid(host_id))
+		return hsd__reg_fail(reg, HS_ERR_INVALID_ARG, "invalid host identity in a login record");
+	log_text(p, HSD_PEER_MAX, peer);
+	log_text(fp, HS_FINGERPRINT_SIZE - 1, fingerprint);
+	if ((r = hsd__reg_tx_begin(reg)) != 0)
+		return r;
+	/* The host may have been removed since it logged in: the log row is
+	 * still written. */
+	if ((r = hsd__reg_prepare(reg, &st,
+	                          "UPDATE hosts SET last_login = ?, last_login_peer = ?, last_login_key = ? "
+	                          "WHERE host_id = ?",
+	                          "ittt", now, p, fp, host_id)) != 0)
+		goto out;
+	r = hsd__reg_step(reg, st, "recording a login", &row);
+	sqlite3_finalize(st);
+	if (r == 0)
+		r = insert_event(reg, &ev);
+out:
+	return hsd__reg_tx_end(reg, r, 0);
+}
+
+int hsd_registry_read_log(struct hsd_registry *reg, const char *host_id, size_t limit, struct hsd_reg_event **out,
+                          size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	struct hsd_reg_event *v = NULL;
+	size_t count = 0, cap = 0;
+	int r, row;
+	*out = NULL;
+	*n = 0;
+	reg->err[0] = '\0';
+	if (limit > 1000000)
+		limit = 1000000;
+	if (host_id != NULL)
+		r = hsd__reg_prepare(reg, &st,
+		                     "SELECT time, peer, host_id, fingerprint, result, reason FROM auth_log "
+		                     "WHERE host_id = ? ORDER BY id DESC LIMIT ?",
+		                     "ti", host_id, (int64_t)limit);
+	else
+		r = hsd__reg_prepare(reg, &st,
+		                     "SELECT time, peer, host_id, fingerprint, result, reason FROM auth_log "
+		                     "ORDER BY id DESC LIMIT ?",
+		                     "i", (int64_t)limit);
+	if (r != 0)
+		return r;
+	while ((r = hsd__reg_step(reg, st, "reading the attempt log", &row)) == 0 && row) {
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			struct hsd_reg_event *nv = realloc(v, ncap * sizeof(*nv));
+			if (nv == NULL) {
+				r = hsd__reg_fail(reg, HS_ERR_ALLOC, "out of memory");
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		struct hsd_reg_event *e = &v[count++];
+		const char *t;
+		e->time = (int64_t)sqlite3_column_int64(st, 0);
+		log_text(e->peer, HSD_PEER_MAX, (const char *)sqlite3_column_text(st, 1));
+		log_text(e->host_id, HSD_HOST_ID_MAX, (const char *)sqlite3_column_text(st, 2));
+		log_text(e->fingerprint, HS_FINGERPRINT_SIZE - 1, (const char *)sqlite3_column_text(st, 3));
+		t = (const char *)sqlite3_column_text(st, 4);
+		e->accepted = t != NULL && strcmp(t, "accepted") == 0;
+		log_text(e->reason, HSD_REASON_MAX, (const char *)sqlite3_column_text(st, 5));
+	}
+	sqlite3_finalize(st);
+	if (r != 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+void hsd_reg_events_free(struct hsd_reg_event *ev)
+{
+	free(ev);
+}
