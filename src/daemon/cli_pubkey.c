@@ -4,7 +4,9 @@
  * for standard input, or the path of a public key file. Files and input
  * must hold exactly one key line (comments and empty lines aside); the
  * usual mistakes (a private key, an authorized_keys file, a missing file)
- * get a message that says what to give instead.
+ * get a message that says what to give instead. With --type, PUBKEY is
+ * instead a bare 32-byte Ed25519 key in hex or base64 (how an Angelos host
+ * shows its verify key).
  */
 #include "daemon/cli_pubkey.h"
 
@@ -47,7 +49,8 @@ static int parse_one(const char *line, const char *source, struct hs_key **key, 
 	hsd_text_sanitize(shown, sizeof shown, word);
 	if (r == HS_ERR_KEY_TYPE)
 		return hsd_cli_fail("%s: key type \"%s\" is not supported or does not match the key: hostsd accepts "
-		                    "ssh-ed25519, ssh-rsa and ecdsa-sha2-nistp256/384/521 keys",
+		                    "ssh-ed25519, angelos-tongues, ssh-rsa (2048 to 16384 bits; signed with "
+		                    "rsa-sha2-256/512) and ecdsa-sha2-nistp256/384/521 keys",
 		                    source, shown);
 	return hsd_cli_fail("%s is not a valid OpenSSH public key line (expected KEYTYPE BASE64 [COMMENT], as in a "
 	                    ".pub file)",
@@ -157,4 +160,32 @@ int hsd_cli_read_pubkey(const char *arg, struct hs_key **key, char **comment)
 	r = pick_line(text, source, key, comment);
 	free(text);
 	return r;
+}
+
+int hsd_cli_read_raw_pubkey(const char *type, const char *arg, struct hs_key **key, const char *usage)
+{
+	enum hs_key_type kt;
+	char shown[96], *text = NULL;
+	int r;
+	*key = NULL;
+	if (strcmp(type, "angelos-tongues") == 0)
+		kt = HS_KEY_ANGELOS_TONGUES;
+	else if (strcmp(type, "ssh-ed25519") == 0)
+		kt = HS_KEY_ED25519;
+	else
+		return hsd_cli_usage(usage, "--type \"%s\" is not a raw key type: give angelos-tongues or ssh-ed25519 "
+		                            "(other keys are given as key lines, without --type)",
+		                     hsd_cli_shown(type, shown, sizeof shown));
+	if (hsd_cli_looks_like_key_line(arg))
+		return hsd_cli_fail("with --type, PUBKEY is the bare 32-byte key in hex or base64, not a key line: "
+		                    "give the key alone, or the key line without --type");
+	if (strcmp(arg, "-") == 0 && (r = read_all(STDIN_FILENO, "standard input", &text)) != 0)
+		return r;
+	r = hs_key_from_text(kt, text != NULL ? text : arg, key);
+	free(text);
+	if (r == 0)
+		return 0;
+	return hsd_cli_fail("PUBKEY \"%s\" is not a valid %s key: give the 32-byte Ed25519 public key (an Angelos "
+	                    "host's verify key) as 64 hexadecimal digits or 44 characters of base64",
+	                    strcmp(arg, "-") == 0 ? "-" : hsd_cli_shown(arg, shown, sizeof shown), type);
 }

@@ -16,4 +16,11 @@ int hsd_cli_looks_like_key_line(const char *arg);
  * empty; both caller frees), or prints why and returns HSD_EXIT_FAIL. */
 int hsd_cli_read_pubkey(const char *arg, struct hs_key **key, char **comment);
 
+/* Read the raw 32-byte Ed25519 key arg gives (64 hex digits or 44
+ * characters of base64, such as an Angelos host's verify key; "-" reads it
+ * from standard input) as a key of the named type: "angelos-tongues" or
+ * "ssh-ed25519". Returns 0 with *key (caller frees), or prints why and
+ * returns HSD_EXIT_FAIL (HSD_EXIT_USAGE for an unknown type). */
+int hsd_cli_read_raw_pubkey(const char *type, const char *arg, struct hs_key **key, const char *usage);
+
 #endif

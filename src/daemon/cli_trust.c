@@ -22,7 +22,7 @@ struct trust_cmd {
 
 static const char help_add[] =
 	"Usage: hostsd trust add [--dir DIR] HOST-ID PUBKEY [--subsystems A,B]\n"
-	"                        [--expires YYYY-MM-DD] [--comment TEXT]\n"
+	"                        [--expires YYYY-MM-DD] [--comment TEXT] [--type TYPE]\n"
 	"\n"
 	"Trust the public key PUBKEY for the peer host HOST-ID: the host logs in\n"
 	"with HOST-ID as its user name and proves it holds this key.\n"
@@ -31,7 +31,7 @@ static const char help_add[] =
 	"           (an Angelos host UUID fits)\n"
 	"  PUBKEY   an OpenSSH public key line, in quotes (\"ssh-ed25519 AAAA... NOTE\"),\n"
 	"           - to read it from standard input, or the path of a public key\n"
-	"           file (.pub)\n"
+	"           file (.pub); with --type, the bare key instead (see below)\n"
 	"\n"
 	"A host that is not in the registry is created with this key. Adding a key\n"
 	"to a host that exists keeps its other keys (key rotation: add the new key,\n"
@@ -45,7 +45,11 @@ static const char help_add[] =
 	"                        by commas, '*' for all, '' for none; default: *\n"
 	"  --expires YYYY-MM-DD  refuse the key from 00:00 UTC that day on\n"
 	"  --comment TEXT        a note kept with the key; default: the comment of\n"
-	"                        the key line\n" HSD_TRUST_DIR_HELP
+	"                        the key line\n"
+	"  --type TYPE           PUBKEY is a bare 32-byte Ed25519 key, as 64 hex\n"
+	"                        digits or 44 characters of base64, of this type:\n"
+	"                        angelos-tongues (an Angelos host's verify key) or\n"
+	"                        ssh-ed25519\n" HSD_TRUST_DIR_HELP
 	"  -h, --help            show this help\n";
 
 static const char help_revoke[] =
@@ -186,11 +190,12 @@ static int split_subsystems(const char *usage, const char *value, char **copy, c
 
 static int cmd_add(int argc, char **argv)
 {
-	const char *dir_opt, *subsystems, *expires, *comment_opt;
+	const char *dir_opt, *subsystems, *expires, *comment_opt, *type;
 	struct hsd_opt opts[] = { { "dir", &dir_opt, NULL },
 		                  { "subsystems", &subsystems, NULL },
 		                  { "expires", &expires, NULL },
-		                  { "comment", &comment_opt, NULL } };
+		                  { "comment", &comment_opt, NULL },
+		                  { "type", &type, NULL } };
 	char usage[512], *pos[2], dir[HSD_PATH_MAX], shown[96], *grants_copy = NULL, *line_comment = NULL;
 	char comment[HSD_COMMENT_MAX + 1], fp[HS_FINGERPRINT_SIZE];
 	const char *grants[HSD_MAX_GRANTS];
@@ -202,7 +207,7 @@ static int cmd_add(int argc, char **argv)
 	enum hsd_add_result result;
 
 	short_usage(help_add, "add", usage, sizeof usage);
-	if ((r = hsd_cli_parse(argc, argv, opts, 4, pos, 2, &npos, &help, usage)) != 0)
+	if ((r = hsd_cli_parse(argc, argv, opts, 5, pos, 2, &npos, &help, usage)) != 0)
 		return r;
 	if (help)
 		return hsd_cli_help(help_add);
@@ -225,12 +230,16 @@ static int cmd_add(int argc, char **argv)
 	if (subsystems != NULL &&
 	    (r = split_subsystems(usage, subsystems, &grants_copy, grants, HSD_MAX_GRANTS, &ngrants)) != 0)
 		goto out;
-	if ((r = hsd_cli_read_pubkey(pos[1], &key, &line_comment)) != 0)
+	if (type != NULL)
+		r = hsd_cli_read_raw_pubkey(type, pos[1], &key, usage);
+	else
+		r = hsd_cli_read_pubkey(pos[1], &key, &line_comment);
+	if (r != 0)
 		goto out;
 	if (comment_opt != NULL)
 		snprintf(comment, sizeof comment, "%s", comment_opt);
 	else
-		hsd_text_sanitize(comment, sizeof comment, line_comment);
+		hsd_text_sanitize(comment, sizeof comment, line_comment != NULL ? line_comment : "");
 	if ((r = hsd_cli_state_dir(dir_opt, dir, sizeof dir)) != 0 || (r = hsd_cli_open_registry(dir, &reg)) != 0)
 		goto out;
 	struct hsd_key_spec spec = {

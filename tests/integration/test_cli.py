@@ -10,6 +10,8 @@ Uses the harness (tests/integration/harness.py) for its per-case temp dirs,
 keys and the closing 'N passed, N failed' line; no server is started.
 Runs $HS_BUILD_DIR/hostsd.
 """
+import base64
+import hashlib
 import json
 import os
 import random
@@ -17,6 +19,7 @@ import re
 import signal
 import sqlite3
 import stat
+import struct
 import subprocess
 import sys
 import time
@@ -481,6 +484,66 @@ def case_trust_add_refusals(ctx):
     # Comments and empty lines around the key are fine.
     ok(hostsd("trust", "add", "--dir", d, "h", "-", stdin=("# mine\n\n" + pub(k2) + "\r\n").encode()))
 
+# The Angelos project's known answer: seed 00 01 .. 1f.
+ANGELOS_HEX = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
+ANGELOS_B64 = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
+
+
+def ssh_string(b):
+    return struct.pack(">I", len(b)) + b
+
+
+def blob_fingerprint(blob):
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+def case_angelos_keys(ctx):
+    d = init(ctx)
+    raw = bytes.fromhex(ANGELOS_HEX)
+    # The blob an Angelos host presents: string(type) || base64(key), no length prefix.
+    angelos_fp = blob_fingerprint(ssh_string(b"angelos-tongues") + ANGELOS_B64.encode())
+    ed_fp = blob_fingerprint(ssh_string(b"ssh-ed25519") + ssh_string(raw))
+    host = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+    r = ok(hostsd("trust", "add", "--dir", d, host, "--type", "angelos-tongues", ANGELOS_HEX,
+                  "--subsystems", "replicator"))
+    check(r.out == "added host %s with key %s (subsystems: replicator)\n" % (host, angelos_fp), r)
+    check(listing(d)[host] == ["active", angelos_fp, "replicator", "never"], listing(d))
+    # The base64 form (from standard input, with blanks around it) is the same key.
+    r = ok(hostsd("trust", "add", "--dir", d, host, "--type=angelos-tongues", "-",
+                  stdin=(" " + ANGELOS_B64 + "\n").encode()))
+    check(r.out == "host %s already has key %s: nothing changed\n" % (host, angelos_fp), r)
+    # The same key line form needs no --type.
+    line = "angelos-tongues " + base64.b64encode(ssh_string(b"angelos-tongues") + ANGELOS_B64.encode()).decode()
+    r = ok(hostsd("trust", "add", "--dir", d, host, line))
+    check("nothing changed" in r.out, r)
+    # As ssh-ed25519, the same 32 bytes are another key (another blob).
+    r = ok(hostsd("trust", "add", "--dir", d, "plain", "--type", "ssh-ed25519", ANGELOS_HEX.upper()))
+    check(r.out == "added host plain with key %s (subsystems: *)\n" % ed_fp, r)
+    # Mistakes.
+    for bad in (ANGELOS_HEX[:-1], ANGELOS_HEX + "0", ANGELOS_B64.rstrip("="), ANGELOS_B64[:-2] + "h=",
+                "zz" * 32, ANGELOS_HEX[:32] + " " + ANGELOS_HEX[32:], ""):
+        fails(hostsd("trust", "add", "--dir", d, "bad", "--type", "angelos-tongues", bad), 1,
+              "is not a valid angelos-tongues key", "64 hexadecimal digits or 44 characters of base64")
+    fails(hostsd("trust", "add", "--dir", d, "bad", "--type", "ssh-rsa", ANGELOS_HEX), 2,
+          "--type \"ssh-rsa\" is not a raw key type", "angelos-tongues or ssh-ed25519")
+    fails(hostsd("trust", "add", "--dir", d, "bad", "--type", "angelos-tongues", line), 1,
+          "not a key line", "without --type")
+    check("bad" not in listing(d), "a refused add left a host")
+    # hostsd hostkey --angelos: the host key's 32 bytes, hex then base64.
+    r = ok(hostsd("hostkey", "--dir", d))
+    host_raw = base64.b64decode(r.out.split()[1])[-32:]
+    r = ok(hostsd("hostkey", "--dir", d, "--angelos"))
+    check(r.out == host_raw.hex() + "\n" + base64.b64encode(host_raw).decode() + "\n", r)
+    fails(hostsd("hostkey", "--dir", d, "--angelos", "--fingerprint"), 2, "cannot be given together")
+    # What it prints is what trust add takes (a peer pinning this host).
+    d2 = init(ctx, "other")
+    want = blob_fingerprint(ssh_string(b"angelos-tongues") + base64.b64encode(host_raw))
+    hex_text, b64_text = r.out.split()
+    r = ok(hostsd("trust", "add", "--dir", d2, "me", "--type", "angelos-tongues", hex_text))
+    check(r.out == "added host me with key %s (subsystems: *)\n" % want, r)
+    r = ok(hostsd("trust", "add", "--dir", d2, "me", "--type", "angelos-tongues", b64_text))
+    check("nothing changed" in r.out, r)
+
 
 def case_trust_revoke_remove(ctx):
     d = init(ctx)
@@ -743,6 +806,7 @@ if __name__ == "__main__":
         ("registry locked", case_registry_locked),
         ("trust add", case_trust_add),
         ("trust add refusals", case_trust_add_refusals),
+        ("angelos keys", case_angelos_keys),
         ("trust revoke and remove", case_trust_revoke_remove),
         ("trust grant and deny", case_trust_grant_deny),
         ("trust list", case_trust_list),
