@@ -33,6 +33,20 @@ static int hs_test_passed, hs_test_failed;
 		}                                                                \
 	} while (0)
 
+/* Two C strings equal (NULL equals only NULL); both shown when not. */
+#define CHECK_STR(a, b)                                                          \
+	do {                                                                     \
+		const char *hs_sa_ = (a), *hs_sb_ = (b);                         \
+		if (hs_sa_ == hs_sb_ || (hs_sa_ && hs_sb_ && strcmp(hs_sa_, hs_sb_) == 0)) { \
+			hs_test_passed++;                                        \
+		} else {                                                         \
+			hs_test_failed++;                                        \
+			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", \
+			        __FILE__, __LINE__, #a, #b, hs_sa_ ? hs_sa_ : "(null)", \
+			        hs_sb_ ? hs_sb_ : "(null)");                      \
+		}                                                                \
+	} while (0)
+
 #define CHECK_MEM(a, b, n) CHECK(memcmp((a), (b), (n)) == 0)
 
 static inline int hs_test_done(void)

@@ -162,12 +162,21 @@ struct hs_server_cb {
 };
 
 /* Configuration of a listener. Start from hs_config_init(); zero or NULL
- * fields mean the documented default. Strings are copied. */
+ * fields mean the documented default. Strings are copied.
+ *
+ * Algorithms: profiles names the protocol profiles to offer, "modern",
+ * "angelos" and "classic" separated by commas (NULL: all three, which is
+ * every default list below). An algorithm list that is set replaces what
+ * the profiles offer for that list; its names must be implemented and not
+ * weak (docs/algorithms.md). */
 struct hs_config {
+	const char *profiles;
 	const char *kex_algorithms;        /* comma-separated, strongest first */
 	const char *ciphers;
-	const char *macs;
+	const char *macs;                  /* the non-etm hmac-sha2-256/512 only here */
 	const char *host_key_algorithms;
+	const char *compression;           /* none, zlib@openssh.com, zlib */
+	const char *public_key_algorithms; /* user keys' signature algorithms */
 	uint32_t max_packet_size;          /* incoming packet_length limit; default 262144 */
 	uint32_t max_channels;             /* per connection; default 64 */
 	uint32_t max_auth_tries;           /* per connection; default 6 */
@@ -189,6 +198,9 @@ HS_API void hs_config_init(struct hs_config *cfg);
 HS_API const char *hs_default_kex_algorithms(void);
 HS_API const char *hs_default_ciphers(void);
 HS_API const char *hs_default_macs(void);
+HS_API const char *hs_default_host_key_algorithms(void);
+HS_API const char *hs_default_compression(void);
+HS_API const char *hs_default_public_key_algorithms(void);
 
 /* Check a configuration: every algorithm name known and not weak. On error
  * writes a sentence naming the setting into err. */

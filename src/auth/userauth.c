@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/conn.h"
+#include "transport/kexinit.h"
 #include "keys/sig.h"
 
 enum {
@@ -252,7 +253,9 @@ static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
 	struct hs_key *key = NULL;
 	if (hs_key_from_blob(blob.ptr, blob.len, &key) != 0)
 		return 0;
-	if (p->alg[0] == '\0' || !hs__key_alg_allowed(key, p->alg)) {
+	/* an algorithm the configuration does not offer is refused like an
+	 * unusable key */
+	if (p->alg[0] == '\0' || !hs__key_alg_allowed(key, p->alg) || !hs__name_listed(conn->cfg->pubkey_algs, p->alg)) {
 		hs_key_free(key);
 		return 0;
 	}

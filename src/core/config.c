@@ -10,31 +10,22 @@
 #include <string.h>
 
 #include "common/limits.h"
-#include "crypto/cipher.h"
-#include "transport/kex.h"
+#include "core/algorithms.h"
 
+/* The defaults: every profile (core/algorithms.c), spelled out for the
+ * public hs_default_*() functions; algorithms_test checks they agree. */
 #define DEFAULT_KEX                                                                              \
 	"curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group18-sha512,"            \
 	"diffie-hellman-group16-sha512,diffie-hellman-group14-sha256"
-/* One Ed25519 host key serves both; ssh-ed25519 first for OpenSSH. */
-#define DEFAULT_HOSTKEY "ssh-ed25519,angelos-tongues"
 #define DEFAULT_CIPHERS                                                                          \
 	"chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr," \
 	"aes128-ctr"
-/* Always listed, even with AEAD ciphers only: some clients insist on
- * agreeing a MAC. */
 #define DEFAULT_MACS "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com"
-
-/* Names we know to be weak: refused with a specific message. */
-static const char *const weak_names[] = {
-	"diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1",
-	"ssh-rsa", "ssh-dss", "3des-cbc", "aes128-cbc", "aes192-cbc", "aes256-cbc", "blowfish-cbc",
-	"arcfour", "arcfour128", "arcfour256", "cast128-cbc", "hmac-sha1", "hmac-sha1-96", "hmac-md5",
-	"hmac-md5-96", "hmac-sha1-etm@openssh.com", "hmac-md5-etm@openssh.com", "umac-64@openssh.com",
-	"umac-64-etm@openssh.com", "none", NULL
-};
-
-static const char *const known_hostkey[] = { "ssh-ed25519", "angelos-tongues", NULL };
+#define DEFAULT_HOSTKEY "ssh-ed25519,angelos-tongues"
+#define DEFAULT_COMPRESSION "none,zlib@openssh.com,zlib"
+#define DEFAULT_PUBKEY                                                                           \
+	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,"    \
+	"rsa-sha2-256,angelos-tongues"
 
 void hs_config_init(struct hs_config *cfg)
 {
@@ -53,41 +44,22 @@ void hs_config_init(struct hs_config *cfg)
 const char *hs_default_kex_algorithms(void) { return DEFAULT_KEX; }
 const char *hs_default_ciphers(void) { return DEFAULT_CIPHERS; }
 const char *hs_default_macs(void) { return DEFAULT_MACS; }
+const char *hs_default_host_key_algorithms(void) { return DEFAULT_HOSTKEY; }
+const char *hs_default_compression(void) { return DEFAULT_COMPRESSION; }
+const char *hs_default_public_key_algorithms(void) { return DEFAULT_PUBKEY; }
 
-static int in_table(const char *const *t, const char *name)
+/* A configured list: every name known for the list and not weak, no empty
+ * names. Returns a malloc'd copy. */
+static int check_list(enum hs_alg_list list, const char *v, char **out, char *err, size_t errlen)
 {
-	for (; *t != NULL; t++)
-		if (strcmp(*t, name) == 0)
-			return 1;
-	return 0;
-}
-
-enum list_kind { LIST_KEX, LIST_HOSTKEY, LIST_CIPHER, LIST_MAC };
-
-static int name_known(enum list_kind kind, const char *name)
-{
-	switch (kind) {
-	case LIST_KEX:
-		return hs__kex_known(name);
-	case LIST_HOSTKEY:
-		return in_table(known_hostkey, name);
-	case LIST_CIPHER:
-		return hs__cipher_by_name(name) != NULL;
-	case LIST_MAC:
-		/* etm and encrypt-and-MAC alike; the non-etm names are opt-in:
-		 * DEFAULT_MACS does not list them. */
-		return hs__mac_by_name(name) != NULL;
-	}
-	return 0;
-}
-
-/* Validate a comma-separated list and return a malloc'd copy. */
-static int check_list(const char *setting, const char *value, const char *def, enum list_kind kind,
-                      char **out, char *err, size_t errlen)
-{
-	const char *v = value != NULL ? value : def;
+	const char *setting = hs__algs_setting(list);
+	char known[HS_ALGS_LIST_MAX];
 	if (*v == '\0') {
 		snprintf(err, errlen, "%s is empty: name at least one algorithm", setting);
+		return HS_ERR_INVALID_ARG;
+	}
+	if (strstr(v, ",,") != NULL || v[0] == ',' || v[strlen(v) - 1] == ',') {
+		snprintf(err, errlen, "%s: empty name in the list \"%s\"", setting, v);
 		return HS_ERR_INVALID_ARG;
 	}
 	char *copy = strdup(v);
@@ -99,27 +71,40 @@ static int check_list(const char *setting, const char *value, const char *def, e
 	}
 	char *save = NULL;
 	for (char *name = strtok_r(work, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
-		if (in_table(weak_names, name)) {
-			snprintf(err, errlen, "%s: \"%s\" is a weak algorithm and is never offered; remove it",
-			         setting, name);
-			goto bad;
+		if (hs__algs_known(list, name))
+			continue;
+		if (hs__algs_weak(name))
+			snprintf(err, errlen, "%s: \"%s\" is a weak algorithm and is never offered; remove it", setting,
+			         name);
+		else {
+			hs__algs_all_names(list, known, sizeof known);
+			snprintf(err, errlen, "%s: unknown algorithm \"%s\"; known: %s", setting, name, known);
 		}
-		if (!name_known(kind, name)) {
-			snprintf(err, errlen, "%s: unknown algorithm \"%s\"; known: %s", setting, name, def);
-			goto bad;
-		}
-	}
-	if (strstr(v, ",,") != NULL || v[0] == ',' || v[strlen(v) - 1] == ',') {
-		snprintf(err, errlen, "%s: empty name in list \"%s\"", setting, v);
-		goto bad;
+		free(work);
+		free(copy);
+		return HS_ERR_INVALID_ARG;
 	}
 	free(work);
 	*out = copy;
 	return 0;
-bad:
-	free(work);
-	free(copy);
-	return HS_ERR_INVALID_ARG;
+}
+
+/* One list: the configured one when given, else what the profiles offer. */
+static int resolve_list(enum hs_alg_list list, const char *given, unsigned profiles, char **out, char *err,
+                        size_t errlen)
+{
+	char offered[HS_ALGS_LIST_MAX];
+	if (given != NULL)
+		return check_list(list, given, out, err, errlen);
+	if (hs__algs_profile_list(list, profiles, offered, sizeof offered) == 0) {
+		/* cannot happen with the table as it is: every profile offers
+		 * something in every list but pubkey/hostkey combinations */
+		snprintf(err, errlen, "the chosen profiles offer no %s: name them in the configuration",
+		         hs__algs_setting(list));
+		return HS_ERR_INVALID_ARG;
+	}
+	*out = strdup(offered);
+	return *out != NULL ? 0 : HS_ERR_ALLOC;
 }
 
 int hs__core_config_resolve(const struct hs_config *cfg, struct hs_core_config *out, char *err, size_t errlen)
@@ -137,11 +122,23 @@ int hs__core_config_resolve(const struct hs_config *cfg, struct hs_core_config *
 		cfg = &def;
 	}
 	memset(out, 0, sizeof(*out));
-	if ((r = check_list("kex algorithms", cfg->kex_algorithms, DEFAULT_KEX, LIST_KEX, &out->kex, err, errlen)) != 0 ||
-	    (r = check_list("host key algorithms", cfg->host_key_algorithms, DEFAULT_HOSTKEY, LIST_HOSTKEY,
-	                    &out->hostkey_algs, err, errlen)) != 0 ||
-	    (r = check_list("ciphers", cfg->ciphers, DEFAULT_CIPHERS, LIST_CIPHER, &out->ciphers, err, errlen)) != 0 ||
-	    (r = check_list("MACs", cfg->macs, DEFAULT_MACS, LIST_MAC, &out->macs, err, errlen)) != 0)
+	unsigned profiles = HS_PROFILE_ALL;
+	if (cfg->profiles != NULL) {
+		char bad[72];
+		if (hs__algs_parse_profiles(cfg->profiles, &profiles, bad, sizeof bad) != 0) {
+			snprintf(err, errlen, "profile \"%s\" is unknown; known: modern, angelos, classic", bad);
+			r = HS_ERR_INVALID_ARG;
+			goto fail;
+		}
+	}
+	if ((r = resolve_list(HS_ALGS_KEX, cfg->kex_algorithms, profiles, &out->kex, err, errlen)) != 0 ||
+	    (r = resolve_list(HS_ALGS_HOSTKEY, cfg->host_key_algorithms, profiles, &out->hostkey_algs, err, errlen)) !=
+	            0 ||
+	    (r = resolve_list(HS_ALGS_CIPHER, cfg->ciphers, profiles, &out->ciphers, err, errlen)) != 0 ||
+	    (r = resolve_list(HS_ALGS_MAC, cfg->macs, profiles, &out->macs, err, errlen)) != 0 ||
+	    (r = resolve_list(HS_ALGS_COMPRESSION, cfg->compression, profiles, &out->compression, err, errlen)) != 0 ||
+	    (r = resolve_list(HS_ALGS_PUBKEY, cfg->public_key_algorithms, profiles, &out->pubkey_algs, err, errlen)) !=
+	            0)
 		goto fail;
 	out->max_packet = cfg->max_packet_size ? cfg->max_packet_size : HS_DEFAULT_MAX_PACKET;
 	if (out->max_packet < HS_MIN_MAX_PACKET || out->max_packet > HS_CEIL_MAX_PACKET) {
@@ -198,6 +195,8 @@ void hs__core_config_cleanup(struct hs_core_config *c)
 	free(c->hostkey_algs);
 	free(c->ciphers);
 	free(c->macs);
+	free(c->compression);
+	free(c->pubkey_algs);
 	free(c->banner);
 	free(c->software_version);
 	memset(c, 0, sizeof(*c));

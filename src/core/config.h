@@ -14,6 +14,8 @@ struct hs_core_config {
 	char *hostkey_algs;
 	char *ciphers;
 	char *macs;
+	char *compression;
+	char *pubkey_algs;     /* user key signature algorithms (server-sig-algs) */
 	char *banner;          /* NULL: none */
 	char *software_version;
 	uint32_t max_packet;

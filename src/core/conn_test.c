@@ -806,6 +806,59 @@ static void test_auth_refusals(void)
 
 /* --- 4. the state machine --- */
 
+/* A configured public key algorithm list: server-sig-algs says exactly
+ * it, and a key outside it is refused as unusable (never asked about). */
+static void test_configured_pubkey_algs(void)
+{
+	struct fx f;
+	struct hs_config cfg;
+	struct mc_opts o = { .ext_info = 1 };
+	size_t bloblen;
+	const uint8_t *blob = hs_key_blob(hs_hostkey_public(g_userkey), &bloblen);
+	hs_config_init(&cfg);
+	cfg.public_key_algorithms = "rsa-sha2-512,angelos-tongues";
+	fx_open(&f, &cfg, NULL, &o);
+	CHECK(strcmp(f.mc.server_sig_algs, "rsa-sha2-512,angelos-tongues") == 0);
+	service(&f);
+	CHECK_EQ_INT(mc_userauth_pk_query(&f.mc, USER, "ssh-ed25519", blob, bloblen), 0);
+	mc_pump(&f.mc);
+	expect_auth_failure(&f);
+	CHECK_EQ_INT(mc_userauth_pk_signed(&f.mc, USER, g_userkey, "ssh-ed25519", blob, bloblen), 0);
+	mc_pump(&f.mc);
+	expect_auth_failure(&f);
+	CHECK_EQ_INT(f.app.validate_calls, 0);
+	CHECK_EQ_INT(f.app.auth_completed_calls, 0);
+	CHECK(!f.conn->closing);
+	fx_close(&f);
+	/* the same key with ssh-ed25519 listed: accepted */
+	cfg.public_key_algorithms = "ssh-ed25519";
+	fx_open(&f, &cfg, NULL, &o);
+	CHECK(strcmp(f.mc.server_sig_algs, "ssh-ed25519") == 0);
+	fx_auth(&f);
+	CHECK_EQ_INT(f.app.authenticated_calls, 1);
+	fx_close(&f);
+}
+
+/* A profile narrows what KEXINIT offers: the modern profile has no
+ * finite-field DH, so a client that offers only group14 fails kex. */
+static void test_profile_kexinit(void)
+{
+	struct fx f;
+	struct hs_config cfg;
+	struct mc_opts o = { .kex = "diffie-hellman-group14-sha256" };
+	hs_config_init(&cfg);
+	cfg.profiles = "modern";
+	fx_open_nostart(&f, &cfg, NULL, &o);
+	CHECK(strcmp(f.cfg.kex, "curve25519-sha256,curve25519-sha256@libssh.org") == 0);
+	CHECK(strcmp(f.cfg.ciphers, "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com") ==
+	      0);
+	CHECK(strcmp(f.cfg.compression, "none,zlib@openssh.com") == 0);
+	CHECK(mc_connect(&f.mc) != 0);
+	CHECK(f.conn->closing);
+	f.mc.failed = 0; /* expected: no common kex method */
+	fx_close(&f);
+}
+
 static void test_state_machine(void)
 {
 	struct fx f;
@@ -1782,6 +1835,8 @@ int main(void)
 	test_pending_validate();
 	test_pending_during_rekey();
 	test_auth_refusals();
+	test_configured_pubkey_algs();
+	test_profile_kexinit();
 	test_state_machine();
 	test_client_rekey(1);
 	test_client_rekey(0);

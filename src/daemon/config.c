@@ -17,13 +17,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hostsd/server.h>
+
 #include "daemon/log.h"
 
 const char *const hsd_config_names[] = {
 	"listen", "subsystem", "login_grace_time", "max_unauthenticated", "max_unauthenticated_per_source",
 	"max_auth_tries", "max_channels", "rekey_bytes", "rekey_seconds", "keepalive", "shutdown_timeout",
-	"log_level", NULL
+	"log_level", "profile", "kex_algorithms", "ciphers", "macs", "host_key_algorithms", "pubkey_algorithms",
+	"compression", NULL
 };
+
+/* Index of the first algorithm setting in hsd_config_names. */
+#define FIRST_ALG 12
 
 /* hsd_config_names[i] has bit 1 << i. */
 static unsigned bit_of(size_t i)
@@ -72,7 +78,27 @@ static const char template_text[] =
 	"#shutdown_timeout 30\n"
 	"\n"
 	"# Log detail: err, warning, notice, info or debug.\n"
-	"#log_level info\n";
+	"#log_level info\n"
+	"\n"
+	"# Algorithms (docs/algorithms.md). profile picks named sets, separated by\n"
+	"# commas: modern (what OpenSSH offers by default), angelos (an Angelos\n"
+	"# host's client), classic (older clients such as Paramiko 2.12).\n"
+	"#profile modern,angelos,classic\n"
+	"\n"
+	"# A list given below replaces what the profiles offer for it; names are\n"
+	"# separated by commas, strongest first. Weak algorithms are refused. The\n"
+	"# non-etm MACs hmac-sha2-256 and hmac-sha2-512 (for old clients; ssh-audit\n"
+	"# warns about them) are offered only when macs names them.\n"
+	"#kex_algorithms curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group18-sha512,"
+	"diffie-hellman-group16-sha512,diffie-hellman-group14-sha256\n"
+	"#ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,"
+	"aes128-ctr\n"
+	"#macs hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com\n"
+	"#host_key_algorithms ssh-ed25519,angelos-tongues\n"
+	"# The signature algorithms of the keys peers log in with:\n"
+	"#pubkey_algorithms ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+	"rsa-sha2-512,rsa-sha2-256,angelos-tongues\n"
+	"#compression none,zlib@openssh.com,zlib\n";
 
 const char *hsd_config_template(void)
 {
@@ -100,6 +126,8 @@ void hsd_config_init(struct hsd_config *c)
 void hsd_config_cleanup(struct hsd_config *c)
 {
 	hsd_subsystems_clear(&c->subsystems);
+	for (size_t i = 0; i < HSD_ALG_COUNT; i++)
+		free(c->algs[i]);
 	hsd_config_init(c);
 }
 
@@ -107,7 +135,7 @@ void hsd_config_cleanup(struct hsd_config *c)
 struct ctx {
 	const char *name;
 	unsigned line;
-	unsigned first_line[16]; /* where each single setting was given */
+	unsigned first_line[32]; /* where each single setting was given */
 	char *err;
 	size_t errlen;
 };
@@ -177,6 +205,33 @@ static const struct number_setting numbers[] = {
 #define REKEY_BYTES_MIN 16384ull
 #define REKEY_BYTES_MAX (64ull * 1024 * 1024 * 1024)
 
+/* An algorithm setting, checked now by the engine so that a mistake names
+ * its line. */
+static int set_algorithms(struct hsd_config *c, struct ctx *x, size_t alg, const char *v)
+{
+	const char *name = hsd_config_names[FIRST_ALG + alg];
+	struct hs_config e;
+	char msg[512];
+	hs_config_init(&e);
+	const char **field[HSD_ALG_COUNT] = {
+		[HSD_ALG_PROFILE] = &e.profiles,           [HSD_ALG_KEX] = &e.kex_algorithms,
+		[HSD_ALG_CIPHERS] = &e.ciphers,            [HSD_ALG_MACS] = &e.macs,
+		[HSD_ALG_HOST_KEY] = &e.host_key_algorithms, [HSD_ALG_PUBKEY] = &e.public_key_algorithms,
+		[HSD_ALG_COMPRESSION] = &e.compression,
+	};
+	*field[alg] = v;
+	if (hs_config_check(&e, msg, sizeof msg) != 0) {
+		/* the engine names its own setting ("kex algorithms: ..."): name ours */
+		const char *why = strstr(msg, ": ");
+		if (alg == HSD_ALG_PROFILE || why == NULL)
+			return fail(x, "%s: %s", name, msg);
+		return fail(x, "%s: %s", name, why + 2);
+	}
+	if ((c->algs[alg] = strdup(v)) == NULL)
+		return fail(x, "out of memory");
+	return 0;
+}
+
 static int set_value(struct hsd_config *c, struct ctx *x, size_t idx, const char *v)
 {
 	const char *name = hsd_config_names[idx];
@@ -218,6 +273,8 @@ static int set_value(struct hsd_config *c, struct ctx *x, size_t idx, const char
 		c->rekey_bytes = n;
 		return 0;
 	}
+	if (idx >= FIRST_ALG)
+		return set_algorithms(c, x, idx - FIRST_ALG, v);
 	if (strcmp(name, "log_level") == 0) {
 		int level = hsd_log_level_parse(v);
 		if (level < 0)
@@ -268,7 +325,8 @@ static int parse_line(struct hsd_config *c, struct ctx *x, char *s)
 	if (hsd_config_names[idx] == NULL)
 		return fail(x, "unknown setting \"%.*s\" (known: listen, subsystem, login_grace_time, "
 		               "max_unauthenticated, max_unauthenticated_per_source, max_auth_tries, max_channels, "
-		               "rekey_bytes, rekey_seconds, keepalive, shutdown_timeout, log_level)",
+		               "rekey_bytes, rekey_seconds, keepalive, shutdown_timeout, log_level, profile, "
+		               "kex_algorithms, ciphers, macs, host_key_algorithms, pubkey_algorithms, compression)",
 		            (int)(namelen > 64 ? 64 : namelen), s);
 	const char *name = hsd_config_names[idx];
 	if (*v == '\0')
@@ -325,10 +383,8 @@ int hsd_config_parse(struct hsd_config *c, const char *text, size_t len, const c
 		r = -1;
 	}
 	free(line);
-	if (r != 0) {
-		hsd_subsystems_clear(&c->subsystems);
-		hsd_config_init(c);
-	}
+	if (r != 0)
+		hsd_config_cleanup(c);
 	return r;
 }
 

@@ -13,7 +13,8 @@
  *   - `listen` and `subsystem` may be given several times, every other
  *     setting at most once;
  *   - numbers are plain decimal; rekey_bytes may end in K, M or G (powers
- *     of 1024).
+ *     of 1024);
+ *   - algorithm lists are names separated by commas, no blanks.
  * Every error names the file and line.
  */
 #ifndef HSD_CONFIG_H
@@ -57,7 +58,28 @@ enum hsd_config_bit {
 	HSD_CFG_REKEY_SECONDS = 1u << 8,
 	HSD_CFG_KEEPALIVE = 1u << 9,
 	HSD_CFG_SHUTDOWN_TIMEOUT = 1u << 10,
-	HSD_CFG_LOG_LEVEL = 1u << 11
+	HSD_CFG_LOG_LEVEL = 1u << 11,
+	HSD_CFG_PROFILE = 1u << 12,
+	HSD_CFG_KEX_ALGORITHMS = 1u << 13,
+	HSD_CFG_CIPHERS = 1u << 14,
+	HSD_CFG_MACS = 1u << 15,
+	HSD_CFG_HOST_KEY_ALGORITHMS = 1u << 16,
+	HSD_CFG_PUBKEY_ALGORITHMS = 1u << 17,
+	HSD_CFG_COMPRESSION = 1u << 18
+};
+
+/* The algorithm settings, in the order of their bits (HSD_CFG_PROFILE
+ * on): names checked by the engine (hs_config_check), NULL when not given
+ * (the engine's default: every profile). */
+enum hsd_alg_setting {
+	HSD_ALG_PROFILE,
+	HSD_ALG_KEX,
+	HSD_ALG_CIPHERS,
+	HSD_ALG_MACS,
+	HSD_ALG_HOST_KEY,
+	HSD_ALG_PUBKEY,
+	HSD_ALG_COMPRESSION,
+	HSD_ALG_COUNT
 };
 
 struct hsd_config {
@@ -74,6 +96,7 @@ struct hsd_config {
 	unsigned keepalive;                     /* seconds, 0: off; 0..86400 */
 	unsigned shutdown_timeout;              /* seconds, 1..3600 */
 	int log_level;                          /* HSD_LOG_* (daemon/log.h) */
+	char *algs[HSD_ALG_COUNT];              /* owned; NULL: not given */
 	unsigned set;                           /* HSD_CFG_* bits given */
 };
 

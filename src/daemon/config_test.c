@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "daemon/log.h"
+#include <hostsd/server.h>
+
 #include "hs_test.h"
 
 static int parse(struct hsd_config *c, const char *text, char *err, size_t errlen)
@@ -137,8 +139,20 @@ static void test_template(void)
 	}
 	CHECK_EQ_INT(parse(&c, out, err, sizeof err), 0);
 	hsd_config_init(&def);
-	CHECK_EQ_INT(c.set, ((1u << 12) - 1) & ~(unsigned)HSD_CFG_SUBSYSTEM);
+	CHECK_EQ_INT(c.set, ((1u << 19) - 1) & ~(unsigned)HSD_CFG_SUBSYSTEM);
 	check_defaults(&c);
+	/* the algorithm lists shown are the engine's defaults */
+	CHECK_STR(c.algs[HSD_ALG_PROFILE], "modern,angelos,classic");
+	CHECK_STR(c.algs[HSD_ALG_KEX], hs_default_kex_algorithms());
+	CHECK_STR(c.algs[HSD_ALG_CIPHERS], hs_default_ciphers());
+	CHECK_STR(c.algs[HSD_ALG_MACS], hs_default_macs());
+	CHECK_STR(c.algs[HSD_ALG_HOST_KEY], hs_default_host_key_algorithms());
+	CHECK_STR(c.algs[HSD_ALG_PUBKEY], hs_default_public_key_algorithms());
+	CHECK_STR(c.algs[HSD_ALG_COMPRESSION], hs_default_compression());
+	for (size_t i = 0; i < HSD_ALG_COUNT; i++) {
+		free(c.algs[i]);
+		c.algs[i] = NULL;
+	}
 	c.set = 0;
 	CHECK_MEM(&c, &def, sizeof c);
 	hsd_config_cleanup(&c);
@@ -159,6 +173,27 @@ static void expect_error(const char *text, const char *want)
 	/* A failed parse leaves the defaults, nothing half-set. */
 	check_defaults(&c);
 	hsd_config_cleanup(&c);
+}
+
+static void test_algorithms(void)
+{
+	struct hsd_config c;
+	char err[512];
+	CHECK_EQ_INT(parse(&c, "profile angelos,classic\n"
+	                       "macs hmac-sha2-256-etm@openssh.com,hmac-sha2-256\n"
+	                       "compression none\n",
+	                   err, sizeof err),
+	             0);
+	CHECK_EQ_INT(c.set, HSD_CFG_PROFILE | HSD_CFG_MACS | HSD_CFG_COMPRESSION);
+	CHECK_STR(c.algs[HSD_ALG_PROFILE], "angelos,classic");
+	CHECK_STR(c.algs[HSD_ALG_MACS], "hmac-sha2-256-etm@openssh.com,hmac-sha2-256");
+	CHECK_STR(c.algs[HSD_ALG_COMPRESSION], "none");
+	CHECK(c.algs[HSD_ALG_KEX] == NULL && c.algs[HSD_ALG_CIPHERS] == NULL);
+	hsd_config_cleanup(&c);
+	CHECK(c.algs[HSD_ALG_PROFILE] == NULL);
+	/* a failure after algorithm lines leaks nothing (ASan) and keeps none */
+	CHECK_EQ_INT(parse(&c, "ciphers aes256-ctr\nbogus 1\n", err, sizeof err), -1);
+	CHECK(c.algs[HSD_ALG_CIPHERS] == NULL);
 }
 
 static void test_errors(void)
@@ -186,6 +221,28 @@ static void test_errors(void)
 	expect_error("rekey_bytes 1T\n", "test.conf:1: rekey_bytes");
 	expect_error("rekey_bytes 1GB\n", "test.conf:1: rekey_bytes");
 	expect_error("rekey_bytes 18446744073709551615G\n", "test.conf:1: rekey_bytes");
+	/* algorithm settings: the engine's checks, with the file's line */
+	expect_error("\nciphers aes256-ctr,aes128-cbc\n",
+	             "test.conf:2: ciphers: \"aes128-cbc\" is a weak algorithm and is never offered; remove it");
+	expect_error("kex_algorithms curve25519-sha256,diffie-hellman-group14-sha1\n",
+	             "test.conf:1: kex_algorithms: \"diffie-hellman-group14-sha1\" is a weak algorithm");
+	expect_error("macs hmac-sha1\n", "test.conf:1: macs: \"hmac-sha1\" is a weak algorithm");
+	expect_error("macs hmac-sha2-256-etm@openssh.com,hmac-sha3\n",
+	             "test.conf:1: macs: unknown algorithm \"hmac-sha3\"; known: hmac-sha2-256-etm@openssh.com,"
+	             "hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha2-512");
+	expect_error("pubkey_algorithms ssh-rsa\n", "test.conf:1: pubkey_algorithms: \"ssh-rsa\" is a weak algorithm");
+	expect_error("pubkey_algorithms ssh-dss\n", "test.conf:1: pubkey_algorithms: \"ssh-dss\" is a weak");
+	expect_error("host_key_algorithms rsa-sha2-256\n",
+	             "test.conf:1: host_key_algorithms: unknown algorithm \"rsa-sha2-256\"; known: ssh-ed25519,"
+	             "angelos-tongues");
+	expect_error("ciphers none\n", "test.conf:1: ciphers: \"none\" is a weak algorithm");
+	expect_error("compression none,lz4\n", "test.conf:1: compression: unknown algorithm \"lz4\"");
+	expect_error("ciphers aes256-ctr,,aes128-ctr\n", "test.conf:1: ciphers: empty name in the list");
+	expect_error("ciphers aes256-ctr, aes128-ctr\n", "test.conf:1: ciphers: unknown algorithm \" aes128-ctr\"");
+	expect_error("profile modern,legacy\n",
+	             "test.conf:1: profile: profile \"legacy\" is unknown; known: modern, angelos, classic");
+	expect_error("profile\n", "test.conf:1: profile needs a value");
+	expect_error("profile classic\nprofile modern\n", "test.conf:2: profile is given twice (first on line 1)");
 	expect_error("log_level loud\n", "test.conf:1: log_level \"loud\" must be one of err, warning, notice, info, debug");
 	expect_error("listen 2222\n", "test.conf:1: bad listening address \"2222\"");
 	expect_error("listen localhost:22\n", "test.conf:1: bad listening address");
@@ -269,6 +326,7 @@ int main(void)
 	test_defaults();
 	test_every_setting();
 	test_template();
+	test_algorithms();
 	test_errors();
 	test_load();
 	return hs_test_done();

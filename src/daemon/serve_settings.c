@@ -46,6 +46,20 @@ int hsd_serve_settings_load(const char *dir, struct hsd_serve_settings *out, cha
 	out->engine.rekey_bytes = c.rekey_bytes;
 	out->engine.rekey_seconds = c.rekey_seconds;
 	out->engine.keepalive_seconds = c.keepalive;
+	/* algorithm settings: the engine keeps pointers, the settings own them */
+	const char **alg_field[HSD_ALG_COUNT] = {
+		[HSD_ALG_PROFILE] = &out->engine.profiles,
+		[HSD_ALG_KEX] = &out->engine.kex_algorithms,
+		[HSD_ALG_CIPHERS] = &out->engine.ciphers,
+		[HSD_ALG_MACS] = &out->engine.macs,
+		[HSD_ALG_HOST_KEY] = &out->engine.host_key_algorithms,
+		[HSD_ALG_PUBKEY] = &out->engine.public_key_algorithms,
+		[HSD_ALG_COMPRESSION] = &out->engine.compression,
+	};
+	for (size_t i = 0; i < HSD_ALG_COUNT; i++) {
+		*alg_field[i] = out->owned[i] = c.algs[i];
+		c.algs[i] = NULL;
+	}
 	out->shutdown_timeout = c.shutdown_timeout;
 	out->log_level = (c.set & HSD_CFG_LOG_LEVEL) ? c.log_level : -1;
 	r = 0;
@@ -79,8 +93,10 @@ static int same_text(const char *a, const char *b)
 
 int hsd_engine_config_equal(const struct hs_config *a, const struct hs_config *b)
 {
-	return same_text(a->kex_algorithms, b->kex_algorithms) && same_text(a->ciphers, b->ciphers) &&
-	       same_text(a->macs, b->macs) && same_text(a->host_key_algorithms, b->host_key_algorithms) &&
+	return same_text(a->profiles, b->profiles) && same_text(a->kex_algorithms, b->kex_algorithms) &&
+	       same_text(a->ciphers, b->ciphers) && same_text(a->macs, b->macs) &&
+	       same_text(a->host_key_algorithms, b->host_key_algorithms) && same_text(a->compression, b->compression) &&
+	       same_text(a->public_key_algorithms, b->public_key_algorithms) &&
 	       a->max_packet_size == b->max_packet_size && a->max_channels == b->max_channels &&
 	       a->max_auth_tries == b->max_auth_tries && a->login_grace_seconds == b->login_grace_seconds &&
 	       a->rekey_bytes == b->rekey_bytes && a->rekey_seconds == b->rekey_seconds &&

@@ -12,6 +12,7 @@
 
 #include <hostsd/server.h>
 
+#include "daemon/config.h"
 #include "daemon/policy.h"
 #include "daemon/serve_args.h"
 
@@ -23,7 +24,7 @@ struct hsd_serve_settings {
 	size_t nlisten;
 	struct hsd_subsystems subsystems;
 	struct hs_config engine;     /* strings point into owned[] */
-	char *owned[8];
+	char *owned[HSD_ALG_COUNT];
 	unsigned shutdown_timeout;   /* seconds */
 	unsigned kill_grace_ms;      /* SIGTERM to SIGKILL of a child; 0: default */
 	int log_level;               /* -1: not set */

@@ -63,7 +63,14 @@ static void test_values(void)
 	           "rekey_seconds 600\n"
 	           "keepalive 15\n"
 	           "shutdown_timeout 4\n"
-	           "log_level debug\n");
+	           "log_level debug\n"
+	           "profile angelos,classic\n"
+	           "kex_algorithms diffie-hellman-group14-sha256\n"
+	           "ciphers aes128-ctr\n"
+	           "macs hmac-sha2-512\n"
+	           "host_key_algorithms angelos-tongues\n"
+	           "pubkey_algorithms rsa-sha2-256\n"
+	           "compression zlib\n");
 	CHECK_EQ_INT(hsd_serve_settings_load(dir, &s, err, sizeof err), 0);
 	CHECK_EQ_INT(s.nlisten, 2);
 	CHECK_EQ_INT(s.listen[0].port, 2200);
@@ -81,6 +88,15 @@ static void test_values(void)
 	CHECK_EQ_INT(s.engine.keepalive_seconds, 15);
 	CHECK_EQ_INT(s.shutdown_timeout, 4);
 	CHECK_EQ_INT(s.log_level, HSD_LOG_DEBUG);
+	CHECK_STR(s.engine.profiles, "angelos,classic");
+	CHECK_STR(s.engine.kex_algorithms, "diffie-hellman-group14-sha256");
+	CHECK_STR(s.engine.ciphers, "aes128-ctr");
+	CHECK_STR(s.engine.macs, "hmac-sha2-512");
+	CHECK_STR(s.engine.host_key_algorithms, "angelos-tongues");
+	CHECK_STR(s.engine.public_key_algorithms, "rsa-sha2-256");
+	CHECK_STR(s.engine.compression, "zlib");
+	char cerr[256];
+	CHECK_EQ_INT(hs_config_check(&s.engine, cerr, sizeof cerr), 0);
 
 	/* same file, same engine config; one limit changed, not the same */
 	CHECK_EQ_INT(hsd_serve_settings_load(dir, &t, err, sizeof err), 0);
@@ -91,6 +107,13 @@ static void test_values(void)
 	t.engine.banner = "hello";
 	CHECK(!hsd_engine_config_equal(&s.engine, &t.engine));
 	t.engine.banner = NULL;
+	t.engine.compression = "none";
+	CHECK(!hsd_engine_config_equal(&s.engine, &t.engine));
+	t.engine.compression = s.engine.compression;
+	t.engine.profiles = NULL;
+	CHECK(!hsd_engine_config_equal(&s.engine, &t.engine));
+	t.engine.profiles = s.engine.profiles;
+	CHECK(hsd_engine_config_equal(&s.engine, &t.engine));
 	hsd_serve_settings_clear(&s);
 	hsd_serve_settings_clear(&t);
 }
@@ -103,6 +126,9 @@ static void test_errors(void)
 	CHECK(hsd_serve_settings_load(dir, &s, err, sizeof err) != 0);
 	CHECK(strstr(err, "hostsd.conf") != NULL && strstr(err, ":2") != NULL);
 	CHECK(s.host_key_path == NULL && s.subsystems.n == 0);
+	write_conf("# x\n\nciphers aes256-cbc\n");
+	CHECK(hsd_serve_settings_load(dir, &s, err, sizeof err) != 0);
+	CHECK(strstr(err, "hostsd.conf:3: ciphers: \"aes256-cbc\" is a weak algorithm") != NULL);
 	write_conf("login_grace_time forever\n");
 	CHECK(hsd_serve_settings_load(dir, &s, err, sizeof err) != 0);
 	CHECK(strstr(err, "hostsd.conf:1") != NULL);

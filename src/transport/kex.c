@@ -19,10 +19,6 @@
 
 #define STRICT_S "kex-strict-s-v00@openssh.com"
 #define STRICT_C "kex-strict-c-v00@openssh.com"
-#define COMPRESSION "none,zlib@openssh.com,zlib"
-#define SERVER_SIG_ALGS \
-	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256," \
-	"angelos-tongues"
 
 void hs__kex_init(struct hs_kex *k)
 {
@@ -170,8 +166,8 @@ int hs__kex_start(struct hs_conn *conn)
 		[HS_KL_ENC_S2C] = conn->cfg->ciphers,
 		[HS_KL_MAC_C2S] = conn->cfg->macs,
 		[HS_KL_MAC_S2C] = conn->cfg->macs,
-		[HS_KL_COMP_C2S] = COMPRESSION,
-		[HS_KL_COMP_S2C] = COMPRESSION,
+		[HS_KL_COMP_C2S] = conn->cfg->compression,
+		[HS_KL_COMP_S2C] = conn->cfg->compression,
 		[HS_KL_LANG_C2S] = "",
 		[HS_KL_LANG_S2C] = "",
 	};
@@ -227,8 +223,8 @@ static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
 	if (hs__kexinit_choose(ki.lists[HS_KL_MAC_S2C], conn->cfg->macs, k->mac_s2c, sizeof k->mac_s2c) != 0 &&
 	    !hs__cipher_by_name(k->enc_s2c)->aead)
 		return HS_ERR_NO_ALGORITHM;
-	if ((r = hs__kexinit_choose(ki.lists[HS_KL_COMP_C2S], COMPRESSION, k->comp_c2s, sizeof k->comp_c2s)) != 0 ||
-	    (r = hs__kexinit_choose(ki.lists[HS_KL_COMP_S2C], COMPRESSION, k->comp_s2c, sizeof k->comp_s2c)) != 0)
+	if ((r = hs__kexinit_choose(ki.lists[HS_KL_COMP_C2S], conn->cfg->compression, k->comp_c2s, sizeof k->comp_c2s)) != 0 ||
+	    (r = hs__kexinit_choose(ki.lists[HS_KL_COMP_S2C], conn->cfg->compression, k->comp_s2c, sizeof k->comp_s2c)) != 0)
 		return r;
 	/* RFC 4253 §7: the guess is wrong when the two sides' preferred
 	 * (first) kex or host key algorithms differ; the guessed packet is
@@ -289,7 +285,7 @@ static int send_ext_info(struct hs_conn *conn)
 		return r;
 	b = hs__conn_body(conn);
 	if ((r = hs__buf_put_u32(b, 1)) != 0 || (r = hs__buf_put_cstring(b, "server-sig-algs")) != 0 ||
-	    (r = hs__buf_put_cstring(b, SERVER_SIG_ALGS)) != 0)
+	    (r = hs__buf_put_cstring(b, conn->cfg->pubkey_algs)) != 0)
 		return r;
 	return hs__conn_end(conn);
 }

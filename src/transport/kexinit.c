@@ -94,3 +94,17 @@ void hs__kexinit_first(struct hs_bytes list, char *out, size_t outsz)
 	memcpy(out, list.ptr, n);
 	out[n] = '\0';
 }
+
+int hs__name_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p != '\0';) {
+		size_t w = strcspn(p, ",");
+		if (w == n && strncmp(p, name, n) == 0)
+			return 1;
+		p += w;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
