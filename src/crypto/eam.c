@@ -25,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
+
+#include "crypto/seqmac.h"
 
 struct hs_eam {
 	EVP_CIPHER_CTX *ctr;  /* the running keystream */
@@ -44,10 +44,7 @@ int hs__eam_new(struct hs_eam **out, const uint8_t *key, size_t key_len, const u
                 const char *digest, const uint8_t *mac_key, size_t mac_key_len, size_t tag_len, int encrypt)
 {
 	const EVP_CIPHER *ctr, *ecb;
-	EVP_MAC *mac = NULL;
 	struct hs_eam *e = NULL;
-	OSSL_PARAM params[2];
-	char md[16];
 	int r = HS_ERR_INVALID_ARG;
 
 	*out = NULL;
@@ -60,12 +57,8 @@ int hs__eam_new(struct hs_eam **out, const uint8_t *key, size_t key_len, const u
 	} else {
 		goto out;
 	}
-	if (tag_len == 0 || tag_len > HS_EAM_MAX_TAG_LEN || strlen(digest) >= sizeof(md))
+	if (tag_len == 0 || tag_len > HS_EAM_MAX_TAG_LEN)
 		goto out;
-	/* OSSL_PARAM wants a writable string. */
-	memcpy(md, digest, strlen(digest) + 1);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, md, 0);
-	params[1] = OSSL_PARAM_construct_end();
 
 	r = HS_ERR_ALLOC;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
@@ -82,21 +75,12 @@ int hs__eam_new(struct hs_eam **out, const uint8_t *key, size_t key_len, const u
 	 * direction this is. */
 	if (EVP_CipherInit_ex(e->ecb, ecb, NULL, key, NULL, 1) != 1 || EVP_CIPHER_CTX_set_padding(e->ecb, 0) != 1)
 		goto out;
-	if ((mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL)) == NULL)
+	if ((r = hs__seqmac_new(&e->hmac, digest, mac_key, mac_key_len, tag_len)) != 0)
 		goto out;
-	if ((e->hmac = EVP_MAC_CTX_new(mac)) == NULL)
-		goto out;
-	if (EVP_MAC_init(e->hmac, mac_key, mac_key_len, params) != 1)
-		goto out;
-	if (EVP_MAC_CTX_get_mac_size(e->hmac) != tag_len) {
-		r = HS_ERR_INVALID_ARG;
-		goto out;
-	}
 	*out = e;
 	e = NULL;
 	r = 0;
 out:
-	EVP_MAC_free(mac);
 	hs__eam_free(e);
 	return r;
 }
@@ -128,18 +112,7 @@ static void counter_add(uint8_t counter[HS_EAM_BLOCK], size_t blocks)
 /* HMAC(mac_key, uint32 seqnr || pkt) into out (tag_len bytes). */
 static int compute_mac(struct hs_eam *e, uint32_t seqnr, const uint8_t *pkt, size_t len, uint8_t *out)
 {
-	uint8_t seq[4] = { (uint8_t)(seqnr >> 24), (uint8_t)(seqnr >> 16), (uint8_t)(seqnr >> 8),
-		           (uint8_t)seqnr };
-	size_t outl = 0;
-
-	/* No key: restart with the one given at creation. */
-	if (EVP_MAC_init(e->hmac, NULL, 0, NULL) != 1)
-		return HS_ERR_CRYPTO;
-	if (EVP_MAC_update(e->hmac, seq, sizeof(seq)) != 1 || EVP_MAC_update(e->hmac, pkt, len) != 1)
-		return HS_ERR_CRYPTO;
-	if (EVP_MAC_final(e->hmac, out, &outl, e->tag_len) != 1 || outl != e->tag_len)
-		return HS_ERR_CRYPTO;
-	return 0;
+	return hs__seqmac_compute(e->hmac, e->tag_len, seqnr, pkt, len, out);
 }
 
 static int crypt_packet(struct hs_eam *e, uint8_t *pkt, size_t len)
