@@ -243,6 +243,12 @@ HS_API const char *hs_conn_username(const struct hs_conn *conn);
 /* The key that authenticated this connection (its signature verified), or
  * NULL. View valid as long as the connection. */
 HS_API const struct hs_key *hs_conn_auth_key(const struct hs_conn *conn);
+/* Why the engine itself last refused a public key on this connection
+ * (before asking validate_public_key, or after it, for a signature that
+ * did not verify): a short sentence such as "key algorithm rsa-sha2-512 is
+ * not offered (public key algorithms)", or NULL when it refused none. For
+ * logs: a peer is told nothing but USERAUTH_FAILURE. */
+HS_API const char *hs_conn_auth_refusal(const struct hs_conn *conn);
 /* The client's identification line (without CR LF), or NULL. */
 HS_API const char *hs_conn_client_version(const struct hs_conn *conn);
 

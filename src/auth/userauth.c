@@ -137,6 +137,22 @@ static int send_pk_ok(struct hs_conn *conn)
 }
 
 /* The data a publickey signature covers (RFC 4252 §7). */
+/* Remember why the engine refused a key (for hs_conn_auth_refusal); the
+ * algorithm name came off the wire, so only name characters are kept. */
+static void refuse(struct hs_conn *conn, const char *why, const char *alg)
+{
+	char name[65];
+	size_t i = 0;
+	for (; alg != NULL && alg[i] != '\0' && i < sizeof name - 1; i++) {
+		char c = alg[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		         c == '@' || c == '.' || c == '_';
+		name[i] = ok ? c : '?';
+	}
+	name[i] = '\0';
+	snprintf(conn->auth.refusal, sizeof conn->auth.refusal, why, name);
+}
+
 static int signed_data(struct hs_conn *conn, struct hs_buf *out)
 {
 	struct hs_auth_pending *p = &conn->auth.pending;
@@ -176,6 +192,7 @@ static int finish_publickey(struct hs_conn *conn, int accepted)
 	r = 0; /* fuzzing builds only: let arbitrary input reach the channels */
 #endif
 	if (r != 0) {
+		refuse(conn, "%s signature did not verify", p->alg);
 		clear_pending(p);
 		return send_failure(conn, 1);
 	}
@@ -246,16 +263,24 @@ static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
 	}
 	if ((r = hs__view_end(v)) != 0)
 		return r;
-	if (hs__buf_put(&p->blob, blob.ptr, blob.len) != 0)
-		return 0; /* oversized key blob: refused as unusable */
-	if (p->has_sig && hs__buf_put(&p->sig, sig.ptr, sig.len) != 0)
-		return 0;
+	if (hs__buf_put(&p->blob, blob.ptr, blob.len) != 0 || (p->has_sig && hs__buf_put(&p->sig, sig.ptr, sig.len) != 0)) {
+		refuse(conn, "oversized key or signature (%s)", p->alg);
+		return 0; /* refused as unusable */
+	}
 	struct hs_key *key = NULL;
-	if (hs_key_from_blob(blob.ptr, blob.len, &key) != 0)
+	if (hs_key_from_blob(blob.ptr, blob.len, &key) != 0) {
+		refuse(conn, "unsupported or malformed %s key", p->alg);
 		return 0;
+	}
+	if (p->alg[0] == '\0' || !hs__key_alg_allowed(key, p->alg)) {
+		refuse(conn, "signature algorithm \"%s\" does not fit the key", p->alg);
+		hs_key_free(key);
+		return 0;
+	}
 	/* an algorithm the configuration does not offer is refused like an
 	 * unusable key */
-	if (p->alg[0] == '\0' || !hs__key_alg_allowed(key, p->alg) || !hs__name_listed(conn->cfg->pubkey_algs, p->alg)) {
+	if (!hs__name_listed(conn->cfg->pubkey_algs, p->alg)) {
+		refuse(conn, "key algorithm %s is not offered (public key algorithms)", p->alg);
 		hs_key_free(key);
 		return 0;
 	}

@@ -521,6 +521,11 @@ const char *hs_conn_username(const struct hs_conn *conn)
 	return conn->auth.have_username ? conn->auth.username : NULL;
 }
 
+const char *hs_conn_auth_refusal(const struct hs_conn *conn)
+{
+	return conn != NULL && conn->auth.refusal[0] != '\0' ? conn->auth.refusal : NULL;
+}
+
 const struct hs_key *hs_conn_auth_key(const struct hs_conn *conn)
 {
 	return conn->auth.completed ? conn->auth.key : NULL;

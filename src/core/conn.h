@@ -47,6 +47,7 @@ struct hs_auth_state {
 	int banner_sent;
 	int completed;
 	struct hs_key *key;       /* the key whose signature verified */
+	char refusal[128];        /* why the engine itself last refused a key; "" if never */
 	struct hs_auth_pending pending;
 };
 

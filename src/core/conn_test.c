@@ -691,9 +691,11 @@ static void test_auth_refusals(void)
 	service(&f);
 	size_t bloblen;
 	const uint8_t *blob = hs_key_blob(hs_hostkey_public(g_userkey), &bloblen);
+	CHECK(hs_conn_auth_refusal(f.conn) == NULL);
 	CHECK_EQ_INT(mc_userauth_pk_signed(&f.mc, USER, g_otherkey, "ssh-ed25519", blob, bloblen), 0);
 	mc_pump(&f.mc);
 	expect_auth_failure(&f);
+	CHECK_STR(hs_conn_auth_refusal(f.conn), "ssh-ed25519 signature did not verify");
 	CHECK_EQ_INT(f.app.validate_calls, 1);
 	CHECK_EQ_INT(f.app.auth_completed_calls, 0);
 	CHECK(hs_conn_auth_key(f.conn) == NULL);
@@ -716,6 +718,7 @@ static void test_auth_refusals(void)
 	mc_pump(&f.mc);
 	expect_auth_failure(&f);
 	CHECK(!f.conn->closing);
+	CHECK_STR(hs_conn_auth_refusal(f.conn), "signature algorithm \"ssh-rsa\" does not fit the key");
 	/* a malformed key blob: a failure */
 	uint8_t bad[128];
 	memcpy(bad, blob, bloblen < sizeof bad ? bloblen : sizeof bad);
@@ -829,6 +832,7 @@ static void test_configured_pubkey_algs(void)
 	CHECK_EQ_INT(f.app.validate_calls, 0);
 	CHECK_EQ_INT(f.app.auth_completed_calls, 0);
 	CHECK(!f.conn->closing);
+	CHECK_STR(hs_conn_auth_refusal(f.conn), "key algorithm ssh-ed25519 is not offered (public key algorithms)");
 	fx_close(&f);
 	/* the same key with ssh-ed25519 listed: accepted */
 	cfg.public_key_algorithms = "ssh-ed25519";
@@ -836,6 +840,7 @@ static void test_configured_pubkey_algs(void)
 	CHECK(strcmp(f.mc.server_sig_algs, "ssh-ed25519") == 0);
 	fx_auth(&f);
 	CHECK_EQ_INT(f.app.authenticated_calls, 1);
+	CHECK(hs_conn_auth_refusal(f.conn) == NULL);
 	fx_close(&f);
 }
 

@@ -365,8 +365,10 @@ static void connection_lost(struct hs_conn *conn, int err, const char *reason)
 	if (p == NULL)
 		return;
 	struct server *srv = p->srv;
-	hsd_log(HSD_LOG_INFO, "disconnect peer=%s host=%s authenticated=%s reason=\"%s\"", p->addr,
-	        p->host[0] ? p->host : "-", p->authenticated ? "yes" : "no", reason ? reason : "");
+	const char *refusal = p->authenticated ? NULL : hs_conn_auth_refusal(conn);
+	hsd_log(HSD_LOG_INFO, "disconnect peer=%s host=%s authenticated=%s reason=\"%s\"%s%s%s", p->addr,
+	        p->host[0] ? p->host : "-", p->authenticated ? "yes" : "no", reason ? reason : "",
+	        refusal ? " refused_key=\"" : "", refusal ? refusal : "", refusal ? "\"" : "");
 	p->conn = NULL;
 	if (p->prev)
 		p->prev->next = p->next;
