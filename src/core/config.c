@@ -97,8 +97,8 @@ static int resolve_list(enum hs_alg_list list, const char *given, unsigned profi
 	if (given != NULL)
 		return check_list(list, given, out, err, errlen);
 	if (hs__algs_profile_list(list, profiles, offered, sizeof offered) == 0) {
-		/* cannot happen with the table as it is: every profile offers
-		 * something in every list but pubkey/hostkey combinations */
+		/* not with the table as it is (algorithms_test checks that every
+		 * profile offers something in every list) */
 		snprintf(err, errlen, "the chosen profiles offer no %s: name them in the configuration",
 		         hs__algs_setting(list));
 		return HS_ERR_INVALID_ARG;

@@ -224,7 +224,7 @@ static int set_algorithms(struct hsd_config *c, struct ctx *x, size_t alg, const
 		/* the engine names its own setting ("kex algorithms: ..."): name ours */
 		const char *why = strstr(msg, ": ");
 		if (alg == HSD_ALG_PROFILE || why == NULL)
-			return fail(x, "%s: %s", name, msg);
+			return fail(x, "%s", msg); /* 'profile "x" is unknown; ...' */
 		return fail(x, "%s: %s", name, why + 2);
 	}
 	if ((c->algs[alg] = strdup(v)) == NULL)

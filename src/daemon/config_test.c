@@ -240,7 +240,7 @@ static void test_errors(void)
 	expect_error("ciphers aes256-ctr,,aes128-ctr\n", "test.conf:1: ciphers: empty name in the list");
 	expect_error("ciphers aes256-ctr, aes128-ctr\n", "test.conf:1: ciphers: unknown algorithm \" aes128-ctr\"");
 	expect_error("profile modern,legacy\n",
-	             "test.conf:1: profile: profile \"legacy\" is unknown; known: modern, angelos, classic");
+	             "test.conf:1: profile \"legacy\" is unknown; known: modern, angelos, classic");
 	expect_error("profile\n", "test.conf:1: profile needs a value");
 	expect_error("profile classic\nprofile modern\n", "test.conf:2: profile is given twice (first on line 1)");
 	expect_error("log_level loud\n", "test.conf:1: log_level \"loud\" must be one of err, warning, notice, info, debug");
