@@ -143,11 +143,11 @@ def bench_memory(ctx, srv, n):
             "rss_per_conn": (rss - base_rss) / n, "priv_per_conn": (priv - base_priv) / n}
 
 
-def bench_logins(ctx, srv, total, batches=5):
+def bench_logins(ctx, srv, total, batches=5, kex=None):
     warm_up(ctx, srv)
     per = max(1, total // batches)
     cpu, wall = [], []
-    argv = ssh_argv(ctx, srv, extra=["-s"]) + ["echo"]
+    argv = ssh_argv(ctx, srv, extra=(["-o", "KexAlgorithms=" + kex] if kex else []) + ["-s"]) + ["echo"]
     for b in range(batches):
         settle(srv)
         c0, t0 = cpu_seconds(srv.proc.pid), time.monotonic()
@@ -206,6 +206,10 @@ def bench_heap(ctx, n):
 
 # --- main -------------------------------------------------------------------
 
+# Finite-field key exchanges (the Angelos and classic profiles): their
+# modular exponentiations dominate a login's CPU.
+DH_KEX = ["diffie-hellman-group14-sha256", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512"]
+
 def ratio(a, b):
     return "%.3g" % (a / b) if a and b else "-"
 
@@ -214,6 +218,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--connections", type=int, default=100)
     ap.add_argument("--logins", type=int, default=500)
+    ap.add_argument("--dh-logins", type=int, default=100,
+                    help="logins per finite-field DH method (CPU per login by key exchange)")
     ap.add_argument("--mib", type=int, default=256)
     ap.add_argument("--repeat", type=int, default=3, help="throughput runs per cipher (median)")
     ap.add_argument("--servers", default="hosts_server,sshd",
@@ -236,7 +242,9 @@ def main():
             src = ctx.path("tp.in")
             want = h.random_file(src, a.mib * h.MIB)
         for kind in kinds:
-            srv = ctx.server(kind=kind, extra_sshd_config=["MaxSessions 10"])
+            srv = ctx.server(kind=kind, extra_sshd_config=[
+                "MaxSessions 10",
+                "KexAlgorithms curve25519-sha256," + ",".join(DH_KEX)])
             res = results[kind]
             if "memory" not in skip:
                 res["mem"] = bench_memory(ctx, srv, a.connections)
@@ -244,6 +252,10 @@ def main():
             if "cpu" not in skip:
                 res["cpu"] = bench_logins(ctx, srv, a.logins)
                 print("%-12s logins: %s" % (kind, res["cpu"]), flush=True)
+                res["dh"] = {}
+                for kex in DH_KEX:
+                    res["dh"][kex] = bench_logins(ctx, srv, a.dh_logins, kex=kex)
+                    print("%-12s logins with %s: %s" % (kind, kex, res["dh"][kex]), flush=True)
             if "throughput" not in skip:
                 res["tp"] = {}
                 for c in h.CIPHERS:
@@ -278,6 +290,10 @@ def report(results, kinds, a):
             return r["cpu"][k] if "cpu" in r else 0
         rows.append(("CPU per login (ms, median)", c(hs, "cpu_ms"), c(sd, "cpu_ms"), "%.2f"))
         rows.append(("wall per login (ms, median)", c(hs, "wall_ms"), c(sd, "wall_ms"), "%.1f"))
+        for kex in DH_KEX:
+            def d(r):
+                return r["dh"][kex]["cpu_ms"] if "dh" in r else 0
+            rows.append(("CPU/login %s (ms)" % kex.replace("diffie-hellman-", "dh-"), d(hs), d(sd), "%.2f"))
     for ci in h.CIPHERS:
         if "tp" in hs or "tp" in sd:
             rows.append(("%s (MiB/s)" % ci.split("@")[0], hs.get("tp", {}).get(ci, 0),

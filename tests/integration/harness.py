@@ -298,7 +298,9 @@ class Server:
 
     def _sshd_config(self, port):
         o = self.opts
-        lines = [
+        # Extra lines come first: sshd keeps the first value it reads for a
+        # keyword, so they override the defaults below.
+        lines = list(self.extra_sshd_config) + [
             "ListenAddress 127.0.0.1:%d" % port,
             "HostKey %s" % self.host_key,
             "AuthorizedKeysFile %s/%%u" % self.keys_dir,
@@ -347,7 +349,6 @@ class Server:
             with open(bpath, "w") as f:
                 f.write(o["banner"] + "\n")
             lines.append("Banner %s" % bpath)
-        lines += self.extra_sshd_config
         return "\n".join(lines) + "\n"
 
     def _start_sshd(self):
