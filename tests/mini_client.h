@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -109,6 +110,9 @@ struct mc {
 	int guessed;             /* a guessed ECDH_INIT was sent in this round */
 	int guess_right;         /* ... and the RFC 4253 §7 rule says it was right */
 	uint8_t x_priv[32], x_pub[32];
+	int dh;                  /* diffie-hellman-group14-sha256 agreed, not curve25519 */
+	BIGNUM *dh_x;            /* its private exponent */
+	struct hs_buf dh_e;      /* and public value */
 	char enc_c2s[64], enc_s2c[64], mac_c2s[64], mac_s2c[64];
 	struct hs_cipher_ctx next_rx;
 	int next_rx_ready;
@@ -216,6 +220,8 @@ MC_FN void mc_cleanup(struct mc *mc)
 	hs__buf_cleanup(&mc->held);
 	hs__cipher_cleanup(&mc->next_rx);
 	OPENSSL_cleanse(mc->x_priv, sizeof mc->x_priv);
+	BN_clear_free(mc->dh_x);
+	hs__buf_cleanup(&mc->dh_e);
 	memset(mc, 0, sizeof(*mc));
 }
 
@@ -293,14 +299,50 @@ MC_FN void mc_body(struct hs_buf *b)
 
 /* --- key exchange --- */
 
-/* A fresh X25519 key pair and KEX_ECDH_INIT with its public half. */
+/* diffie-hellman-group14-sha256, client side (RFC 4253 §8): x random,
+ * e = 2^x mod p; later K = f^x mod p. */
+static int mc_dh_modexp(const BIGNUM *base, const BIGNUM *x, struct hs_buf *out)
+{
+	int r = HS_ERR_CRYPTO;
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *p = BN_get_rfc3526_prime_2048(NULL), *res = BN_new();
+	uint8_t *w;
+	if (ctx != NULL && p != NULL && res != NULL && BN_mod_exp(res, base, x, p, ctx) == 1 &&
+	    hs__buf_extend(out, (size_t)BN_num_bytes(res), &w) == 0 && BN_bn2bin(res, w) == BN_num_bytes(res))
+		r = 0;
+	BN_clear_free(res);
+	BN_free(p);
+	BN_CTX_free(ctx);
+	return r;
+}
+
+static int mc_dh_keygen(struct mc *mc)
+{
+	BIGNUM *g = BN_new();
+	int r = HS_ERR_CRYPTO;
+	BN_clear_free(mc->dh_x);
+	hs__buf_cleanup(&mc->dh_e);
+	hs__buf_init(&mc->dh_e, 512, 0);
+	mc->dh_x = BN_new();
+	if (g != NULL && mc->dh_x != NULL && BN_set_word(g, 2) == 1 && BN_rand(mc->dh_x, 256, BN_RAND_TOP_ONE, 0) == 1)
+		r = mc_dh_modexp(g, mc->dh_x, &mc->dh_e);
+	BN_free(g);
+	return r;
+}
+
+/* A fresh key pair and KEX_ECDH_INIT (KEXDH_INIT) with its public half. */
 static int mc_send_ecdh_init(struct mc *mc)
 {
 	struct hs_buf b;
 	int r;
-	hs__buf_init(&b, 256, 0);
-	if ((r = hs__x25519_keygen(mc->x_priv, mc->x_pub)) == 0 && (r = hs__buf_put_string(&b, mc->x_pub, 32)) == 0)
+	hs__buf_init(&b, 1024, 0);
+	if (mc->dh) {
+		if ((r = mc_dh_keygen(mc)) == 0 &&
+		    (r = hs__buf_put_mpint_bytes(&b, hs__buf_ptr(&mc->dh_e), hs__buf_len(&mc->dh_e))) == 0)
+			r = mc_send_raw(mc, HS_MSG_KEX_ECDH_INIT, hs__buf_ptr(&b), hs__buf_len(&b));
+	} else if ((r = hs__x25519_keygen(mc->x_priv, mc->x_pub)) == 0 && (r = hs__buf_put_string(&b, mc->x_pub, 32)) == 0) {
 		r = mc_send_raw(mc, HS_MSG_KEX_ECDH_INIT, hs__buf_ptr(&b), hs__buf_len(&b));
+	}
 	hs__buf_cleanup(&b);
 	return r;
 }
@@ -393,6 +435,7 @@ static void mc_on_kexinit(struct mc *mc, struct hs_view *v)
 	if (ki.first_kex_packet_follows)
 		mc_fail(mc, "server guessed a kex packet");
 	MC_TRY(mc_choose(mc, mc->opt.kex, ki.lists[HS_KL_KEX], kexalg, sizeof kexalg));
+	mc->dh = strcmp(kexalg, "diffie-hellman-group14-sha256") == 0;
 	MC_TRY(mc_choose(mc, mc->opt.cipher, ki.lists[HS_KL_ENC_C2S], mc->enc_c2s, sizeof mc->enc_c2s));
 	MC_TRY(mc_choose(mc, mc->opt.cipher, ki.lists[HS_KL_ENC_S2C], mc->enc_s2c, sizeof mc->enc_s2c));
 	if (mc_choose(mc, mc->opt.mac, ki.lists[HS_KL_MAC_C2S], mc->mac_c2s, sizeof mc->mac_c2s) != 0 &&
@@ -454,22 +497,26 @@ static void mc_on_ecdh_reply(struct mc *mc, struct hs_view *v)
 {
 	struct hs_bytes ks, qs, sig;
 	struct hs_key *hostkey = NULL;
-	struct hs_buf method;
+	struct hs_buf method, k;
 	struct hs_cipher_ctx tx;
-	uint8_t secret[32], h[HS_MAX_HASH];
+	uint8_t h[HS_MAX_HASH];
 	size_t hlen = 0;
 	int r = 0;
 	memset(&tx, 0, sizeof tx);
-	hs__buf_init(&method, 1024, 0);
+	hs__buf_init(&method, 2048, 0);
+	hs__buf_init(&k, 512, 1);
 	if (!mc->got_kexinit || !mc->sent_kexinit) {
 		mc_fail(mc, "KEX_ECDH_REPLY outside a key exchange");
 		goto out;
 	}
 	MC_TRY(hs__view_get_string(v, &ks));
-	MC_TRY(hs__view_get_string(v, &qs));
+	if (mc->dh)
+		MC_TRY(hs__view_get_mpint(v, &qs));
+	else
+		MC_TRY(hs__view_get_string(v, &qs));
 	MC_TRY(hs__view_get_string(v, &sig));
 	MC_TRY(hs__view_end(v));
-	if (qs.len != 32) {
+	if (!mc->dh && qs.len != 32) {
 		mc_fail(mc, "Q_S is %zu bytes", qs.len);
 		goto out;
 	}
@@ -480,9 +527,20 @@ static void mc_on_ecdh_reply(struct mc *mc, struct hs_view *v)
 		if (elen != ks.len || memcmp(e, ks.ptr, elen) != 0)
 			mc_fail(mc, "K_S is not the expected host key");
 	}
-	MC_TRY(hs__x25519_shared(mc->x_priv, qs.ptr, secret));
-	MC_TRY(hs__buf_put_string(&method, mc->x_pub, sizeof mc->x_pub));
-	MC_TRY(hs__buf_put_string(&method, qs.ptr, qs.len));
+	if (mc->dh) {
+		BIGNUM *f = BN_bin2bn(qs.ptr, (int)qs.len, NULL);
+		r = f != NULL ? mc_dh_modexp(f, mc->dh_x, &k) : HS_ERR_CRYPTO;
+		BN_free(f);
+		MC_TRY(r);
+		MC_TRY(hs__buf_put_mpint_bytes(&method, hs__buf_ptr(&mc->dh_e), hs__buf_len(&mc->dh_e)));
+		MC_TRY(hs__buf_put_mpint_bytes(&method, qs.ptr, qs.len));
+	} else {
+		uint8_t *secret;
+		MC_TRY(hs__buf_extend(&k, 32, &secret));
+		MC_TRY(hs__x25519_shared(mc->x_priv, qs.ptr, secret));
+		MC_TRY(hs__buf_put_string(&method, mc->x_pub, sizeof mc->x_pub));
+		MC_TRY(hs__buf_put_string(&method, qs.ptr, qs.len));
+	}
 	struct hs_kex_transcript t = {
 		.v_c = { (const uint8_t *)mc->v_c, strlen(mc->v_c) },
 		.v_s = { (const uint8_t *)mc->v_s, strlen(mc->v_s) },
@@ -490,7 +548,7 @@ static void mc_on_ecdh_reply(struct mc *mc, struct hs_view *v)
 		.i_s = { hs__buf_ptr(&mc->i_s), hs__buf_len(&mc->i_s) },
 		.k_s = { ks.ptr, ks.len },
 		.method = { hs__buf_ptr(&method), hs__buf_len(&method) },
-		.k = { secret, sizeof secret },
+		.k = { hs__buf_ptr(&k), hs__buf_len(&k) },
 	};
 	MC_TRY(hs__kex_hash(EVP_sha256(), &t, h, &hlen));
 	r = hs__key_verify(hostkey, "ssh-ed25519", sig.ptr, sig.len, h, hlen);
@@ -513,7 +571,7 @@ static void mc_on_ecdh_reply(struct mc *mc, struct hs_view *v)
 	mc->sent_kexinit = 0;
 	mc_flush_held(mc);
 out:
-	OPENSSL_cleanse(secret, sizeof secret);
+	hs__buf_cleanup(&k);
 	OPENSSL_cleanse(h, sizeof h);
 	OPENSSL_cleanse(mc->x_priv, sizeof mc->x_priv);
 	hs__cipher_cleanup(&tx);

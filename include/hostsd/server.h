@@ -185,6 +185,8 @@ struct hs_config {
 	uint32_t rekey_seconds;            /* default 3600 */
 	uint32_t max_unauthenticated;      /* listener-wide cap; default 64 */
 	uint32_t max_unauthenticated_per_source; /* default 16 */
+	uint32_t max_dh_computations;      /* finite-field kex computing at once, off the loop,
+	                                      per listener; default 2, at most 64 */
 	uint32_t keepalive_seconds;        /* 0: off */
 	uint32_t keepalive_max_missed;     /* default 3 */
 	const char *banner;                /* USERAUTH_BANNER text, or NULL */

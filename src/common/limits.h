@@ -65,5 +65,11 @@
 /* Listener-wide pre-authentication caps. */
 #define HS_DEFAULT_MAX_UNAUTH 64u
 #define HS_DEFAULT_MAX_UNAUTH_PER_SOURCE 16u
+/* Finite-field DH exchanges computing at once per listener (the rest wait
+ * in order): a group18 exchange costs about 20 ms of CPU, and
+ * libuv's thread pool (4 threads by default) is shared with the
+ * application's work. */
+#define HS_DEFAULT_MAX_DH 2u
+#define HS_MAX_MAX_DH 64u
 
 #endif

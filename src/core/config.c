@@ -38,6 +38,7 @@ void hs_config_init(struct hs_config *cfg)
 	cfg->rekey_seconds = HS_DEFAULT_REKEY_SECONDS;
 	cfg->max_unauthenticated = HS_DEFAULT_MAX_UNAUTH;
 	cfg->max_unauthenticated_per_source = HS_DEFAULT_MAX_UNAUTH_PER_SOURCE;
+	cfg->max_dh_computations = HS_DEFAULT_MAX_DH;
 	cfg->keepalive_max_missed = 3;
 }
 
@@ -167,6 +168,12 @@ int hs__core_config_resolve(const struct hs_config *cfg, struct hs_core_config *
 	out->max_unauth = cfg->max_unauthenticated ? cfg->max_unauthenticated : HS_DEFAULT_MAX_UNAUTH;
 	out->max_unauth_per_source =
 	        cfg->max_unauthenticated_per_source ? cfg->max_unauthenticated_per_source : HS_DEFAULT_MAX_UNAUTH_PER_SOURCE;
+	out->max_dh = cfg->max_dh_computations ? cfg->max_dh_computations : HS_DEFAULT_MAX_DH;
+	if (out->max_dh > HS_MAX_MAX_DH) {
+		snprintf(err, errlen, "max DH computations %u is too many (at most %u)", out->max_dh, HS_MAX_MAX_DH);
+		r = HS_ERR_INVALID_ARG;
+		goto fail;
+	}
 	out->keepalive_ms = 1000ull * cfg->keepalive_seconds;
 	out->keepalive_max_missed = cfg->keepalive_max_missed ? cfg->keepalive_max_missed : 3;
 	out->banner = cfg->banner ? strdup(cfg->banner) : NULL;

@@ -26,6 +26,7 @@ struct hs_core_config {
 	uint64_t rekey_ms;
 	uint32_t max_unauth;
 	uint32_t max_unauth_per_source;
+	uint32_t max_dh;
 	uint64_t keepalive_ms;
 	uint32_t keepalive_max_missed;
 };

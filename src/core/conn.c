@@ -318,7 +318,7 @@ static int process(struct hs_conn *conn)
 {
 	int r = 0;
 	char text[96];
-	while (!conn->closing && !conn->waiting) {
+	while (!conn->closing && !conn->waiting && !conn->kex.computing) {
 		if (!conn->version_done) {
 			r = read_identification(conn);
 			if (r == HS_ERR_NEED_MORE)
@@ -430,9 +430,23 @@ int hs__conn_resume(struct hs_conn *conn)
 	return process(conn);
 }
 
+int hs__conn_compute_done(struct hs_conn *conn, struct hs_dh_job *job)
+{
+	int r;
+	if (conn->closing || !conn->kex.computing) {
+		hs__dh_job_free(job);
+		return conn->closing ? HS_ERR_CLOSED : HS_ERR_INTERNAL;
+	}
+	if ((r = hs__kex_dh_done(conn, job)) != 0) {
+		hs__conn_fail(conn, r, 0, NULL);
+		return r;
+	}
+	return process(conn);
+}
+
 int hs__conn_wants_input(const struct hs_conn *conn)
 {
-	return !conn->closing && !conn->waiting;
+	return !conn->closing && !conn->waiting && !conn->kex.computing;
 }
 
 /* After keepalive_ms of silence from an authenticated peer, ask it for a

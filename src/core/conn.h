@@ -13,6 +13,7 @@
 
 #include "common/limits.h"
 #include "core/config.h"
+#include "crypto/dh.h"
 #include "hostsd/server.h"
 #include "transport/kex.h"
 #include "transport/msgfilter.h"
@@ -26,6 +27,11 @@ struct hs_io_ops {
 	/* Authentication succeeded (the listener stops counting the
 	 * connection as unauthenticated). */
 	void (*authenticated)(void *io);
+	/* A finite-field key exchange is ready to compute (CPU-heavy): the I/O
+	 * layer owns job now, runs hs__dh_job_run off the loop and hands the
+	 * job back with hs__conn_compute_done (or frees it if the connection
+	 * is gone). NULL: the core computes it inline. */
+	void (*compute)(void *io, struct hs_dh_job *job);
 };
 
 /* A userauth request kept while the application answers a callback. */
@@ -136,6 +142,10 @@ uint64_t hs__conn_next_deadline(const struct hs_conn *conn);
 /* The output queue drained to the given length: lets channels write again. */
 void hs__conn_output_drained(struct hs_conn *conn);
 
+/* A job given to io->compute has run: finish the key exchange and go on
+ * with buffered input. Takes the job. Non-zero: the connection is over. */
+int hs__conn_compute_done(struct hs_conn *conn, struct hs_dh_job *job) HS_MUST_CHECK;
+
 /* Should the I/O layer read more? (No while an answer is awaited and the
  * input buffer is full enough.) */
 int hs__conn_wants_input(const struct hs_conn *conn);
@@ -182,6 +192,8 @@ void hs__conn_fuzz_skip_kex(struct hs_conn *conn);
 int hs__kex_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v) HS_MUST_CHECK;
 int hs__kex_start(struct hs_conn *conn) HS_MUST_CHECK;
 int hs__kex_wanted(const struct hs_conn *conn);
+/* Finish a finite-field exchange with its computed job (freed here). */
+int hs__kex_dh_done(struct hs_conn *conn, struct hs_dh_job *job) HS_MUST_CHECK;
 /* Authentication succeeded: lift pre-auth caps, start delayed compression
  * (after USERAUTH_SUCCESS was queued). */
 int hs__kex_auth_done(struct hs_conn *conn) HS_MUST_CHECK;

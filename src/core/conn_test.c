@@ -50,6 +50,8 @@ struct app {
 	int write_in_open_rc;
 	size_t write_in_open_written;
 	int bad_streams;           /* data_received with a stream not in enum hs_stream */
+	int compute_calls;
+	struct hs_dh_job *job;     /* handed out by the core, not yet handed back */
 };
 
 static void io_kick(void *ctx)
@@ -62,7 +64,21 @@ static void io_authenticated(void *ctx)
 	((struct app *)ctx)->authenticated_calls++;
 }
 
-static const struct hs_io_ops io_ops = { io_kick, io_authenticated };
+/* As the libuv layer does: keep the job for "another thread" (the test). */
+static void io_compute(void *ctx, struct hs_dh_job *job)
+{
+	struct app *a = ctx;
+	a->compute_calls++;
+	CHECK(a->job == NULL);
+	hs__dh_job_free(a->job);
+	a->job = job;
+}
+
+/* Without compute the core runs finite-field exchanges inline. */
+static const struct hs_io_ops io_ops = { io_kick, io_authenticated, NULL };
+static const struct hs_io_ops io_ops_compute = { io_kick, io_authenticated, io_compute };
+/* Which of the two the next fixture gets. */
+static int g_io_compute;
 
 static struct app *app_of(const struct hs_conn *conn)
 {
@@ -260,7 +276,8 @@ static void fx_open_nostart(struct fx *f, const struct hs_config *cfg, const str
 	}
 	f->now = 1000000;
 	CHECK_EQ_INT(hs__core_config_resolve(cfg, &f->cfg, err, sizeof err), 0);
-	f->conn = hs__conn_new(&f->cfg, g_hostkey, cb ? cb : &server_cb, &f->app, &io_ops, &f->app, "test:22", f->now);
+	f->conn = hs__conn_new(&f->cfg, g_hostkey, cb ? cb : &server_cb, &f->app, g_io_compute ? &io_ops_compute : &io_ops,
+	                       &f->app, "test:22", f->now);
 	CHECK(f->conn != NULL);
 	CHECK_EQ_INT(hs__conn_start(f->conn), 0);
 	mc_init(&f->mc, f->conn, opt);
@@ -286,6 +303,7 @@ static void fx_free_conn(struct fx *f)
 static void fx_close(struct fx *f)
 {
 	fx_free_conn(f);
+	hs__dh_job_free(f->app.job);
 	CHECK_EQ_INT(f->mc.failed, 0);
 	mc_cleanup(&f->mc);
 	hs__core_config_cleanup(&f->cfg);
@@ -862,6 +880,92 @@ static void test_profile_kexinit(void)
 	CHECK(f.conn->closing);
 	f.mc.failed = 0; /* expected: no common kex method */
 	fx_close(&f);
+}
+
+/* A finite-field exchange computed inline (no compute op): group14 with a
+ * real client computation on the other side, then a login. */
+static void test_dh_inline(void)
+{
+	struct fx f;
+	struct mc_opts o = { .kex = "diffie-hellman-group14-sha256", .strict = 1, .ext_info = 1 };
+	fx_open(&f, NULL, NULL, &o);
+	CHECK_EQ_INT(f.app.compute_calls, 0);
+	CHECK(strcmp(f.conn->kex.kex_alg, "diffie-hellman-group14-sha256") == 0);
+	fx_auth(&f);
+	fx_close(&f);
+}
+
+/* The same exchange handed to the I/O layer as a job: nothing is read or
+ * sent until the job comes back; then the exchange and a login finish. A
+ * connection that ends while its job is out takes the job back unrun. */
+static void test_dh_job(void)
+{
+	struct fx f;
+	struct mc_opts o = { .kex = "diffie-hellman-group14-sha256", .strict = 0, .ext_info = 1 };
+	g_io_compute = 1;
+	fx_open_nostart(&f, NULL, NULL, &o);
+	CHECK_EQ_INT(mc_start(&f.mc), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(f.app.compute_calls, 1);
+	CHECK(f.app.job != NULL);
+	CHECK(!hs__conn_wants_input(f.conn));
+	CHECK_EQ_INT(f.mc.hostkey_verified, 0);
+	/* an IGNORE that arrives meanwhile waits in the input buffer */
+	CHECK_EQ_INT(mc_ignore(&f.mc, 1), 0);
+	mc_pump(&f.mc);
+	CHECK(hs__buf_len(&f.conn->pkt.in) > 0);
+	CHECK_EQ_INT(f.mc.hostkey_verified, 0);
+	struct hs_dh_job *job = f.app.job;
+	f.app.job = NULL;
+	hs__dh_job_run(job);
+	CHECK_EQ_INT(job->result, 0);
+	CHECK_EQ_INT(hs__conn_compute_done(f.conn, job), 0);
+	CHECK(hs__conn_wants_input(f.conn));
+	CHECK_EQ_INT(hs__buf_len(&f.conn->pkt.in), 0); /* the IGNORE was read */
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(f.mc.hostkey_verified, 1);
+	CHECK_EQ_INT(f.mc.kex_done, 1);
+	fx_auth(&f);
+	fx_close(&f);
+
+	/* the application ends the connection while the job is out */
+	fx_open_nostart(&f, NULL, NULL, &o);
+	CHECK_EQ_INT(mc_start(&f.mc), 0);
+	mc_pump(&f.mc);
+	CHECK(f.app.job != NULL);
+	hs_conn_disconnect(f.conn, 0, "shutting down");
+	job = f.app.job;
+	f.app.job = NULL;
+	hs__dh_job_run(job);
+	CHECK_EQ_INT(hs__conn_compute_done(f.conn, job), HS_ERR_CLOSED);
+	mc_pump(&f.mc);
+	expect_disconnect(&f, HS_DISCONNECT_BY_APPLICATION);
+	f.mc.failed = 0;
+	fx_close(&f);
+
+	/* a peer value the group refuses (e = 1) fails the exchange */
+	struct mc_opts manual = { .kex = "diffie-hellman-group14-sha256", .manual_ecdh = 1 };
+	struct hs_buf b;
+	static const uint8_t one = 1;
+	fx_open_nostart(&f, NULL, NULL, &manual);
+	CHECK_EQ_INT(mc_start(&f.mc), 0);
+	mc_pump(&f.mc);
+	mc_body(&b);
+	CHECK_EQ_INT(hs__buf_put_mpint_bytes(&b, &one, 1), 0);
+	CHECK_EQ_INT(mc_send_raw(&f.mc, HS_MSG_KEX_ECDH_INIT, hs__buf_ptr(&b), hs__buf_len(&b)), 0);
+	hs__buf_cleanup(&b);
+	mc_pump(&f.mc);
+	job = f.app.job;
+	f.app.job = NULL;
+	CHECK(job != NULL);
+	hs__dh_job_run(job);
+	CHECK_EQ_INT(job->result, HS_ERR_PROTOCOL);
+	CHECK(hs__conn_compute_done(f.conn, job) != 0);
+	mc_pump(&f.mc);
+	expect_disconnect(&f, HS_DISCONNECT_KEY_EXCHANGE_FAILED);
+	f.mc.failed = 0;
+	fx_close(&f);
+	g_io_compute = 0;
 }
 
 static void test_state_machine(void)
@@ -1842,6 +1946,8 @@ int main(void)
 	test_auth_refusals();
 	test_configured_pubkey_algs();
 	test_profile_kexinit();
+	test_dh_inline();
+	test_dh_job();
 	test_state_machine();
 	test_client_rekey(1);
 	test_client_rekey(0);

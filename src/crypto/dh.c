@@ -1,6 +1,8 @@
 /* MODP Diffie-Hellman (RFC 3526 groups) on libcrypto's BIGNUMs. */
 #include "crypto/dh.h"
 
+#include <stdlib.h>
+
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 
@@ -89,4 +91,42 @@ out:
 	BN_free(p);
 	BN_CTX_free(ctx);
 	return r;
+}
+
+/* Our public value and K are at most the prime's size. */
+#define DH_VALUE_MAX (HS_DH_GROUP18 / 8)
+
+struct hs_dh_job *hs__dh_job_new(enum hs_dh_group group, const uint8_t *e, size_t elen)
+{
+	struct hs_dh_job *job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return NULL;
+	job->group = group;
+	job->result = HS_ERR_INTERNAL; /* until run */
+	hs__buf_init(&job->e, DH_VALUE_MAX + 1, 0);
+	hs__buf_init(&job->f, DH_VALUE_MAX, 0);
+	hs__buf_init(&job->k, DH_VALUE_MAX, 1);
+	if (hs__buf_put(&job->e, e, elen) != 0) {
+		/* longer than any prime: hs__dh_server refuses it as the peer's fault */
+		hs__buf_reset(&job->e);
+		job->result = HS_ERR_PROTOCOL;
+	}
+	return job;
+}
+
+void hs__dh_job_run(struct hs_dh_job *job)
+{
+	if (job->result == HS_ERR_PROTOCOL)
+		return;
+	job->result = hs__dh_server(job->group, hs__buf_ptr(&job->e), hs__buf_len(&job->e), &job->f, &job->k);
+}
+
+void hs__dh_job_free(struct hs_dh_job *job)
+{
+	if (job == NULL)
+		return;
+	hs__buf_cleanup(&job->e);
+	hs__buf_cleanup(&job->f);
+	hs__buf_cleanup(&job->k);
+	free(job);
 }

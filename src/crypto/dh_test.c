@@ -97,6 +97,33 @@ static void test_bad_values(void)
 	hs__buf_cleanup(&kb);
 }
 
+/* A job copies the peer's value and computes on its own: with e = g the
+ * secret K = g^y equals our public value f. A value longer than any prime
+ * is the peer's fault before anything is computed. */
+static void test_job(void)
+{
+	static const uint8_t two = 2;
+	struct hs_dh_job *job = hs__dh_job_new(HS_DH_GROUP16, &two, 1);
+	CHECK(job != NULL);
+	CHECK(job->result != 0); /* not run yet */
+	hs__dh_job_run(job);
+	CHECK_EQ_INT(job->result, 0);
+	CHECK_EQ_INT(hs__buf_len(&job->f), hs__buf_len(&job->k));
+	CHECK(hs__buf_len(&job->f) > 0);
+	CHECK_MEM(hs__buf_ptr(&job->f), hs__buf_ptr(&job->k), hs__buf_len(&job->k));
+	hs__dh_job_free(job);
+
+	uint8_t big[HS_DH_GROUP18 / 8 + 2];
+	memset(big, 0x7f, sizeof big);
+	job = hs__dh_job_new(HS_DH_GROUP18, big, sizeof big);
+	CHECK(job != NULL);
+	hs__dh_job_run(job);
+	CHECK_EQ_INT(job->result, HS_ERR_PROTOCOL);
+	CHECK_EQ_INT(hs__buf_len(&job->f), 0);
+	hs__dh_job_free(job);
+	hs__dh_job_free(NULL);
+}
+
 int main(void)
 {
 	test_primes();
@@ -104,5 +131,6 @@ int main(void)
 	test_exchange(HS_DH_GROUP16);
 	test_exchange(HS_DH_GROUP18);
 	test_bad_values();
+	test_job();
 	return hs_test_done();
 }

@@ -25,10 +25,11 @@ const char *const hsd_config_names[] = {
 	"listen", "subsystem", "login_grace_time", "max_unauthenticated", "max_unauthenticated_per_source",
 	"max_auth_tries", "max_channels", "rekey_bytes", "rekey_seconds", "keepalive", "shutdown_timeout",
 	"log_level", "profile", "kex_algorithms", "ciphers", "macs", "host_key_algorithms", "pubkey_algorithms",
-	"compression", NULL
+	"compression", "max_dh_computations", NULL
 };
 
-/* Index of the first algorithm setting in hsd_config_names. */
+/* Index of the first algorithm setting in hsd_config_names (HSD_ALG_COUNT
+ * of them in a row). */
 #define FIRST_ALG 12
 
 /* hsd_config_names[i] has bit 1 << i. */
@@ -59,6 +60,10 @@ static const char template_text[] =
 	"# Connections not yet authenticated, in all and from one address.\n"
 	"#max_unauthenticated 64\n"
 	"#max_unauthenticated_per_source 16\n"
+	"\n"
+	"# Finite-field (diffie-hellman-group*) key exchanges computing at once,\n"
+	"# on threads beside the network loop; more wait their turn.\n"
+	"#max_dh_computations 2\n"
 	"\n"
 	"# Authentication attempts per connection.\n"
 	"#max_auth_tries 6\n"
@@ -114,6 +119,7 @@ void hsd_config_init(struct hsd_config *c)
 	c->login_grace_time = HSD_DEFAULT_LOGIN_GRACE_TIME;
 	c->max_unauthenticated = HSD_DEFAULT_MAX_UNAUTHENTICATED;
 	c->max_unauthenticated_per_source = HSD_DEFAULT_MAX_UNAUTHENTICATED_PER_SOURCE;
+	c->max_dh_computations = HSD_DEFAULT_MAX_DH_COMPUTATIONS;
 	c->max_auth_tries = HSD_DEFAULT_MAX_AUTH_TRIES;
 	c->max_channels = HSD_DEFAULT_MAX_CHANNELS;
 	c->rekey_bytes = HSD_DEFAULT_REKEY_BYTES;
@@ -195,6 +201,7 @@ static const struct number_setting numbers[] = {
 	{ "max_unauthenticated", offsetof(struct hsd_config, max_unauthenticated), 1, 100000, "connections" },
 	{ "max_unauthenticated_per_source", offsetof(struct hsd_config, max_unauthenticated_per_source), 1, 100000,
 	  "connections" },
+	{ "max_dh_computations", offsetof(struct hsd_config, max_dh_computations), 1, 64, "computations" },
 	{ "max_auth_tries", offsetof(struct hsd_config, max_auth_tries), 1, 100, "attempts" },
 	{ "max_channels", offsetof(struct hsd_config, max_channels), 1, 1024, "channels" },
 	{ "rekey_seconds", offsetof(struct hsd_config, rekey_seconds), 1, 86400, "seconds" },
@@ -273,7 +280,7 @@ static int set_value(struct hsd_config *c, struct ctx *x, size_t idx, const char
 		c->rekey_bytes = n;
 		return 0;
 	}
-	if (idx >= FIRST_ALG)
+	if (idx >= FIRST_ALG && idx < FIRST_ALG + HSD_ALG_COUNT)
 		return set_algorithms(c, x, idx - FIRST_ALG, v);
 	if (strcmp(name, "log_level") == 0) {
 		int level = hsd_log_level_parse(v);
@@ -326,7 +333,8 @@ static int parse_line(struct hsd_config *c, struct ctx *x, char *s)
 		return fail(x, "unknown setting \"%.*s\" (known: listen, subsystem, login_grace_time, "
 		               "max_unauthenticated, max_unauthenticated_per_source, max_auth_tries, max_channels, "
 		               "rekey_bytes, rekey_seconds, keepalive, shutdown_timeout, log_level, profile, "
-		               "kex_algorithms, ciphers, macs, host_key_algorithms, pubkey_algorithms, compression)",
+		               "kex_algorithms, ciphers, macs, host_key_algorithms, pubkey_algorithms, compression, "
+		               "max_dh_computations)",
 		            (int)(namelen > 64 ? 64 : namelen), s);
 	const char *name = hsd_config_names[idx];
 	if (*v == '\0')

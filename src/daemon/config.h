@@ -37,6 +37,7 @@
 #define HSD_DEFAULT_LOGIN_GRACE_TIME 120u
 #define HSD_DEFAULT_MAX_UNAUTHENTICATED 64u
 #define HSD_DEFAULT_MAX_UNAUTHENTICATED_PER_SOURCE 16u
+#define HSD_DEFAULT_MAX_DH_COMPUTATIONS 2u
 #define HSD_DEFAULT_MAX_AUTH_TRIES 6u
 #define HSD_DEFAULT_MAX_CHANNELS 64u
 #define HSD_DEFAULT_REKEY_BYTES (1024ull * 1024ull * 1024ull)
@@ -65,7 +66,8 @@ enum hsd_config_bit {
 	HSD_CFG_MACS = 1u << 15,
 	HSD_CFG_HOST_KEY_ALGORITHMS = 1u << 16,
 	HSD_CFG_PUBKEY_ALGORITHMS = 1u << 17,
-	HSD_CFG_COMPRESSION = 1u << 18
+	HSD_CFG_COMPRESSION = 1u << 18,
+	HSD_CFG_MAX_DH_COMPUTATIONS = 1u << 19
 };
 
 /* The algorithm settings, in the order of their bits (HSD_CFG_PROFILE
@@ -89,6 +91,7 @@ struct hsd_config {
 	unsigned login_grace_time;              /* seconds, 1..3600 */
 	unsigned max_unauthenticated;           /* 1..100000 */
 	unsigned max_unauthenticated_per_source;/* 1..max_unauthenticated */
+	unsigned max_dh_computations;           /* 1..64 */
 	unsigned max_auth_tries;                /* 1..100 */
 	unsigned max_channels;                  /* 1..1024 */
 	uint64_t rekey_bytes;                   /* 16K..64G */

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (c.nlisten < 1 || c.nlisten > HSD_CONFIG_MAX_LISTEN || c.subsystems.n > HSD_CONFIG_MAX_SUBSYSTEMS ||
 	    c.max_unauthenticated_per_source > c.max_unauthenticated || c.max_channels < 1 || c.max_channels > 1024 ||
-	    c.login_grace_time < 1 || c.rekey_bytes < 16384)
+	    c.login_grace_time < 1 || c.rekey_bytes < 16384 || c.max_dh_computations < 1 || c.max_dh_computations > 64)
 		abort();
 	struct hs_config e;
 	hs_config_init(&e);

@@ -28,6 +28,7 @@ static void check_defaults(const struct hsd_config *c)
 	CHECK_EQ_INT(c->login_grace_time, 120);
 	CHECK_EQ_INT(c->max_unauthenticated, 64);
 	CHECK_EQ_INT(c->max_unauthenticated_per_source, 16);
+	CHECK_EQ_INT(c->max_dh_computations, 2);
 	CHECK_EQ_INT(c->max_auth_tries, 6);
 	CHECK_EQ_INT(c->max_channels, 64);
 	CHECK(c->rekey_bytes == 1024ull * 1024 * 1024);
@@ -63,6 +64,7 @@ static void test_every_setting(void)
 	                   "login_grace_time 30\n"
 	                   "max_unauthenticated 100\n"
 	                   "max_unauthenticated_per_source 10\n"
+	                   "max_dh_computations 4\n"
 	                   "max_auth_tries 3\n"
 	                   "max_channels 8\n"
 	                   "rekey_bytes 512M\n"
@@ -84,6 +86,7 @@ static void test_every_setting(void)
 	CHECK_EQ_INT(c.login_grace_time, 30);
 	CHECK_EQ_INT(c.max_unauthenticated, 100);
 	CHECK_EQ_INT(c.max_unauthenticated_per_source, 10);
+	CHECK_EQ_INT(c.max_dh_computations, 4);
 	CHECK_EQ_INT(c.max_auth_tries, 3);
 	CHECK_EQ_INT(c.max_channels, 8);
 	CHECK(c.rekey_bytes == 512ull * 1024 * 1024);
@@ -91,7 +94,7 @@ static void test_every_setting(void)
 	CHECK_EQ_INT(c.keepalive, 15);
 	CHECK_EQ_INT(c.shutdown_timeout, 5);
 	CHECK_EQ_INT(c.log_level, HSD_LOG_DEBUG);
-	CHECK_EQ_INT(c.set, (1u << 12) - 1); /* every bit */
+	CHECK_EQ_INT(c.set, ((1u << 12) - 1) | HSD_CFG_MAX_DH_COMPUTATIONS); /* every non-algorithm bit */
 	hsd_config_cleanup(&c);
 	check_defaults(&c);
 
@@ -139,7 +142,7 @@ static void test_template(void)
 	}
 	CHECK_EQ_INT(parse(&c, out, err, sizeof err), 0);
 	hsd_config_init(&def);
-	CHECK_EQ_INT(c.set, ((1u << 19) - 1) & ~(unsigned)HSD_CFG_SUBSYSTEM);
+	CHECK_EQ_INT(c.set, ((1u << 20) - 1) & ~(unsigned)HSD_CFG_SUBSYSTEM);
 	check_defaults(&c);
 	/* the algorithm lists shown are the engine's defaults */
 	CHECK_STR(c.algs[HSD_ALG_PROFILE], "modern,angelos,classic");
@@ -204,6 +207,7 @@ static void test_errors(void)
 	expect_error("max_channels   \n", "test.conf:1: max_channels needs a value");
 	expect_error("max_channels 8\n# x\nmax_channels 9\n", "test.conf:3: max_channels is given twice (first on line 1)");
 	expect_error("max_channels 0\n", "test.conf:1: max_channels \"0\" must be a whole number from 1 to 1024");
+	expect_error("max_dh_computations 65\n", "test.conf:1: max_dh_computations \"65\" must be a whole number from 1 to 64");
 	expect_error("max_channels 1025\n", "from 1 to 1024");
 	expect_error("max_channels -1\n", "test.conf:1: max_channels");
 	expect_error("max_channels 8x\n", "test.conf:1: max_channels \"8x\"");

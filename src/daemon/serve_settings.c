@@ -41,6 +41,7 @@ int hsd_serve_settings_load(const char *dir, struct hsd_serve_settings *out, cha
 	out->engine.login_grace_seconds = c.login_grace_time;
 	out->engine.max_unauthenticated = c.max_unauthenticated;
 	out->engine.max_unauthenticated_per_source = c.max_unauthenticated_per_source;
+	out->engine.max_dh_computations = c.max_dh_computations;
 	out->engine.max_auth_tries = c.max_auth_tries;
 	out->engine.max_channels = c.max_channels;
 	out->engine.rekey_bytes = c.rekey_bytes;
@@ -102,6 +103,7 @@ int hsd_engine_config_equal(const struct hs_config *a, const struct hs_config *b
 	       a->rekey_bytes == b->rekey_bytes && a->rekey_seconds == b->rekey_seconds &&
 	       a->max_unauthenticated == b->max_unauthenticated &&
 	       a->max_unauthenticated_per_source == b->max_unauthenticated_per_source &&
+	       a->max_dh_computations == b->max_dh_computations &&
 	       a->keepalive_seconds == b->keepalive_seconds && a->keepalive_max_missed == b->keepalive_max_missed &&
 	       same_text(a->banner, b->banner) && same_text(a->software_version, b->software_version);
 }

@@ -57,6 +57,7 @@ static void test_values(void)
 	           "login_grace_time 7\n"
 	           "max_unauthenticated 20\n"
 	           "max_unauthenticated_per_source 5\n"
+	           "max_dh_computations 3\n"
 	           "max_auth_tries 3\n"
 	           "max_channels 8\n"
 	           "rekey_bytes 64M\n"
@@ -81,6 +82,7 @@ static void test_values(void)
 	CHECK_EQ_INT(s.engine.login_grace_seconds, 7);
 	CHECK_EQ_INT(s.engine.max_unauthenticated, 20);
 	CHECK_EQ_INT(s.engine.max_unauthenticated_per_source, 5);
+	CHECK_EQ_INT(s.engine.max_dh_computations, 3);
 	CHECK_EQ_INT(s.engine.max_auth_tries, 3);
 	CHECK_EQ_INT(s.engine.max_channels, 8);
 	CHECK(s.engine.rekey_bytes == 64ull * 1024 * 1024);
@@ -104,6 +106,9 @@ static void test_values(void)
 	t.engine.max_unauthenticated_per_source = 6;
 	CHECK(!hsd_engine_config_equal(&s.engine, &t.engine));
 	t.engine.max_unauthenticated_per_source = 5;
+	t.engine.max_dh_computations = 1;
+	CHECK(!hsd_engine_config_equal(&s.engine, &t.engine));
+	t.engine.max_dh_computations = 3;
 	t.engine.banner = "hello";
 	CHECK(!hsd_engine_config_equal(&s.engine, &t.engine));
 	t.engine.banner = NULL;

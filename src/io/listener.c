@@ -7,6 +7,11 @@
  * Reads go straight into the core's input buffer; writes hand the core's
  * output buffer to libuv by swapping it with an idle one, so no byte is
  * copied between the cipher and the socket.
+ *
+ * Finite-field key exchanges run on libuv's thread pool, at most
+ * cfg.max_dh at once per listener; the others wait in arrival order, so a
+ * burst of expensive exchanges neither stalls the loop nor takes every
+ * pool thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/conn.h"
+#include "io/listener.h"
 
 #define READ_CHUNK 65536
 #define CLOSE_FLUSH_MS 5000
@@ -33,6 +39,9 @@ struct hs_listener {
 	struct io_conn *conns;
 	size_t nconns;
 	uint32_t unauth;
+	struct io_conn *dh_head, *dh_tail; /* connections waiting to compute */
+	uint32_t dh_running;
+	uint32_t dh_peak;                  /* most ever running at once */
 	int closing;
 	int handles_open;
 	void (*closed_cb)(void *);
@@ -54,11 +63,24 @@ struct io_conn {
 	int closing;
 	int handles_open;
 	int flush_armed;
+	struct hs_dh_job *dh_job;     /* waiting in the listener's queue */
+	struct io_conn *dh_next;
+	struct dh_work *dh_work;      /* running on the pool */
 	char source[INET6_ADDRSTRLEN + 1];
+};
+
+/* One exchange on the thread pool. It outlives a connection closed
+ * meanwhile (c is then NULL) and keeps the listener open until it ends. */
+struct dh_work {
+	uv_work_t req;
+	struct hs_listener *l;
+	struct io_conn *c;
+	struct hs_dh_job *job;
 };
 
 static void conn_close(struct io_conn *c);
 static void conn_pump(struct io_conn *c);
+static void dh_unqueue(struct io_conn *c);
 
 static void listener_maybe_done(struct hs_listener *l)
 {
@@ -100,6 +122,7 @@ static void conn_close(struct io_conn *c)
 	if (c->closing)
 		return;
 	c->closing = 1;
+	dh_unqueue(c);
 	uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
 	uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
 	uv_close((uv_handle_t *)&c->idle, on_conn_handle_closed);
@@ -212,7 +235,118 @@ static void io_authenticated(void *ctx)
 	}
 }
 
-static const struct hs_io_ops io_ops = { io_kick, io_authenticated };
+/* --- finite-field key exchanges on the thread pool --- */
+
+static void dh_unqueue(struct io_conn *c)
+{
+	struct hs_listener *l = c->l;
+	if (c->dh_work != NULL) {
+		c->dh_work->c = NULL; /* it finishes on its own and is freed */
+		c->dh_work = NULL;
+	}
+	if (c->dh_job == NULL)
+		return;
+	struct io_conn **pp = &l->dh_head, *prev = NULL;
+	while (*pp != NULL && *pp != c) {
+		prev = *pp;
+		pp = &(*pp)->dh_next;
+	}
+	if (*pp == c) {
+		*pp = c->dh_next;
+		if (l->dh_tail == c)
+			l->dh_tail = prev;
+	}
+	c->dh_next = NULL;
+	hs__dh_job_free(c->dh_job);
+	c->dh_job = NULL;
+}
+
+static void on_dh_work(uv_work_t *req)
+{
+	struct dh_work *w = req->data;
+	hs__dh_job_run(w->job);
+}
+
+static void dh_start_next(struct hs_listener *l);
+
+static void on_dh_done(uv_work_t *req, int status)
+{
+	struct dh_work *w = req->data;
+	struct hs_listener *l = w->l;
+	struct io_conn *c = w->c;
+	(void)status; /* nothing cancels these */
+	l->dh_running--;
+	l->handles_open--;
+	if (c != NULL) {
+		c->dh_work = NULL;
+		hs__conn_set_now(c->core, uv_now(l->loop));
+		if (hs__conn_compute_done(c->core, w->job) != 0) {
+			/* the core is closing now; conn_pump finishes the job */
+		}
+		conn_pump(c);
+	} else {
+		hs__dh_job_free(w->job);
+	}
+	free(w);
+	dh_start_next(l);
+	listener_maybe_done(l);
+}
+
+static void dh_start_next(struct hs_listener *l)
+{
+	while (l->dh_running < l->cfg.max_dh && l->dh_head != NULL) {
+		struct io_conn *c = l->dh_head;
+		l->dh_head = c->dh_next;
+		if (l->dh_head == NULL)
+			l->dh_tail = NULL;
+		c->dh_next = NULL;
+		struct hs_dh_job *job = c->dh_job;
+		c->dh_job = NULL;
+		if (c->core->closing) { /* failed while it waited */
+			hs__dh_job_free(job);
+			continue;
+		}
+		struct dh_work *w = calloc(1, sizeof(*w));
+		if (w != NULL) {
+			w->l = l;
+			w->c = c;
+			w->job = job;
+			w->req.data = w;
+		}
+		if (w == NULL || uv_queue_work(l->loop, &w->req, on_dh_work, on_dh_done) != 0) {
+			hs__dh_job_free(job);
+			free(w);
+			/* this may run inside the core's own call: close from the loop */
+			hs__conn_fail(c->core, HS_ERR_INTERNAL, 0, "cannot start the key exchange computation");
+			io_kick(c);
+			continue;
+		}
+		c->dh_work = w;
+		l->dh_running++;
+		l->handles_open++;
+		if (l->dh_running > l->dh_peak)
+			l->dh_peak = l->dh_running;
+	}
+}
+
+static void io_compute(void *ctx, struct hs_dh_job *job)
+{
+	struct io_conn *c = ctx;
+	struct hs_listener *l = c->l;
+	if (c->closing || c->dh_job != NULL || c->dh_work != NULL) {
+		hs__dh_job_free(job); /* one exchange at a time per connection */
+		return;
+	}
+	c->dh_job = job;
+	if (l->dh_tail != NULL)
+		l->dh_tail->dh_next = c;
+	else
+		l->dh_head = c;
+	l->dh_tail = c;
+	dh_start_next(l);
+}
+
+static const struct hs_io_ops io_ops = { io_kick, io_authenticated, io_compute };
 
 /* After any event: write what is queued, read if wanted, arm the timer,
  * and close once a failed connection's last bytes are out. */
@@ -442,6 +576,11 @@ int hs_listener_port(const struct hs_listener *l)
 size_t hs_listener_connection_count(const struct hs_listener *l)
 {
 	return l->nconns;
+}
+
+uint32_t hs__listener_dh_peak(const struct hs_listener *l)
+{
+	return l->dh_peak;
 }
 
 static void on_listener_closed(uv_handle_t *h)

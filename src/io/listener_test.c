@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "hs_test.h"
+#include "io/listener.h"
 #include "mini_client.h"
 
 #define USER "peer1"
@@ -296,6 +297,7 @@ struct peer {
 };
 
 static struct peer *g_peers[MAX_PEERS];
+static const struct mc_opts *g_peer_opts; /* for mini-client peers; NULL: defaults */
 
 static uint64_t now_ms(void)
 {
@@ -377,7 +379,7 @@ static int peer_connect(struct peer *p, const char *src, int port, int rcvbuf, i
 	p->reading = 1;
 	p->use_mc = use_mc;
 	if (use_mc) {
-		mc_init(&p->mc, NULL, NULL);
+		mc_init(&p->mc, NULL, g_peer_opts);
 		p->mc.expect_hostkey = hs_hostkey_public(g_hostkey);
 		if (mc_start(&p->mc) != 0)
 			goto fail;
@@ -601,6 +603,72 @@ static void test_preauth_caps(void)
 		CHECK_EQ_INT(peer_connect(&again[i], i < 2 ? "127.0.0.1" : "127.0.0.2", port, 0, 0), 0);
 		CHECK_EQ_INT(peer_accepted(&again[i]), 1);
 	}
+	finish();
+}
+
+/* --- 3. finite-field key exchanges on the thread pool --- */
+
+#define DH_PEERS 8
+
+static const struct mc_opts dh_opts = { .kex = "diffie-hellman-group14-sha256", .strict = 1, .ext_info = 1 };
+
+/* DH_PEERS peers start a group14 exchange at once: never more than cap
+ * compute together, and every one of them logs in. With drop, two peers
+ * hang up right after sending their KEXDH_INIT (their jobs are waiting or
+ * running then) and the rest still log in. */
+static void dh_burst(uint32_t cap, int drop)
+{
+	struct hs_config cfg;
+	static struct peer peers[DH_PEERS];
+	hs_config_init(&cfg);
+	cfg.max_dh_computations = cap;
+	int port = start_listener(&cfg, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	g_peer_opts = &dh_opts;
+	for (int i = 0; i < DH_PEERS; i++)
+		CHECK_EQ_INT(peer_connect(&peers[i], "127.0.0.1", port, 0, 1), 0);
+	int first = 0;
+	if (drop) {
+		RUN_UNTIL(peers[0].mc.got_kexinit && peers[1].mc.got_kexinit, 5000);
+		peer_pump(&peers[0]);
+		peer_pump(&peers[1]);
+		peer_close(&peers[0]);
+		peer_close(&peers[1]);
+		first = 2;
+	}
+	for (int i = first; i < DH_PEERS; i++)
+		CHECK_EQ_INT(peer_auth(&peers[i]), 0);
+	CHECK_EQ_INT(A.auth_done, DH_PEERS - first);
+	uint32_t peak = hs__listener_dh_peak(A.l);
+	CHECK(peak >= 1 && peak <= cap);
+	g_peer_opts = NULL;
+	finish();
+}
+
+static void scenario_dh_cap1(void) { dh_burst(1, 0); }
+static void scenario_dh_cap2(void) { dh_burst(2, 0); }
+static void scenario_dh_drop(void) { dh_burst(1, 1); }
+
+/* The listener closes while exchanges wait and run: it is freed only after
+ * the running ones end, and the loop ends empty. */
+static void scenario_dh_close_listener(void)
+{
+	struct hs_config cfg;
+	static struct peer peers[DH_PEERS];
+	hs_config_init(&cfg);
+	cfg.max_dh_computations = 1;
+	int port = start_listener(&cfg, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	g_peer_opts = &dh_opts;
+	for (int i = 0; i < DH_PEERS; i++)
+		CHECK_EQ_INT(peer_connect(&peers[i], "127.0.0.1", port, 0, 1), 0);
+	RUN_UNTIL(hs__listener_dh_peak(A.l) >= 1, 5000);
+	CHECK_EQ_INT(hs__listener_dh_peak(A.l), 1);
+	g_peer_opts = NULL;
 	finish();
 }
 
@@ -878,6 +946,10 @@ int main(void)
 	in_child("hs_listener_close in connection_lost after hs_listener_stop", scenario_close_in_lost_after_stop);
 	in_child("close-flush bound with a peer that does not read", scenario_close_flush_bound);
 	in_child("timer of an idle unauthenticated connection", scenario_idle_preauth_timer);
+	in_child("DH exchanges computing at once: cap 1", scenario_dh_cap1);
+	in_child("DH exchanges computing at once: cap 2", scenario_dh_cap2);
+	in_child("peers hang up while their DH jobs wait or run", scenario_dh_drop);
+	in_child("listener closed while DH jobs wait and run", scenario_dh_close_listener);
 	hs_hostkey_free(g_hostkey);
 	hs_hostkey_free(g_userkey);
 	return hs_test_done();

@@ -68,52 +68,32 @@ out:
 }
 
 /* diffie-hellman-group*-sha* (RFC 4253 §8, RFC 8268): mpint e in, mpint f
- * out. */
-static int exchange_dh(enum hs_dh_group group, struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply,
-                       struct hs_buf *k)
+ * out. The exponentiations are a job (crypto/dh.h) that the I/O layer may
+ * run on another thread; this is the part after it, on the loop. */
+static int dh_fields(const struct hs_dh_job *job, struct hs_buf *hashpart, struct hs_buf *reply)
 {
-	struct hs_bytes e;
-	struct hs_buf f;
 	int r;
-	if ((r = hs__view_get_mpint(v, &e)) != 0 || (r = hs__view_end(v)) != 0)
+	const uint8_t *f = hs__buf_ptr(&job->f);
+	size_t flen = hs__buf_len(&job->f);
+	if ((r = hs__buf_put_mpint_bytes(hashpart, hs__buf_ptr(&job->e), hs__buf_len(&job->e))) != 0 ||
+	    (r = hs__buf_put_mpint_bytes(hashpart, f, flen)) != 0 || (r = hs__buf_put_mpint_bytes(reply, f, flen)) != 0)
 		return r;
-	hs__buf_init(&f, 2048, 0);
-	if ((r = hs__dh_server(group, e.ptr, e.len, &f, k)) != 0)
-		goto out;
-	if ((r = hs__buf_put_mpint_bytes(hashpart, e.ptr, e.len)) != 0 ||
-	    (r = hs__buf_put_mpint_bytes(hashpart, hs__buf_ptr(&f), hs__buf_len(&f))) != 0 ||
-	    (r = hs__buf_put_mpint_bytes(reply, hs__buf_ptr(&f), hs__buf_len(&f))) != 0)
-		goto out;
-out:
-	hs__buf_cleanup(&f);
-	return r;
+	return 0;
 }
 
-static int exchange_group14(struct hs_view *v, struct hs_buf *h, struct hs_buf *rp, struct hs_buf *k)
-{
-	return exchange_dh(HS_DH_GROUP14, v, h, rp, k);
-}
-
-static int exchange_group16(struct hs_view *v, struct hs_buf *h, struct hs_buf *rp, struct hs_buf *k)
-{
-	return exchange_dh(HS_DH_GROUP16, v, h, rp, k);
-}
-
-static int exchange_group18(struct hs_view *v, struct hs_buf *h, struct hs_buf *rp, struct hs_buf *k)
-{
-	return exchange_dh(HS_DH_GROUP18, v, h, rp, k);
-}
-
+/* A method computes inline (exchange) or, for the finite-field groups, as
+ * a job (dh_group). */
 static const struct kex_method {
 	const char *name;
 	const EVP_MD *(*md)(void);
 	kex_exchange_fn exchange;
+	enum hs_dh_group dh_group;
 } kex_methods[] = {
-	{ "curve25519-sha256", EVP_sha256, exchange_curve25519 },
-	{ "curve25519-sha256@libssh.org", EVP_sha256, exchange_curve25519 },
-	{ "diffie-hellman-group18-sha512", EVP_sha512, exchange_group18 },
-	{ "diffie-hellman-group16-sha512", EVP_sha512, exchange_group16 },
-	{ "diffie-hellman-group14-sha256", EVP_sha256, exchange_group14 },
+	{ "curve25519-sha256", EVP_sha256, exchange_curve25519, 0 },
+	{ "curve25519-sha256@libssh.org", EVP_sha256, exchange_curve25519, 0 },
+	{ "diffie-hellman-group18-sha512", EVP_sha512, NULL, HS_DH_GROUP18 },
+	{ "diffie-hellman-group16-sha512", EVP_sha512, NULL, HS_DH_GROUP16 },
+	{ "diffie-hellman-group14-sha256", EVP_sha256, NULL, HS_DH_GROUP14 },
 };
 
 static const struct kex_method *find_method(const char *name)
@@ -317,37 +297,22 @@ int hs__kex_auth_done(struct hs_conn *conn)
 	return r;
 }
 
-/* The client's KEX_ECDH_INIT / KEXDH_INIT (both message 30): compute the
- * shared secret and H, sign H, reply, send NEWKEYS and switch our output
+/* With the method's exchange-hash fields, reply value and shared secret
+ * in hand: compute H, sign it, reply, send NEWKEYS and switch our output
  * to the new keys. */
-static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
+static int send_reply(struct hs_conn *conn, const struct kex_method *m, const struct hs_buf *hashpart,
+                      const struct hs_buf *reply, const struct hs_buf *secret)
 {
 	struct hs_kex *k = &conn->kex;
 	uint8_t h[HS_MAX_HASH];
 	size_t hlen = 0;
-	struct hs_buf hashpart, reply, secret, sig, ksb;
+	struct hs_buf sig, ksb;
 	struct hs_cipher_ctx tx;
 	int r;
 	memset(&tx, 0, sizeof tx);
-	hs__buf_init(&hashpart, 4096, 0);
-	hs__buf_init(&reply, 2048, 0);
-	hs__buf_init(&secret, 2048, 1);
 	hs__buf_init(&sig, 1024, 0);
 	hs__buf_init(&ksb, 1024, 0);
-	const struct kex_method *m = find_method(k->kex_alg);
-	if (m == NULL) {
-		r = HS_ERR_INTERNAL;
-		goto out;
-	}
 	const EVP_MD *md = m->md();
-	r = m->exchange(v, &hashpart, &reply, &secret);
-	if (r == HS_ERR_PROTOCOL) { /* the peer's value is unusable: its fault */
-		hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_KEY_EXCHANGE_FAILED, "invalid key exchange value");
-		r = 0;
-		goto out;
-	}
-	if (r != 0)
-		goto out;
 	/* K_S in the form of the negotiated host key algorithm */
 	if ((r = hs__hostkey_public_blob(conn->hostkey, k->hostkey_alg, &ksb)) != 0)
 		goto out;
@@ -359,8 +324,8 @@ static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
 		.i_c = { hs__buf_ptr(&k->i_c), hs__buf_len(&k->i_c) },
 		.i_s = { hs__buf_ptr(&k->i_s), hs__buf_len(&k->i_s) },
 		.k_s = { ks, ks_len },
-		.method = { hs__buf_ptr(&hashpart), hs__buf_len(&hashpart) },
-		.k = { hs__buf_ptr(&secret), hs__buf_len(&secret) },
+		.method = { hs__buf_ptr(hashpart), hs__buf_len(hashpart) },
+		.k = { hs__buf_ptr(secret), hs__buf_len(secret) },
 	};
 	if ((r = hs__kex_hash(md, &t, h, &hlen)) != 0)
 		goto out;
@@ -379,7 +344,7 @@ static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
 	if ((r = hs__conn_begin(conn, HS_MSG_KEX_ECDH_REPLY)) != 0)
 		goto out;
 	b = hs__conn_body(conn);
-	if ((r = hs__buf_put_string(b, ks, ks_len)) != 0 || (r = hs__buf_put(b, hs__buf_ptr(&reply), hs__buf_len(&reply))) != 0 ||
+	if ((r = hs__buf_put_string(b, ks, ks_len)) != 0 || (r = hs__buf_put(b, hs__buf_ptr(reply), hs__buf_len(reply))) != 0 ||
 	    (r = hs__buf_put_string(b, hs__buf_ptr(&sig), hs__buf_len(&sig))) != 0 || (r = hs__conn_end(conn)) != 0)
 		goto out;
 	if ((r = hs__conn_begin(conn, HS_MSG_NEWKEYS)) != 0 || (r = hs__conn_end(conn)) != 0)
@@ -396,11 +361,76 @@ static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
 out:
 	OPENSSL_cleanse(h, sizeof h);
 	hs__cipher_cleanup(&tx);
+	hs__buf_cleanup(&sig);
+	hs__buf_cleanup(&ksb);
+	return r;
+}
+
+/* A value from the peer that the method refuses ends the connection as
+ * its fault; other errors are ours. */
+static int peer_value_refused(struct hs_conn *conn)
+{
+	hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_KEY_EXCHANGE_FAILED, "invalid key exchange value");
+	return 0;
+}
+
+int hs__kex_dh_done(struct hs_conn *conn, struct hs_dh_job *job)
+{
+	struct hs_buf hashpart, reply;
+	int r;
+	const struct kex_method *m = find_method(conn->kex.kex_alg);
+	conn->kex.computing = 0;
+	hs__buf_init(&hashpart, 4096, 0);
+	hs__buf_init(&reply, 2048, 0);
+	if (m == NULL || m->dh_group != job->group)
+		r = HS_ERR_INTERNAL;
+	else if (job->result == HS_ERR_PROTOCOL)
+		r = peer_value_refused(conn);
+	else if ((r = job->result) == 0 && (r = dh_fields(job, &hashpart, &reply)) == 0)
+		r = send_reply(conn, m, &hashpart, &reply, &job->k);
+	hs__dh_job_free(job);
+	hs__buf_cleanup(&hashpart);
+	hs__buf_cleanup(&reply);
+	return r;
+}
+
+/* The client's KEX_ECDH_INIT / KEXDH_INIT (both message 30). A finite-field
+ * exchange goes to the I/O layer as a job when it can run jobs elsewhere
+ * (the connection reads nothing until hs__kex_dh_done); otherwise it is
+ * computed here. */
+static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
+{
+	struct hs_buf hashpart, reply, secret;
+	int r;
+	const struct kex_method *m = find_method(conn->kex.kex_alg);
+	if (m == NULL)
+		return HS_ERR_INTERNAL;
+	if (m->exchange == NULL) {
+		struct hs_bytes e;
+		if ((r = hs__view_get_mpint(v, &e)) != 0 || (r = hs__view_end(v)) != 0)
+			return r;
+		struct hs_dh_job *job = hs__dh_job_new(m->dh_group, e.ptr, e.len);
+		if (job == NULL)
+			return HS_ERR_ALLOC;
+		conn->kex.computing = 1;
+		if (conn->io != NULL && conn->io->compute != NULL) {
+			conn->io->compute(conn->io_ctx, job);
+			return 0;
+		}
+		hs__dh_job_run(job);
+		return hs__kex_dh_done(conn, job);
+	}
+	hs__buf_init(&hashpart, 4096, 0);
+	hs__buf_init(&reply, 2048, 0);
+	hs__buf_init(&secret, 2048, 1);
+	r = m->exchange(v, &hashpart, &reply, &secret);
+	if (r == HS_ERR_PROTOCOL)
+		r = peer_value_refused(conn);
+	else if (r == 0)
+		r = send_reply(conn, m, &hashpart, &reply, &secret);
 	hs__buf_cleanup(&hashpart);
 	hs__buf_cleanup(&reply);
 	hs__buf_cleanup(&secret);
-	hs__buf_cleanup(&sig);
-	hs__buf_cleanup(&ksb);
 	return r;
 }
 

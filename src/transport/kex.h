@@ -25,6 +25,7 @@ struct hs_kex {
 	int ignore_next;                /* the peer guessed wrong: drop its next kex packet */
 	struct hs_cipher_ctx next_rx;   /* ready for the peer's NEWKEYS */
 	int next_rx_ready;
+	int computing;                  /* a finite-field exchange job is out: read nothing */
 	uint32_t last_seqnr;            /* sequence number of the packet being handled */
 };
 
