@@ -310,7 +310,7 @@ static void usage(void)
 	        "usage: hosts_server --listen ADDR:PORT --host-key FILE --authorized-keys DIR\n"
 	        "                    [--rekey-bytes N] [--rekey-seconds N] [--login-grace-time S]\n"
 	        "                    [--max-channels N] [--max-auth-tries N] [--keepalive SECONDS]\n"
-	        "                    [--banner TEXT]\n");
+	        "                    [--banner TEXT] [--max-dh-computations N]\n");
 }
 
 static int split_listen(char *spec, char **addr, int *port)
@@ -387,6 +387,8 @@ int main(int argc, char **argv)
 			cfg.keepalive_seconds = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(a, "--banner") == 0)
 			cfg.banner = argv[++i];
+		else if (strcmp(a, "--max-dh-computations") == 0)
+			cfg.max_dh_computations = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else {
 			usage();
 			return 2;

@@ -207,7 +207,7 @@ class Server:
 
     def __init__(self, ctx, users=None, rekey_bytes=None, rekey_seconds=None,
                  login_grace_time=None, max_channels=None, max_auth_tries=None,
-                 banner=None, kind=None, extra_sshd_config=(), wrapper=()):
+                 banner=None, max_dh_computations=None, kind=None, extra_sshd_config=(), wrapper=()):
         self.ctx = ctx
         self.kind = kind or SERVER_KIND
         self.user = default_user(self.kind)
@@ -219,7 +219,8 @@ class Server:
         self.host_key = os.path.join(self.dir, "host_ed25519")
         self.opts = dict(rekey_bytes=rekey_bytes, rekey_seconds=rekey_seconds,
                          login_grace_time=login_grace_time, max_channels=max_channels,
-                         max_auth_tries=max_auth_tries, banner=banner)
+                         max_auth_tries=max_auth_tries, banner=banner,
+                         max_dh_computations=max_dh_computations)   # sshd has no such limit
         self.extra_sshd_config = list(extra_sshd_config)
         self.proc = None
         self.port = None

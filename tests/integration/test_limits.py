@@ -2,8 +2,9 @@
 """Limits a user can see: a connection that never authenticates is closed
 after --login-grace-time, --max-auth-tries ends a client that offers too
 many wrong keys (even when the right one comes later), --max-channels caps
-the sessions on one connection, and --banner is shown before
-authentication."""
+the sessions on one connection, --banner is shown before authentication,
+and with --max-dh-computations 1 a burst of diffie-hellman-group18 logins
+all get through, beside a curve25519 one."""
 import os
 import re
 import socket
@@ -110,8 +111,35 @@ def banner(ctx):
             "the banner came after the refusal")
 
 
+DH_CLIENTS = 3 if h.QUICK else 6
+
+
+def dh_burst(ctx):
+    """Parallel group18 logins queue for the one DH slot; each still
+    round-trips its bytes, and a curve25519 login meanwhile is not held."""
+    srv = ctx.server(max_dh_computations=1)
+    procs = []
+    for i in range(DH_CLIENTS):
+        src, dst = ctx.path("dh%d.in" % i), ctx.path("dh%d.out" % i)
+        want = h.random_file(src, 64 * 1024)
+        p = ctx.ssh_bg(srv, ["-s", "echo"], stdin_path=src, stdout_path=dst,
+                       opts=["KexAlgorithms=diffie-hellman-group18-sha512"])
+        procs.append((p, dst, want))
+    ctx.echo_roundtrip(srv, 64 * 1024, opts=["KexAlgorithms=curve25519-sha256"], name="curve")
+    for p, dst, want in procs:
+        try:
+            rc = p.wait(timeout=h.SSH_TIMEOUT)
+        except Exception:
+            raise h.TestFailure("a group18 login did not finish within %ds" % h.SSH_TIMEOUT)
+        with open(p.stderr_path, errors="replace") as f:
+            err = f.read()
+        h.check(rc == 0, "group18 login failed (rc %s): %s" % (rc, err[-2000:]))
+        h.check(h.sha256_file(dst) == want, "group18 echo returned different bytes")
+
+
 if __name__ == "__main__":
     h.run([("login_grace", login_grace),
            ("max_auth_tries", max_auth_tries),
            ("max_channels", max_channels),
-           ("banner", banner)])
+           ("banner", banner),
+           ("dh_burst", dh_burst)])
