@@ -483,6 +483,19 @@ def case_trust_add_refusals(ctx):
     check("h" not in listing(d), "a refused add left a host")
     # Comments and empty lines around the key are fine.
     ok(hostsd("trust", "add", "--dir", d, "h", "-", stdin=("# mine\n\n" + pub(k2) + "\r\n").encode()))
+    # The classic profile's key types: RSA of 2048 bits and more, ECDSA.
+    for kind, bits in (("rsa", 2048), ("ecdsa", 256), ("ecdsa", 384), ("ecdsa", 521), ("rsa", 1024)):
+        path = ctx.path("classic_%s%d" % (kind, bits))
+        subprocess.run([h.SSH_KEYGEN, "-q", "-t", kind, "-b", str(bits), "-N", "", "-f", path],
+                       check=True, timeout=60, stdin=subprocess.DEVNULL)
+        host = "classic-%s%d" % (kind, bits)
+        if bits == 1024:
+            fails(hostsd("trust", "add", "--dir", d, host, pub(path)), 1, "key type \"ssh-rsa\" is not supported",
+                  "ssh-rsa (2048 to 16384 bits")
+            check(host not in listing(d), "a 1024-bit RSA key was added")
+        else:
+            ok(hostsd("trust", "add", "--dir", d, host, pub(path)))
+            check(host in listing(d), "%s was not added" % host)
 
 # The Angelos project's known answer: seed 00 01 .. 1f.
 ANGELOS_HEX = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
