@@ -5,8 +5,9 @@
  * exchange and authentication. What the in-memory suite (core/conn_test.c)
  * cannot see is covered here: the caps on unauthenticated connections per
  * source address and in total, handle lifetimes when the application closes
- * things from inside its callbacks, and a closing connection whose peer
- * does not read.
+ * things from inside its callbacks, a closing connection whose peer does
+ * not read, and finite-field exchanges on the thread pool (their cap, and
+ * peers or the listener going away while they wait or run).
  *
  * Every scenario that might crash runs in a forked child, so a memory error
  * fails its own check (under ASan, or as glibc's double-free abort) and the
@@ -606,72 +607,6 @@ static void test_preauth_caps(void)
 	finish();
 }
 
-/* --- 3. finite-field key exchanges on the thread pool --- */
-
-#define DH_PEERS 8
-
-static const struct mc_opts dh_opts = { .kex = "diffie-hellman-group14-sha256", .strict = 1, .ext_info = 1 };
-
-/* DH_PEERS peers start a group14 exchange at once: never more than cap
- * compute together, and every one of them logs in. With drop, two peers
- * hang up right after sending their KEXDH_INIT (their jobs are waiting or
- * running then) and the rest still log in. */
-static void dh_burst(uint32_t cap, int drop)
-{
-	struct hs_config cfg;
-	static struct peer peers[DH_PEERS];
-	hs_config_init(&cfg);
-	cfg.max_dh_computations = cap;
-	int port = start_listener(&cfg, ACT_NONE);
-	CHECK(port > 0);
-	if (port <= 0)
-		return;
-	g_peer_opts = &dh_opts;
-	for (int i = 0; i < DH_PEERS; i++)
-		CHECK_EQ_INT(peer_connect(&peers[i], "127.0.0.1", port, 0, 1), 0);
-	int first = 0;
-	if (drop) {
-		RUN_UNTIL(peers[0].mc.got_kexinit && peers[1].mc.got_kexinit, 5000);
-		peer_pump(&peers[0]);
-		peer_pump(&peers[1]);
-		peer_close(&peers[0]);
-		peer_close(&peers[1]);
-		first = 2;
-	}
-	for (int i = first; i < DH_PEERS; i++)
-		CHECK_EQ_INT(peer_auth(&peers[i]), 0);
-	CHECK_EQ_INT(A.auth_done, DH_PEERS - first);
-	uint32_t peak = hs__listener_dh_peak(A.l);
-	CHECK(peak >= 1 && peak <= cap);
-	g_peer_opts = NULL;
-	finish();
-}
-
-static void scenario_dh_cap1(void) { dh_burst(1, 0); }
-static void scenario_dh_cap2(void) { dh_burst(2, 0); }
-static void scenario_dh_drop(void) { dh_burst(1, 1); }
-
-/* The listener closes while exchanges wait and run: it is freed only after
- * the running ones end, and the loop ends empty. */
-static void scenario_dh_close_listener(void)
-{
-	struct hs_config cfg;
-	static struct peer peers[DH_PEERS];
-	hs_config_init(&cfg);
-	cfg.max_dh_computations = 1;
-	int port = start_listener(&cfg, ACT_NONE);
-	CHECK(port > 0);
-	if (port <= 0)
-		return;
-	g_peer_opts = &dh_opts;
-	for (int i = 0; i < DH_PEERS; i++)
-		CHECK_EQ_INT(peer_connect(&peers[i], "127.0.0.1", port, 0, 1), 0);
-	RUN_UNTIL(hs__listener_dh_peak(A.l) >= 1, 5000);
-	CHECK_EQ_INT(hs__listener_dh_peak(A.l), 1);
-	g_peer_opts = NULL;
-	finish();
-}
-
 /* --- 2. a closing connection whose peer does not read --- */
 
 /* listener.c promises that a closing connection's last bytes get
@@ -921,6 +856,72 @@ static void scenario_idle_preauth_timer(void)
 		        wakeups);
 	CHECK(wakeups <= 100);
 	CHECK_EQ_INT(A.lost, 0);
+	finish();
+}
+
+/* --- 6. finite-field key exchanges on the thread pool --- */
+
+#define DH_PEERS 8
+
+static const struct mc_opts dh_opts = { .kex = "diffie-hellman-group14-sha256", .strict = 1, .ext_info = 1 };
+
+/* A listener with at most cap DH computations and DH_PEERS peers that
+ * start a group14 exchange at once; 0 if it could not start. */
+static int dh_peers_start(uint32_t cap, struct peer *peers)
+{
+	struct hs_config cfg;
+	hs_config_init(&cfg);
+	cfg.max_dh_computations = cap;
+	int port = start_listener(&cfg, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return 0;
+	g_peer_opts = &dh_opts;
+	for (int i = 0; i < DH_PEERS; i++)
+		CHECK_EQ_INT(peer_connect(&peers[i], "127.0.0.1", port, 0, 1), 0);
+	g_peer_opts = NULL;
+	return 1;
+}
+
+/* DH_PEERS peers start a group14 exchange at once: never more than cap
+ * compute together, and every one of them logs in. With drop, two peers
+ * hang up right after sending their KEXDH_INIT (their jobs are waiting or
+ * running then) and the rest still log in. */
+static void dh_burst(uint32_t cap, int drop)
+{
+	static struct peer peers[DH_PEERS];
+	if (!dh_peers_start(cap, peers))
+		return;
+	int first = 0;
+	if (drop) {
+		RUN_UNTIL(peers[0].mc.got_kexinit && peers[1].mc.got_kexinit, 5000);
+		peer_pump(&peers[0]);
+		peer_pump(&peers[1]);
+		peer_close(&peers[0]);
+		peer_close(&peers[1]);
+		first = 2;
+	}
+	for (int i = first; i < DH_PEERS; i++)
+		CHECK_EQ_INT(peer_auth(&peers[i]), 0);
+	CHECK_EQ_INT(A.auth_done, DH_PEERS - first);
+	uint32_t peak = hs__listener_dh_peak(A.l);
+	CHECK(peak >= 1 && peak <= cap);
+	finish();
+}
+
+static void scenario_dh_cap1(void) { dh_burst(1, 0); }
+static void scenario_dh_cap2(void) { dh_burst(2, 0); }
+static void scenario_dh_drop(void) { dh_burst(1, 1); }
+
+/* The listener closes while exchanges wait and run: it is freed only after
+ * the running ones end, and the loop ends empty. */
+static void scenario_dh_close_listener(void)
+{
+	static struct peer peers[DH_PEERS];
+	if (!dh_peers_start(1, peers))
+		return;
+	RUN_UNTIL(hs__listener_dh_peak(A.l) >= 1, 5000);
+	CHECK_EQ_INT(hs__listener_dh_peak(A.l), 1);
 	finish();
 }
 
