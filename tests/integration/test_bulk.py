@@ -69,8 +69,18 @@ def compressed(ctx):
     h.check(rekeys(r) >= MIN_REKEYS, "only %d rekeys seen" % rekeys(r))
 
 
+def dh_rekeys(ctx):
+    """Rekeys from both sides with a finite-field exchange, whose
+    computation runs off the server's loop while data is in flight."""
+    srv = ctx.server(rekey_bytes=1048576)
+    r = transfer(ctx, srv, ["KexAlgorithms=diffie-hellman-group14-sha256", "RekeyLimit=1M"], flags=["-v"])
+    h.check("kex: algorithm: diffie-hellman-group14-sha256" in r.text,
+            "group14 was not negotiated:\n" + r.describe())
+    h.check(rekeys(r) >= MIN_REKEYS, "only %d rekeys seen" % rekeys(r))
+
+
 if __name__ == "__main__":
-    cases = [("bulk_compressed_with_rekeys", compressed)]
+    cases = [("bulk_compressed_with_rekeys", compressed), ("bulk_dh_rekeys", dh_rekeys)]
     for c in h.CIPHERS:
         short = c.split("@")[0]
         cases += [("bulk_" + short, plain(c)),
