@@ -9,8 +9,10 @@ have checked the server's real host key (as `hostsd hostkey` prints it).
 
 Peers log in as peer1 with OpenSSH key files; Angelos hosts log in as
 their UUID, trusted by their bare verify key (`--type angelos-tongues`, in
-hex and in base64). The cases share one server, with the default
-configuration.
+hex and in base64). Cases with the same hostsd.conf share one server: the
+default configuration, `macs` with the non-etm MACs, and `profile angelos`,
+`classic` and `modern` alone; each configuration is also checked for what
+it must refuse, as the client reports it and as hostsd logs it.
 
 Clients (Debian packages; Node's ssh2 from npm, pinned by clients/node/
 package-lock.json and installed into clients/node/node_modules on first use):
@@ -68,6 +70,7 @@ AEAD = ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@o
 CIPHER_MACS = [(c, None) for c in AEAD] + [(c, m) for c in ("aes256-ctr", "aes128-ctr") for m in ETM]
 
 ANGELOS = "angelos-tongues"
+NON_ETM = ["hmac-sha2-256", "hmac-sha2-512"]
 PEER = "peer1"                        # the host id of the peers with OpenSSH keys
 ANGELOS_HOST = "7c9e6679-7425-40de-944b-e07fc1f63ee4"         # trusted by its key in hex
 ANGELOS_HOST_B64 = "3f1d2c8e-5b7a-4e96-8d21-0a9c4b6e7f15"     # trusted by its key in base64
@@ -215,6 +218,10 @@ def hostsd_maker(conf=(), keys=("ed25519",), angelos=()):
 SERVERS = {
     "default": hs.Shared("default", hostsd_maker(
         keys=("ed25519", "rsa3072", "ecdsa256", "ecdsa384", "ecdsa521"), angelos=(ANGELOS_HOST, ANGELOS_HOST_B64))),
+    "non-etm": hs.Shared("non-etm", hostsd_maker(["macs " + ",".join(ETM + NON_ETM)])),
+    "angelos": hs.Shared("angelos", hostsd_maker(["profile angelos"], angelos=(ANGELOS_HOST,))),
+    "classic": hs.Shared("classic", hostsd_maker(["profile classic"])),
+    "modern": hs.Shared("modern", hostsd_maker(["profile modern"], keys=("ed25519", "rsa3072"))),
 }
 
 
@@ -313,6 +320,21 @@ def openssh_agreed(r, kex, cipher, mac):
         h.check(w in lines, "ssh -v does not say %r:\n%s" % (w, r.describe()))
 
 
+def openssh_refused(ctx, srv, opts, want, kind="ed25519", flags=()):
+    """ssh with these options must fail (exit 255) with want in its stderr
+    and no session output."""
+    r = ctx.ssh(srv, ["-s", "echo"], stdin=b"x", key=key(kind), opts=opts, flags=flags)
+    h.check(r.rc == 255 and want in r.text and r.out == b"",
+            "expected ssh to exit 255 saying %r:\n%s" % (want, r.describe()))
+    return r
+
+
+def disconnect_line(srv, mark, host, rest):
+    """hostsd's log line for an unauthenticated disconnect since mark."""
+    return srv.wait_log(r'^<6>disconnect peer=127\.0\.0\.1:\d+ host=%s authenticated=no %s$' % (re.escape(host), rest),
+                        since=mark)
+
+
 def openssh_combo(kex, cipher, mac):
     def case(ctx, srv):
         require("openssh")
@@ -339,13 +361,72 @@ def openssh_compression(ctx, srv):
     h.check("compression: zlib@openssh.com" in r.text, "no zlib@openssh.com agreed:\n" + r.describe())
 
 
+def openssh_non_etm(mac):
+    """With `macs` naming the non-etm MACs, aes256-ctr goes with them."""
+    def case(ctx, srv):
+        require("openssh")
+        r = ctx.echo_roundtrip(srv, MATRIX_BYTES, key=key("ed25519"),
+                               opts=["Ciphers=aes256-ctr", "MACs=" + mac], flags=["-v"])
+        openssh_agreed(r, None, "aes256-ctr", mac)
+    return case
+
+
+def openssh_non_etm_refused(ctx, srv):
+    """By default no non-etm MAC is offered. (With only MACs= narrowed,
+    OpenSSH would agree on chacha20-poly1305, whose MAC is implicit: the
+    cipher is pinned to one that needs a MAC.)"""
+    require("openssh")
+    mark = srv.log_mark()
+    openssh_refused(ctx, srv, ["Ciphers=aes256-ctr", "MACs=hmac-sha2-256"], "no matching MAC found")
+    disconnect_line(srv, mark, "-", r'reason="no common algorithm"')
+
+
+def openssh_angelos_profile_refused(ctx, srv):
+    """`profile angelos` against OpenSSH's defaults: OpenSSH's default key
+    exchange list includes diffie-hellman-group16-sha512, so the key
+    exchange is agreed; the ssh-ed25519 user key is what the profile does
+    not take. OpenSSH's own key exchange alone is refused outright."""
+    require("openssh")
+    mark = srv.log_mark()
+    r = openssh_refused(ctx, srv, [], "Permission denied (publickey).", flags=["-v"])
+    openssh_agreed(r, "diffie-hellman-group16-sha512", "chacha20-poly1305@openssh.com", None)
+    h.check("server-sig-algs=<%s>" % ANGELOS in r.text, "server-sig-algs is not just %s:\n%s" % (ANGELOS, r.describe()))
+    disconnect_line(srv, mark, PEER, r'reason="[^"]*" refused_key="key algorithm ssh-ed25519 is not offered '
+                                     r'\(public key algorithms\)"')
+    mark = srv.log_mark()
+    openssh_refused(ctx, srv, ["KexAlgorithms=curve25519-sha256,curve25519-sha256@libssh.org"],
+                    "no matching key exchange method found")
+    disconnect_line(srv, mark, "-", r'reason="no common algorithm"')
+
+
+def openssh_classic_profile_refused(ctx, srv):
+    require("openssh")
+    mark = srv.log_mark()
+    openssh_refused(ctx, srv, ["KexAlgorithms=curve25519-sha256"], "no matching key exchange method found")
+    disconnect_line(srv, mark, "-", r'reason="no common algorithm"')
+
+
+def openssh_modern_profile_rsa_refused(ctx, srv):
+    """`profile modern` takes ssh-ed25519 user keys only; peer1's RSA key
+    is in the registry, but server-sig-algs lists only ssh-ed25519, so
+    OpenSSH does not even offer it."""
+    require("openssh")
+    ctx.echo_roundtrip(srv, 4096, key=key("ed25519"))   # the profile's own key type gets in
+    mark = srv.log_mark()
+    r = openssh_refused(ctx, srv, [], "Permission denied (publickey).", kind="rsa3072", flags=["-v"])
+    for w in ("server-sig-algs=<ssh-ed25519>", "send_pubkey_test: no mutual signature algorithm"):
+        h.check(w in r.text, "ssh -v does not say %r:\n%s" % (w, r.describe()))
+    disconnect_line(srv, mark, PEER, r'reason="connection closed by peer"')
+    h.check("auth accepted" not in srv.log_text()[mark:], "a login was accepted:\n" + srv.log_text()[mark:])
+
+
 # --- AsyncSSH -----------------------------------------------------------------
 
-def asyncssh_run(ctx, srv, kind, options=None, angelos=False, tamper=False, user=None):
+def asyncssh_run(ctx, srv, kind, options=None, angelos=False, tamper=False, user=None, sign_with=None):
     cfg = {"port": srv.port, "user": user or srv.user, "key": key(kind),
            "key_kind": ANGELOS if angelos else "openssh",
            "known_hosts": "[127.0.0.1]:%d %s" % (srv.port, srv.host_pubkey()),
-           "options": options or {}, "tamper": tamper,
+           "options": options or {}, "tamper": tamper, "sign_with": sign_with,
            "timeout": CLIENT_TIMEOUT - 10}
     argv = [PYTHON, os.path.join(CLIENTS_DIR, "asyncssh_echo.py")]
     facts = {}
@@ -412,8 +493,23 @@ def asyncssh_angelos_bad_signature(ctx, srv):
     echo_through(ctx, 64 * 1024, run)
 
 
+def asyncssh_modern_profile_rsa_refused(ctx, srv):
+    """A client that signs with rsa-sha2-512 whatever server-sig-algs says
+    (as clients that predate server-sig-algs do) reaches the server's own
+    check: `profile modern` does not offer that algorithm."""
+    require("asyncssh")
+    mark = srv.log_mark()
+    run, facts = asyncssh_run(ctx, srv, "rsa3072", sign_with="rsa-sha2-512")
+    asyncssh_refused(ctx, run, facts, "an rsa-sha2-512 signature under profile modern")
+    disconnect_line(srv, mark, PEER, r'reason="[^"]*" refused_key="key algorithm rsa-sha2-512 is not offered '
+                                     r'\(public key algorithms\)"')
+
+
 # --- Paramiko -------------------------------------------------------------------
 
+# What Paramiko's defaults agree on under `profile classic`.
+PARAMIKO_CLASSIC = {"kex": "diffie-hellman-group16-sha512", "cipher": "aes128-ctr",
+                    "mac": "hmac-sha2-256-etm@openssh.com"}
 PARAMIKO_KEY_TYPE = {"ed25519": "ed25519", "rsa3072": "rsa", "ecdsa256": "ecdsa",
                      "ecdsa384": "ecdsa", "ecdsa521": "ecdsa"}
 
@@ -597,6 +693,12 @@ def cases():
     for kind in ("ecdsa256", "ecdsa384", "ecdsa521"):
         add("openssh_key_" + kind, "openssh", openssh_key(kind))
     add("openssh_compression_zlib@openssh.com", "openssh", openssh_compression)
+    add("openssh_non-etm_macs_refused_by_default", "openssh", openssh_non_etm_refused)
+    for mac in NON_ETM:
+        add("openssh_non-etm_aes256-ctr+%s" % mac, "openssh", openssh_non_etm(mac), "non-etm")
+    add("openssh_profile_angelos_refused", "openssh", openssh_angelos_profile_refused, "angelos")
+    add("openssh_profile_classic_refused", "openssh", openssh_classic_profile_refused, "classic")
+    add("openssh_profile_modern_rsa_key_refused", "openssh", openssh_modern_profile_rsa_refused, "modern")
 
     add("asyncssh_defaults_ed25519", "asyncssh", asyncssh_key("ed25519"))
     add("asyncssh_key_rsa3072", "asyncssh", asyncssh_key("rsa3072"))
@@ -608,6 +710,8 @@ def cases():
     add("asyncssh_angelos_starter_base64_key", "asyncssh", asyncssh_angelos(STARTER, ANGELOS_HOST_B64))
     add("asyncssh_angelos_default_transport", "asyncssh", asyncssh_angelos({"signature_algs": [ANGELOS]}))
     add("asyncssh_angelos_bad_signature_refused", "asyncssh", asyncssh_angelos_bad_signature)
+    add("asyncssh_profile_angelos_starter", "asyncssh", asyncssh_angelos(STARTER), "angelos")
+    add("asyncssh_profile_modern_rsa-sha2-512_refused", "asyncssh", asyncssh_modern_profile_rsa_refused, "modern")
 
     add("paramiko_defaults_ed25519", "paramiko", paramiko_case("ed25519"))
     add("paramiko_key_rsa3072", "paramiko",
@@ -622,6 +726,8 @@ def cases():
                 paramiko_case("ed25519", cipher=cipher, mac=mac))
     add("paramiko_compression_zlib@openssh.com", "paramiko",
         paramiko_case("ed25519", compress=True, expect_algs={"compression": "zlib@openssh.com"}))
+    add("paramiko_profile_classic_defaults", "paramiko", paramiko_case("ed25519", expect_algs=PARAMIKO_CLASSIC),
+        "classic")
 
     add("plink_defaults_ed25519", "plink", plink_case(
         "ed25519", want=["Curve25519", "AES-256 SDCTR", "HMAC-SHA-256"]))
@@ -645,6 +751,8 @@ def cases():
     add("dbclient_chacha20-poly1305", "dbclient",
         dbclient_case("ed25519", ["-c", "chacha20-poly1305@openssh.com"]))
     add("dbclient_aes-ctr_no_common_mac", "dbclient", dbclient_ctr_no_common_mac)
+    add("dbclient_non-etm_aes256-ctr+hmac-sha2-256", "dbclient",
+        dbclient_case("ed25519", ["-c", "aes256-ctr", "-m", "hmac-sha2-256"]), "non-etm")
 
     add("node_defaults_ed25519", "node", node_case())
     for kind in ("rsa3072", "ecdsa256", "ecdsa384", "ecdsa521"):
