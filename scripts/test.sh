@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs every test: installs what is missing, builds build/ with warnings as
 # errors and runs ctest there (unit tests, fuzz-corpus replays, integration
-# tests against the example server), then does the same in build-asan/ with
+# tests against the example server and hostsd), then does the same in build-asan/ with
 # AddressSanitizer + UndefinedBehaviorSanitizer (smaller transfers there).
 # Exits non-zero if anything fails.
 #

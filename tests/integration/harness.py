@@ -454,6 +454,7 @@ class Context:
         self.name = name
         self.dir = tempfile.mkdtemp(prefix="hs-it-%s-" % re.sub(r"[^a-z0-9]+", "", name.lower())[:12])
         self.servers = []
+        self.borrowed = []     # (server or None, release) of servers that outlive this case
         self.procs = []        # Popen objects of background clients
         self.extra_pids = []   # pids learned otherwise (ControlPersist masters)
         self.lines = []
@@ -478,6 +479,13 @@ class Context:
         s = Server(self, users=users, **kw)
         self.servers.append(s)
         return s.start()
+
+    def borrow(self, server, release=None):
+        """Use a server that another context owns (one shared by several
+        cases): its log is shown if this case fails, and release(failed), if
+        given, runs when this case ends and returns a list of problems."""
+        self.borrowed.append((server, release))
+        return server
 
     def ssh_argv(self, server, args=(), key=None, user=None, opts=(), keys=None, flags=()):
         """opts: 'Name=value' ssh options; flags: raw options such as '-tt'."""
@@ -590,7 +598,7 @@ class Context:
             if pr:
                 problems.append(pr)
         if failed or problems:
-            for s in self.servers:
+            for s in self.servers + [b[0] for b in self.borrowed if b[0] is not None]:
                 print("---- server log (%s, %s) ----" % (s.kind, s.log_path))
                 print(s.log_text()[-20000:])
                 if s.stdout_lines:
@@ -599,6 +607,9 @@ class Context:
             if self.lines:
                 print("---- harness log ----")
                 print("\n".join(self.lines[-60:]))
+        for _, release in self.borrowed:
+            if release is not None:
+                problems += release(failed or bool(problems))
         if KEEP:
             print("kept temp dir " + self.dir)
         else:
@@ -616,11 +627,12 @@ def _alarm(signum, frame):
     raise _CaseTimeout("test case took longer than %ds" % CASE_TIMEOUT)
 
 
-def run(cases):
+def run(cases, under_test=None):
     """cases: list of (name, function(ctx)). Prints one line per case and a
-    closing 'N passed, N failed' line; exits non-zero on any failure."""
+    closing 'N passed, N failed' line; exits non-zero on any failure.
+    under_test: what the cases test, when not the HS_TEST_SERVER server."""
     passed = failed = 0
-    log("server under test: %s (build dir %s)%s" % (SERVER_KIND, BUILD_DIR, ", quick" if QUICK else ""))
+    log("server under test: %s (build dir %s)%s" % (under_test or SERVER_KIND, BUILD_DIR, ", quick" if QUICK else ""))
     signal.signal(signal.SIGALRM, _alarm)
     for name, fn in cases:
         if ONLY and ONLY not in name:

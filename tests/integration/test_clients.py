@@ -1,9 +1,18 @@
 #!/usr/bin/python3
-"""Client interoperability matrix: SSH clients other than the harness's own
-use of OpenSSH log in to the server under test and round-trip random bytes
-through the "echo" subsystem; the bytes must come back with the same
-sha256, the session must end with exit-status 0, and the client must have
-checked the server's real host key.
+"""Client interoperability matrix: SSH clients log in to `hostsd serve` on
+127.0.0.1 (tests/integration/hostsd_server.py) as peer hosts of its trust
+registry and round-trip random bytes through the subsystem "echo"
+(`subsystem echo=cat` in hostsd.conf, granted to each peer with
+`hostsd trust add ... --subsystems echo`); the bytes must come back with the
+same sha256, the session must end with exit-status 0, and the client must
+have checked the server's real host key (as `hostsd hostkey` prints it).
+
+Peers log in as peer1 with OpenSSH key files; Angelos hosts log in as
+their UUID, trusted by their bare verify key (`--type angelos-tongues`, in
+hex and in base64). Cases with the same hostsd.conf share one server: the
+default configuration, `macs` with the non-etm MACs, and `profile angelos`,
+`classic` and `modern` alone; each configuration is also checked for what
+it must refuse, as the client reports it and as hostsd logs it.
 
 Clients (Debian packages; Node's ssh2 from npm, pinned by clients/node/
 package-lock.json and installed into clients/node/node_modules on first use):
@@ -21,8 +30,6 @@ package-lock.json and installed into clients/node/node_modules on first use):
 
 A client that is not installed fails its cases, unless
 HS_TEST_ALLOW_MISSING_CLIENTS=1 (then they are skipped, with a SKIP line).
-The angelos-tongues cases are skipped only when the server under test does
-not list angelos-tongues in its server-sig-algs (ext-info) or KEXINIT.
 docs/algorithms.md is the table of what this file tests and its result.
 """
 import atexit
@@ -43,6 +50,7 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness as h  # noqa: E402
+import hostsd_server as hs  # noqa: E402
 
 CLIENTS_DIR = os.path.join(HERE, "clients")
 NODE_DIR = os.path.join(CLIENTS_DIR, "node")
@@ -62,6 +70,12 @@ AEAD = ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@o
 CIPHER_MACS = [(c, None) for c in AEAD] + [(c, m) for c in ("aes256-ctr", "aes128-ctr") for m in ETM]
 
 ANGELOS = "angelos-tongues"
+NON_ETM = ["hmac-sha2-256", "hmac-sha2-512"]
+PEER = "peer1"                        # the host id of the peers with OpenSSH keys
+ANGELOS_HOST = "7c9e6679-7425-40de-944b-e07fc1f63ee4"         # trusted by its key in hex
+ANGELOS_HOST_B64 = "3f1d2c8e-5b7a-4e96-8d21-0a9c4b6e7f15"     # trusted by its key in base64
+# host id -> (kind of the key behind its angelos-tongues key, how it is given to trust add)
+ANGELOS_PEERS = {ANGELOS_HOST: ("angelos", "hex"), ANGELOS_HOST_B64: ("angelos2", "base64")}
 # The Angelos Starter's client settings (Starter.ALGS in the Angelos project).
 STARTER = {"kex_algs": ["diffie-hellman-group18-sha512"],
            "encryption_algs": ["chacha20-poly1305@openssh.com"],
@@ -122,7 +136,8 @@ KEY_SPECS = {
     "ecdsa256": ["-t", "ecdsa", "-b", "256"],
     "ecdsa384": ["-t", "ecdsa", "-b", "384"],
     "ecdsa521": ["-t", "ecdsa", "-b", "521"],
-    "angelos": ["-t", "ed25519"],   # the secret behind the angelos-tongues key
+    "angelos": ["-t", "ed25519"],   # the secrets behind the angelos-tongues keys
+    "angelos2": ["-t", "ed25519"],
 }
 
 
@@ -159,34 +174,68 @@ def ssh_string(b):
     return struct.pack(">I", len(b)) + b
 
 
-def angelos_blob(ed25519_pub_path):
-    """The angelos-tongues public key blob of an ed25519 key, derived here
-    (standard library only) independently of the AsyncSSH key class:
-    string("angelos-tongues") || base64(32-byte key), no length prefix."""
+def ed25519_raw(ed25519_pub_path):
+    """The 32-byte public key of an OpenSSH ed25519 .pub file."""
     with open(ed25519_pub_path) as f:
         ktype, b64 = f.read().split()[:2]
     blob = base64.b64decode(b64)
     h.check(ktype == "ssh-ed25519" and blob[:4 + 11] == ssh_string(b"ssh-ed25519")
             and len(blob) == 4 + 11 + 4 + 32, "not an ed25519 public key: " + ed25519_pub_path)
-    return ssh_string(ANGELOS.encode()) + base64.b64encode(blob[-32:])
+    return blob[-32:]
 
 
-def angelos_pub_file(ctx):
-    """An authorized_keys file holding only the angelos-tongues line."""
-    path = ctx.path("angelos.pub")
-    with open(path, "w") as f:
-        f.write("%s %s\n" % (ANGELOS, base64.b64encode(angelos_blob(key("angelos") + ".pub")).decode()))
-    return path
+def angelos_blob(ed25519_pub_path):
+    """The angelos-tongues public key blob of an ed25519 key, derived here
+    (standard library only) independently of the AsyncSSH key class:
+    string("angelos-tongues") || base64(32-byte key), no length prefix."""
+    return ssh_string(ANGELOS.encode()) + base64.b64encode(ed25519_raw(ed25519_pub_path))
 
 
-# --- the server's host key as each client wants it ----------------------------
+def verify_key(kind, form):
+    """The 32-byte Ed25519 public key of a key pair as an Angelos host shows
+    its verify key: 64 hex digits or base64."""
+    raw = ed25519_raw(key(kind) + ".pub")
+    return raw.hex() if form == "hex" else base64.b64encode(raw).decode()
+
+
+# --- the servers --------------------------------------------------------------------
+
+def hostsd_maker(conf=(), keys=("ed25519",), angelos=()):
+    """make(ctx) for hs.Shared: `hostsd serve` with the echo subsystem and
+    these hostsd.conf lines, peer1 trusted with these kinds of OpenSSH keys,
+    and these Angelos hosts with their verify keys; all granted echo only."""
+    def make(ctx):
+        srv = hs.Hostsd(ctx, user=PEER, config=["subsystem echo=cat"] + list(conf))
+        for i, kind in enumerate(keys):
+            srv.add(PEER, key(kind), subsystems="echo" if i == 0 else None)
+        for host in angelos:
+            kind, form = ANGELOS_PEERS[host]
+            srv.add_bare(host, verify_key(kind, form), subsystems="echo")
+        return srv.start()
+    return make
+
+
+SERVERS = {
+    "default": hs.Shared("default", hostsd_maker(
+        keys=("ed25519", "rsa3072", "ecdsa256", "ecdsa384", "ecdsa521"), angelos=(ANGELOS_HOST, ANGELOS_HOST_B64))),
+    "non-etm": hs.Shared("non-etm", hostsd_maker(["macs " + ",".join(ETM + NON_ETM)])),
+    "angelos": hs.Shared("angelos", hostsd_maker(["profile angelos"], angelos=(ANGELOS_HOST,))),
+    "classic": hs.Shared("classic", hostsd_maker(["profile classic"])),
+    "modern": hs.Shared("modern", hostsd_maker(["profile modern"], keys=("ed25519", "rsa3072"))),
+}
+
 
 def host_blob(srv):
     return base64.b64decode(srv.host_pubkey().split()[1])
 
 
 def host_fingerprint(srv):
-    return "SHA256:" + base64.b64encode(hashlib.sha256(host_blob(srv)).digest()).decode().rstrip("=")
+    """The host key's fingerprint as hostsd prints it, checked against the
+    one computed here from `hostsd hostkey`."""
+    fp = srv.host_fingerprint()
+    mine = "SHA256:" + base64.b64encode(hashlib.sha256(host_blob(srv)).digest()).decode().rstrip("=")
+    h.check(fp == mine, "hostsd hostkey --fingerprint says %s, its key line hashes to %s" % (fp, mine))
+    return fp
 
 
 # --- running a client ---------------------------------------------------------
@@ -252,11 +301,6 @@ def json_client(ctx, argv_head, cfg, name="client"):
     return r, facts
 
 
-def server_for(ctx, pub_paths):
-    """A server under test where the usual user may log in with these keys only."""
-    return ctx.server(users={ctx.user: list(pub_paths)})
-
-
 def expect(facts, r, **want):
     for k, v in want.items():
         h.check(facts.get(k) == v, "negotiated %s=%r, expected %r (facts %s)\n%s" % (
@@ -265,48 +309,125 @@ def expect(facts, r, **want):
 
 # --- OpenSSH ------------------------------------------------------------------
 
+def openssh_agreed(r, kex, cipher, mac):
+    """ssh -v says it agreed on these (kex None: any), both ways."""
+    lines = [ln.strip() for ln in r.text.splitlines()]
+    want = ["debug1: kex: %s cipher: %s MAC: %s compression: none" % (way, cipher, mac or "<implicit>")
+            for way in ("client->server", "server->client")]
+    if kex:
+        want.insert(0, "debug1: kex: algorithm: " + kex)
+    for w in want:
+        h.check(w in lines, "ssh -v does not say %r:\n%s" % (w, r.describe()))
+
+
+def openssh_refused(ctx, srv, opts, want, kind="ed25519", flags=()):
+    """ssh with these options must fail (exit 255) with want in its stderr
+    and no session output."""
+    r = ctx.ssh(srv, ["-s", "echo"], stdin=b"x", key=key(kind), opts=opts, flags=flags)
+    h.check(r.rc == 255 and want in r.text and r.out == b"",
+            "expected ssh to exit 255 saying %r:\n%s" % (want, r.describe()))
+    return r
+
+
+def disconnect_line(srv, mark, host, rest):
+    """hostsd's log line for an unauthenticated disconnect since mark."""
+    return srv.wait_log(r'^<6>disconnect peer=127\.0\.0\.1:\d+ host=%s authenticated=no %s$' % (re.escape(host), rest),
+                        since=mark)
+
+
 def openssh_combo(kex, cipher, mac):
-    def case(ctx):
+    def case(ctx, srv):
         require("openssh")
-        srv = ctx.server()
         opts = ["KexAlgorithms=" + kex, "Ciphers=" + cipher]
         if mac:
             opts.append("MACs=" + mac)
-        r = ctx.echo_roundtrip(srv, MATRIX_BYTES, opts=opts, flags=["-v"])
-        lines = [ln.strip() for ln in r.text.splitlines()]
-        for want in ("debug1: kex: algorithm: " + kex,
-                     "debug1: kex: client->server cipher: %s MAC: %s compression: none" % (
-                         cipher, mac or "<implicit>"),
-                     "debug1: kex: server->client cipher: %s MAC: %s compression: none" % (
-                         cipher, mac or "<implicit>")):
-            h.check(want in lines, "ssh -v does not say %r:\n%s" % (want, r.describe()))
+        r = ctx.echo_roundtrip(srv, MATRIX_BYTES, key=key("ed25519"), opts=opts, flags=["-v"])
+        openssh_agreed(r, kex, cipher, mac)
     return case
 
 
 def openssh_key(kind, sig_alg=None):
-    def case(ctx):
+    def case(ctx, srv):
         require("openssh")
-        srv = server_for(ctx, [key(kind) + ".pub"])
         opts = ["PubkeyAcceptedAlgorithms=" + sig_alg] if sig_alg else []
         r = ctx.echo_roundtrip(srv, BYTES, key=key(kind), opts=opts, flags=["-v"])
         h.check("Server accepts key: " + key(kind) in r.text, "key not the one accepted:\n" + r.describe())
     return case
 
 
-def openssh_compression(ctx):
+def openssh_compression(ctx, srv):
     require("openssh")
-    srv = ctx.server()
-    r = ctx.echo_roundtrip(srv, BYTES, flags=["-v", "-C"])
+    r = ctx.echo_roundtrip(srv, BYTES, key=key("ed25519"), flags=["-v", "-C"])
     h.check("compression: zlib@openssh.com" in r.text, "no zlib@openssh.com agreed:\n" + r.describe())
+
+
+def openssh_non_etm(mac):
+    """With `macs` naming the non-etm MACs, aes256-ctr goes with them."""
+    def case(ctx, srv):
+        require("openssh")
+        r = ctx.echo_roundtrip(srv, MATRIX_BYTES, key=key("ed25519"),
+                               opts=["Ciphers=aes256-ctr", "MACs=" + mac], flags=["-v"])
+        openssh_agreed(r, None, "aes256-ctr", mac)
+    return case
+
+
+def openssh_non_etm_refused(ctx, srv):
+    """By default no non-etm MAC is offered. (With only MACs= narrowed,
+    OpenSSH would agree on chacha20-poly1305, whose MAC is implicit: the
+    cipher is pinned to one that needs a MAC.)"""
+    require("openssh")
+    mark = srv.log_mark()
+    openssh_refused(ctx, srv, ["Ciphers=aes256-ctr", "MACs=hmac-sha2-256"], "no matching MAC found")
+    disconnect_line(srv, mark, "-", r'reason="no common algorithm"')
+
+
+def openssh_angelos_profile_refused(ctx, srv):
+    """`profile angelos` against OpenSSH's defaults: OpenSSH's default key
+    exchange list includes diffie-hellman-group16-sha512, so the key
+    exchange is agreed; the ssh-ed25519 user key is what the profile does
+    not take. OpenSSH's own key exchange alone is refused outright."""
+    require("openssh")
+    mark = srv.log_mark()
+    r = openssh_refused(ctx, srv, [], "Permission denied (publickey).", flags=["-v"])
+    openssh_agreed(r, "diffie-hellman-group16-sha512", "chacha20-poly1305@openssh.com", None)
+    h.check("server-sig-algs=<%s>" % ANGELOS in r.text, "server-sig-algs is not just %s:\n%s" % (ANGELOS, r.describe()))
+    disconnect_line(srv, mark, PEER, r'reason="[^"]*" refused_key="key algorithm ssh-ed25519 is not offered '
+                                     r'\(public key algorithms\)"')
+    mark = srv.log_mark()
+    openssh_refused(ctx, srv, ["KexAlgorithms=curve25519-sha256,curve25519-sha256@libssh.org"],
+                    "no matching key exchange method found")
+    disconnect_line(srv, mark, "-", r'reason="no common algorithm"')
+
+
+def openssh_classic_profile_refused(ctx, srv):
+    require("openssh")
+    mark = srv.log_mark()
+    openssh_refused(ctx, srv, ["KexAlgorithms=curve25519-sha256"], "no matching key exchange method found")
+    disconnect_line(srv, mark, "-", r'reason="no common algorithm"')
+
+
+def openssh_modern_profile_rsa_refused(ctx, srv):
+    """`profile modern` takes ssh-ed25519 user keys only; peer1's RSA key
+    is in the registry, but server-sig-algs lists only ssh-ed25519, so
+    OpenSSH does not even offer it."""
+    require("openssh")
+    ctx.echo_roundtrip(srv, 4096, key=key("ed25519"))   # the profile's own key type gets in
+    mark = srv.log_mark()
+    r = openssh_refused(ctx, srv, [], "Permission denied (publickey).", kind="rsa3072", flags=["-v"])
+    for w in ("server-sig-algs=<ssh-ed25519>", "send_pubkey_test: no mutual signature algorithm"):
+        h.check(w in r.text, "ssh -v does not say %r:\n%s" % (w, r.describe()))
+    disconnect_line(srv, mark, PEER, r'reason="connection closed by peer"')
+    h.check("auth accepted" not in srv.log_text()[mark:], "a login was accepted:\n" + srv.log_text()[mark:])
 
 
 # --- AsyncSSH -----------------------------------------------------------------
 
-def asyncssh_run(ctx, srv, kind, options=None, size=BYTES, angelos=False, tamper=False):
-    cfg = {"port": srv.port, "user": ctx.user, "key": key(kind),
+def asyncssh_run(ctx, srv, kind, options=None, angelos=False, tamper=False, user=None, sign_with=None):
+    cfg = {"port": srv.port, "user": user or srv.user, "key": key(kind),
            "key_kind": ANGELOS if angelos else "openssh",
            "known_hosts": "[127.0.0.1]:%d %s" % (srv.port, srv.host_pubkey()),
-           "options": options or {}, "tamper": tamper, "timeout": CLIENT_TIMEOUT - 10}
+           "options": options or {}, "tamper": tamper, "sign_with": sign_with,
+           "timeout": CLIENT_TIMEOUT - 10}
     argv = [PYTHON, os.path.join(CLIENTS_DIR, "asyncssh_echo.py")]
     facts = {}
 
@@ -318,10 +439,19 @@ def asyncssh_run(ctx, srv, kind, options=None, size=BYTES, angelos=False, tamper
     return run, facts
 
 
+def asyncssh_refused(ctx, run, facts, what):
+    """The run must end with the server refusing the key (exit 3), no output."""
+    src, dst = ctx.path("refused.in"), ctx.path("refused.out")
+    h.random_file(src, 1024)
+    r = run(src, dst)
+    h.check(r.rc == 3, "%s was not refused (rc %d, facts %s)\n%s" % (what, r.rc, facts, r.describe()))
+    h.check(not os.path.exists(dst) or os.path.getsize(dst) == 0, "session output after: " + what)
+    return r
+
+
 def asyncssh_key(kind, options=None, expect_algs=None):
-    def case(ctx):
+    def case(ctx, srv):
         require("asyncssh")
-        srv = server_for(ctx, [key(kind) + ".pub"])
         run, facts = asyncssh_run(ctx, srv, kind, options)
         r = echo_through(ctx, BYTES, run)
         ctx.log("asyncssh facts: %s" % facts)
@@ -335,13 +465,14 @@ STARTER_NEGOTIATED = {"send_cipher": "chacha20-poly1305@openssh.com",
                       "send_compression": "zlib", "recv_compression": "zlib"}
 
 
-def asyncssh_angelos(options):
-    def case(ctx):
+def asyncssh_angelos(options, host=ANGELOS_HOST):
+    """An Angelos host logs in with its UUID and its angelos-tongues key."""
+    def case(ctx, srv):
         require("asyncssh")
-        srv = server_for(ctx, [angelos_pub_file(ctx)])
-        run, facts = asyncssh_run(ctx, srv, "angelos", options, angelos=True)
+        kind = ANGELOS_PEERS[host][0]
+        run, facts = asyncssh_run(ctx, srv, kind, options, angelos=True, user=host)
         r = echo_through(ctx, BYTES, run)
-        want_blob = base64.b64encode(angelos_blob(key("angelos") + ".pub")).decode()
+        want_blob = base64.b64encode(angelos_blob(key(kind) + ".pub")).decode()
         h.check(facts.get("client_key_blob") == want_blob,
                 "the AsyncSSH key class made blob %r, the test derived %r" % (
                     facts.get("client_key_blob"), want_blob))
@@ -350,34 +481,43 @@ def asyncssh_angelos(options):
     return case
 
 
-def asyncssh_angelos_bad_signature(ctx):
+def asyncssh_angelos_bad_signature(ctx, srv):
     """A signature that does not verify must be refused, and the same key
     signing properly must then get in: the server checks, not just parses."""
     require("asyncssh")
-    srv = server_for(ctx, [angelos_pub_file(ctx)])
     run, facts = asyncssh_run(ctx, srv, "angelos", {"signature_algs": [ANGELOS]},
-                              angelos=True, tamper=True)
-    src, dst = ctx.path("bad.in"), ctx.path("bad.out")
-    h.random_file(src, 1024)
-    r = run(src, dst)
-    h.check(r.rc == 3, "a tampered angelos-tongues signature was not refused (rc %d, facts %s)\n%s" % (
-        r.rc, facts, r.describe()))
-    h.check(not os.path.exists(dst) or os.path.getsize(dst) == 0, "session output after a bad signature")
-    run, facts = asyncssh_run(ctx, srv, "angelos", {"signature_algs": [ANGELOS]}, angelos=True)
+                              angelos=True, tamper=True, user=ANGELOS_HOST)
+    asyncssh_refused(ctx, run, facts, "a tampered angelos-tongues signature")
+    run, facts = asyncssh_run(ctx, srv, "angelos", {"signature_algs": [ANGELOS]}, angelos=True,
+                              user=ANGELOS_HOST)
     echo_through(ctx, 64 * 1024, run)
+
+
+def asyncssh_modern_profile_rsa_refused(ctx, srv):
+    """A client that signs with rsa-sha2-512 whatever server-sig-algs says
+    (as clients that predate server-sig-algs do) reaches the server's own
+    check: `profile modern` does not offer that algorithm."""
+    require("asyncssh")
+    mark = srv.log_mark()
+    run, facts = asyncssh_run(ctx, srv, "rsa3072", sign_with="rsa-sha2-512")
+    asyncssh_refused(ctx, run, facts, "an rsa-sha2-512 signature under profile modern")
+    disconnect_line(srv, mark, PEER, r'reason="[^"]*" refused_key="key algorithm rsa-sha2-512 is not offered '
+                                     r'\(public key algorithms\)"')
 
 
 # --- Paramiko -------------------------------------------------------------------
 
+# What Paramiko's defaults agree on under `profile classic`.
+PARAMIKO_CLASSIC = {"kex": "diffie-hellman-group16-sha512", "cipher": "aes128-ctr",
+                    "mac": "hmac-sha2-256-etm@openssh.com"}
 PARAMIKO_KEY_TYPE = {"ed25519": "ed25519", "rsa3072": "rsa", "ecdsa256": "ecdsa",
                      "ecdsa384": "ecdsa", "ecdsa521": "ecdsa"}
 
 
 def paramiko_case(kind, kex=None, cipher=None, mac=None, compress=False, expect_algs=None):
-    def case(ctx):
+    def case(ctx, srv):
         require("paramiko")
-        srv = server_for(ctx, [key(kind) + ".pub"])
-        cfg = {"port": srv.port, "user": ctx.user, "key": key(kind),
+        cfg = {"port": srv.port, "user": srv.user, "key": key(kind),
                "key_type": PARAMIKO_KEY_TYPE[kind],
                "host_key": base64.b64encode(host_blob(srv)).decode(),
                "kex": [kex] if kex else None, "ciphers": [cipher] if cipher else None,
@@ -416,9 +556,8 @@ def _first(pref, names):
 
 def plink_case(kind, cipher=None, kex=None, compress=False, want=()):
     """want: texts that plink -v must print (what it negotiated)."""
-    def case(ctx):
+    def case(ctx, srv):
         require("plink")
-        srv = server_for(ctx, [key(kind) + ".pub"])
         env = client_env(ctx)
         sessions = os.path.join(env["HOME"], ".putty", "sessions")
         os.makedirs(sessions, exist_ok=True)
@@ -427,7 +566,7 @@ def plink_case(kind, cipher=None, kex=None, compress=False, want=()):
             f.write("KEX=%s\n" % _first(kex or "ecdh", PUTTY_KEX))
             f.write("Compression=%d\n" % (1 if compress else 0))
         argv = ["plink", "-load", "hs-test", "-ssh", "-batch", "-noagent", "-v",
-                "-P", str(srv.port), "-l", ctx.user, "-i", key_ppk(kind),
+                "-P", str(srv.port), "-l", srv.user, "-i", key_ppk(kind),
                 "-hostkey", host_fingerprint(srv), "-s", "127.0.0.1", "echo"]
         r = echo_through(ctx, BYTES, lambda src, dst: run_client(ctx, argv, src, dst, env=env))
         for w in want:
@@ -445,25 +584,24 @@ def dbclient_argv(ctx, srv, kind, flags=()):
     with open(os.path.join(env["HOME"], ".ssh", "known_hosts"), "w") as f:
         f.write("127.0.0.1 %s\n" % srv.host_pubkey())
     argv = ["dbclient", "-p", str(srv.port), "-i", key_dropbear(kind)] + list(flags) + \
-           ["-s", "%s@127.0.0.1" % ctx.user, "echo"]
+           ["-s", "%s@127.0.0.1" % srv.user, "echo"]
     return argv, env
 
 
 def dbclient_case(kind, flags=()):
-    def case(ctx):
+    def case(ctx, srv):
         require("dbclient")
-        srv = server_for(ctx, [key(kind) + ".pub"])
         argv, env = dbclient_argv(ctx, srv, kind, flags)
         echo_through(ctx, BYTES, lambda src, dst: run_client(ctx, argv, src, dst, env=env))
     return case
 
 
-def dbclient_ctr_no_common_mac(ctx):
-    """Dropbear pairs aes-ctr only with non-etm MACs, which the server does
-    not offer: the negotiation must fail cleanly on both sides, and the
-    server must go on serving (chacha20-poly1305 right after)."""
+def dbclient_ctr_no_common_mac(ctx, srv):
+    """Dropbear pairs aes-ctr only with non-etm MACs, which hostsd offers
+    only when `macs` names them: the negotiation must fail cleanly on both
+    sides, and the server must go on serving (chacha20-poly1305 right
+    after)."""
     require("dbclient")
-    srv = server_for(ctx, [key("ed25519") + ".pub"])
     argv, env = dbclient_argv(ctx, srv, "ed25519", ["-c", "aes256-ctr,aes128-ctr"])
     r = run_client(ctx, argv, env=env)
     h.check(r.rc != 0 and "No matching algo mac" in r.text,
@@ -508,12 +646,11 @@ def node_modules_ready():
 
 
 def node_case(kind="ed25519", algorithms=None, size=None, expect_algs=None):
-    def case(ctx):
+    def case(ctx, srv):
         require("node")
         why = node_modules_ready()
         h.check(not why, why)
-        srv = server_for(ctx, [key(kind) + ".pub"])
-        cfg = {"port": srv.port, "user": ctx.user, "key": key(kind),
+        cfg = {"port": srv.port, "user": srv.user, "key": key(kind),
                "hostKey": base64.b64encode(host_blob(srv)).decode(),
                "timeout": CLIENT_TIMEOUT - 10}
         if algorithms:
@@ -537,46 +674,14 @@ def node_case(kind="ed25519", algorithms=None, size=None, expect_algs=None):
     return case
 
 
-# --- what the server offers (for the angelos-tongues skip) ---------------------------
-
-def probe_offer():
-    """One OpenSSH login with -vv: the server's KEXINIT lists and its
-    server-sig-algs. None if the probe itself failed (then nothing is
-    skipped: the cases fail with their own details)."""
-    if missing("openssh"):
-        return None
-    ctx = h.Context("probe")
-    failed = True
-    try:
-        srv = ctx.server()
-        r = ctx.ssh(srv, ["-s", "echo"], stdin=b"probe", flags=["-vv"])
-        text = r.text
-        offer = {}
-        m = re.search(r"server-sig-algs=<([^>]*)>", text)
-        offer["server-sig-algs"] = m.group(1).split(",") if m else []
-        part = text.split("peer server KEXINIT proposal", 1)
-        if len(part) == 2:
-            for name in ("KEX algorithms", "host key algorithms", "ciphers ctos", "MACs ctos",
-                         "compression ctos"):
-                m = re.search(r"debug2: %s: ([^\r\n]*)" % re.escape(name), part[1])
-                offer[name] = m.group(1).split(",") if m else []
-        failed = r.rc != 0
-        return offer
-    except Exception as e:   # the probe is advice, not a test
-        h.log("probe of the server's offer failed: %s" % e)
-        return None
-    finally:
-        ctx.close(failed)
-
-
 # --- the cases -------------------------------------------------------------------------
 
 def cases():
-    """[(name, client, needs_angelos, function)]"""
+    """[(name, client, server, function(ctx, srv))]: server names SERVERS."""
     out = []
 
-    def add(name, client, fn, angelos=False):
-        out.append((name, client, angelos, fn))
+    def add(name, client, fn, server="default"):
+        out.append((name, client, server, fn))
 
     for kex in KEX:
         for cipher, mac in CIPHER_MACS:
@@ -588,6 +693,12 @@ def cases():
     for kind in ("ecdsa256", "ecdsa384", "ecdsa521"):
         add("openssh_key_" + kind, "openssh", openssh_key(kind))
     add("openssh_compression_zlib@openssh.com", "openssh", openssh_compression)
+    add("openssh_non-etm_macs_refused_by_default", "openssh", openssh_non_etm_refused)
+    for mac in NON_ETM:
+        add("openssh_non-etm_aes256-ctr+%s" % mac, "openssh", openssh_non_etm(mac), "non-etm")
+    add("openssh_profile_angelos_refused", "openssh", openssh_angelos_profile_refused, "angelos")
+    add("openssh_profile_classic_refused", "openssh", openssh_classic_profile_refused, "classic")
+    add("openssh_profile_modern_rsa_key_refused", "openssh", openssh_modern_profile_rsa_refused, "modern")
 
     add("asyncssh_defaults_ed25519", "asyncssh", asyncssh_key("ed25519"))
     add("asyncssh_key_rsa3072", "asyncssh", asyncssh_key("rsa3072"))
@@ -595,11 +706,12 @@ def cases():
     transport = {k: v for k, v in STARTER.items() if k != "signature_algs"}
     add("asyncssh_starter_transport_ed25519", "asyncssh",
         asyncssh_key("ed25519", dict(transport, signature_algs=["ssh-ed25519"]), STARTER_NEGOTIATED))
-    add("asyncssh_angelos_starter", "asyncssh", asyncssh_angelos(STARTER), angelos=True)
-    add("asyncssh_angelos_default_transport", "asyncssh",
-        asyncssh_angelos({"signature_algs": [ANGELOS]}), angelos=True)
-    add("asyncssh_angelos_bad_signature_refused", "asyncssh", asyncssh_angelos_bad_signature,
-        angelos=True)
+    add("asyncssh_angelos_starter", "asyncssh", asyncssh_angelos(STARTER))
+    add("asyncssh_angelos_starter_base64_key", "asyncssh", asyncssh_angelos(STARTER, ANGELOS_HOST_B64))
+    add("asyncssh_angelos_default_transport", "asyncssh", asyncssh_angelos({"signature_algs": [ANGELOS]}))
+    add("asyncssh_angelos_bad_signature_refused", "asyncssh", asyncssh_angelos_bad_signature)
+    add("asyncssh_profile_angelos_starter", "asyncssh", asyncssh_angelos(STARTER), "angelos")
+    add("asyncssh_profile_modern_rsa-sha2-512_refused", "asyncssh", asyncssh_modern_profile_rsa_refused, "modern")
 
     add("paramiko_defaults_ed25519", "paramiko", paramiko_case("ed25519"))
     add("paramiko_key_rsa3072", "paramiko",
@@ -614,6 +726,8 @@ def cases():
                 paramiko_case("ed25519", cipher=cipher, mac=mac))
     add("paramiko_compression_zlib@openssh.com", "paramiko",
         paramiko_case("ed25519", compress=True, expect_algs={"compression": "zlib@openssh.com"}))
+    add("paramiko_profile_classic_defaults", "paramiko", paramiko_case("ed25519", expect_algs=PARAMIKO_CLASSIC),
+        "classic")
 
     add("plink_defaults_ed25519", "plink", plink_case(
         "ed25519", want=["Curve25519", "AES-256 SDCTR", "HMAC-SHA-256"]))
@@ -637,6 +751,8 @@ def cases():
     add("dbclient_chacha20-poly1305", "dbclient",
         dbclient_case("ed25519", ["-c", "chacha20-poly1305@openssh.com"]))
     add("dbclient_aes-ctr_no_common_mac", "dbclient", dbclient_ctr_no_common_mac)
+    add("dbclient_non-etm_aes256-ctr+hmac-sha2-256", "dbclient",
+        dbclient_case("ed25519", ["-c", "aes256-ctr", "-m", "hmac-sha2-256"]), "non-etm")
 
     add("node_defaults_ed25519", "node", node_case())
     for kind in ("rsa3072", "ecdsa256", "ecdsa384", "ecdsa521"):
@@ -657,7 +773,21 @@ def cases():
     return out
 
 
+def on_server(shared, fn):
+    """A harness case: fn(ctx, srv) on the shared server, whose host key is
+    the only one OpenSSH's known_hosts holds for it."""
+    def case(ctx):
+        srv = shared.lend(ctx)
+        with open(ctx.known_hosts, "w") as f:
+            f.write("[127.0.0.1]:%d %s\n" % (srv.port, srv.host_pubkey()))
+        fn(ctx, srv)
+    return case
+
+
 def main():
+    if not os.access(hs.HOSTSD, os.X_OK):
+        h.log("no hostsd program at %s (build first, or set HS_BUILD_DIR / HS_HOSTSD)" % hs.HOSTSD)
+        sys.exit(1)
     todo = [c for c in cases() if not h.ONLY or h.ONLY in c[0]]
     skipped = []
     if ALLOW_MISSING:
@@ -665,20 +795,15 @@ def main():
             if missing(client):
                 skipped.append((name, "client %s is not installed (%s; package %s)" % (
                     client, missing(client), CLIENTS[client][1])))
-    if any(c[2] for c in todo if c[0] not in dict(skipped)):
-        offer = probe_offer()
-        if offer is not None:
-            h.log("server offers: %s" % "; ".join("%s=%s" % (k, ",".join(v)) for k, v in offer.items()))
-            if ANGELOS not in offer.get("server-sig-algs", []) + offer.get("host key algorithms", []):
-                why = ("the server under test does not offer %s yet (not in its server-sig-algs "
-                       "nor its KEXINIT host key algorithms)" % ANGELOS)
-                skipped += [(c[0], why) for c in todo if c[2] and c[0] not in dict(skipped)]
     for name, why in skipped:
         h.log("SKIP %s: %s" % (name, why))
     if skipped:
         h.log("%d skipped" % len(skipped))
     names = dict(skipped)
-    h.run([(name, fn) for name, _, _, fn in todo if name not in names])
+    todo = [c for c in todo if c[0] not in names]
+    for _, _, server, _ in todo:
+        SERVERS[server].uses += 1
+    h.run([(name, on_server(SERVERS[server], fn)) for name, _, server, fn in todo], under_test="hostsd serve")
 
 
 if __name__ == "__main__":

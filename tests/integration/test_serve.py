@@ -30,189 +30,16 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 import test_refusals as tr  # noqa: E402  (its ControlMaster helper and refusal cases)
+from hostsd_server import ASAN, HOSTSD, HOST, Hostsd, fingerprint  # noqa: E402
 
-HOSTSD = os.environ.get("HS_HOSTSD") or os.path.join(h.BUILD_DIR, "hostsd")
-HOST = "node1"
 REVOKE_DEADLINE = 5.0      # seconds from `trust revoke` to the connection's end
 MIB = h.MIB
-
-
-def _sanitized(path):
-    """Is the program built with AddressSanitizer? (Its quarantine keeps
-    freed memory, so memory bounds need room.)"""
-    try:
-        with open(path, "rb") as f:
-            return b"__asan_init" in f.read()
-    except OSError:
-        return False
-
-
-ASAN = _sanitized(HOSTSD)
 # Growth of the server's resident memory allowed while a slow reader holds
 # a transfer back: far below the bytes moved, well above what the design
 # buffers (one channel window, one stdin queue, one output chunk).
 RSS_GROWTH_LIMIT_KB = (28 if ASAN else 16) * 1024
 # Always well above the limit, also in quick runs, or the check proves nothing.
 MEM_BYTES = 64 * MIB
-
-
-def fingerprint(key_path):
-    r = subprocess.run([h.SSH_KEYGEN, "-l", "-E", "sha256", "-f", key_path + ".pub"],
-                       capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
-    h.check(r.returncode == 0, "ssh-keygen -l failed: %s" % r.stderr.decode(errors="replace"))
-    return r.stdout.decode().split()[1]
-
-
-class Hostsd:
-    """A state directory (hostsd init) and `hostsd serve` on it, shaped like
-    harness.Server so that Context cleans it up and prints its log."""
-
-    kind = "hostsd"
-
-    def __init__(self, ctx, name="hostsd"):
-        self.ctx = ctx
-        self.dir = ctx.path(name + "-state")
-        self.log_path = ctx.path(name + ".log")
-        self.config_path = os.path.join(self.dir, "hostsd.conf")
-        self.host_key = os.path.join(self.dir, "host_ed25519")
-        self.user = HOST
-        self.proc = None
-        self.port = None
-        self.ports = []
-        self.stdout_lines = []
-        self.exit_problem = None
-        self.log_file = None
-        self.expect_rc = (0,)
-        r = self.cli("init")
-        h.check(r.returncode == 0, "hostsd init failed: %s" % r.stderr.decode(errors="replace"))
-        ctx.servers.append(self)
-
-    # -- the command line
-
-    def cli(self, *args, timeout=60):
-        argv = [HOSTSD] + list(args) + ["--dir", self.dir]
-        r = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                           env=h.clean_env())
-        self.ctx.log("%s -> %d %s" % (" ".join(argv[1:3]), r.returncode, r.stderr.decode(errors="replace")[-300:]))
-        return r
-
-    def trust(self, *args):
-        r = self.cli("trust", *args)
-        h.check(r.returncode == 0, "hostsd trust %s failed: %s" % (" ".join(args), r.stderr.decode(errors="replace")))
-        return r
-
-    def add(self, host, key, subsystems=None, expires=None):
-        args = ["add", host, key + ".pub"]
-        if subsystems is not None:
-            args += ["--subsystems", subsystems]
-        if expires is not None:
-            args += ["--expires", expires]
-        return self.trust(*args)
-
-    def config(self, *lines):
-        with open(self.config_path, "a") as f:
-            for line in lines:
-                f.write(line + "\n")
-
-    # -- the server
-
-    def start(self, *args, listen=("127.0.0.1:0",), env=None):
-        argv = [HOSTSD, "serve", "--dir", self.dir]
-        for a in listen:
-            argv += ["--listen", a]
-        argv += list(args)
-        self.log_start = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
-        self.log_file = open(self.log_path, "ab")
-        e = h.clean_env()
-        if ASAN:
-            e["ASAN_OPTIONS"] = (e.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=8").lstrip(":")
-        e.update(env or {})
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.log_file,
-                                     stderr=self.log_file, env=e)
-        want = len(listen)
-
-        def up():
-            found = re.findall(r"listening on (\S+):(\d+)\n", self.log_since_start())
-            if len(found) >= want:
-                return found
-            if self.proc.poll() is not None:
-                return "exited"
-            return None
-        found = h.wait_for(up, h.START_TIMEOUT)
-        h.check(found and found != "exited", "hostsd serve did not come up (rc %s):\n%s" % (
-            self.proc.poll(), self.log_since_start()[-3000:]))
-        self.ports = [int(p) for _, p in found]
-        self.port = self.ports[0]
-        self.ctx.log("hostsd serve pid %d on port %s" % (self.proc.pid, self.ports))
-        return self
-
-    def log_text(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
-
-    def log_since_start(self):
-        return self.log_text()[getattr(self, "log_start", 0):]
-
-    def wait_log(self, pattern, timeout=10.0, what=None):
-        """Wait for a log line matching pattern (a regex); returns the match."""
-        m = h.wait_for(lambda: re.search(pattern, self.log_since_start(), re.M), timeout)
-        h.check(m, "no log line matching %r within %ss" % (what or pattern, timeout))
-        return m
-
-    def signal(self, sig):
-        os.kill(self.proc.pid, sig)
-
-    def rss_kb(self):
-        try:
-            with open("/proc/%d/status" % self.proc.pid) as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1])
-        except OSError:
-            pass
-        return 0
-
-    def wait_exit(self, timeout):
-        """The server's exit code once it exits by itself (None if it did not)."""
-        try:
-            rc = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        self._closed()
-        return rc
-
-    def _closed(self):
-        if self.log_file:
-            self.log_file.close()
-            self.log_file = None
-        self.proc = None
-
-    def stop(self):
-        """SIGTERM, bounded wait, SIGKILL (harness.Server's contract)."""
-        problem = None
-        if self.proc is not None:
-            if self.proc.poll() is not None:
-                problem = "hostsd serve had already exited with %s" % self.proc.returncode
-            else:
-                kids = h.children_of(self.proc.pid)
-                if not h.stop_pid(self.proc.pid):
-                    problem = "hostsd serve did not stop within %ds of SIGTERM (killed)" % h.STOP_TIMEOUT
-                for k in kids:
-                    h.stop_pid(k, 2.0)
-                rc = self.proc.wait(timeout=5)
-                if problem is None and rc not in self.expect_rc:
-                    problem = "hostsd serve exited with %s on SIGTERM" % rc
-            self._closed()
-        text = self.log_text()
-        for m in h.SANITIZER_MARKERS:
-            if m in text:
-                problem = (problem + "; " if problem else "") + "sanitizer report in the server log"
-                break
-        self.exit_problem = problem
-        return problem
 
 
 def serve(ctx, *args, hosts=((HOST, None),), **kw):
@@ -706,4 +533,4 @@ if __name__ == "__main__":
         ("shutdown_timeout", shutdown_timeout),
         ("preauth_flood", preauth_flood),
         ("startup_errors", startup_errors),
-    ])
+    ], under_test="hostsd serve")

@@ -6,7 +6,9 @@ client interoperability tests (tests/integration/test_clients.py).
 CONFIG: {port, user, key, key_kind ("openssh" or "angelos-tongues"),
 known_hosts (one known_hosts line for the server), input, output,
 options (keyword arguments for asyncssh.connect: kex_algs, encryption_algs,
-mac_algs, compression_algs, signature_algs), tamper (sign wrongly)}.
+mac_algs, compression_algs, signature_algs), tamper (sign wrongly),
+sign_with (a signature algorithm to use whatever the server's
+server-sig-algs say, as clients that predate server-sig-algs do)}.
 
 Prints one JSON line of facts (negotiated algorithms, exit status, the
 client key's public blob) and exits 0 on exit-status 0, 3 if the server
@@ -39,7 +41,15 @@ def load_key(cfg):
                     return bytes(sig)
             key = Tampered(private=key._private)
         return key
-    return asyncssh.read_private_key(cfg["key"])
+    key = asyncssh.read_private_key(cfg["key"])
+    if cfg.get("sign_with"):
+        # A key pair that knows only this algorithm: AsyncSSH then signs
+        # with it even when server-sig-algs does not list it.
+        alg = cfg["sign_with"].encode()
+        key = asyncssh.load_keypairs([key])[0]
+        key.set_sig_algorithm(alg)
+        key.sig_algorithms = (alg,)
+    return key
 
 
 async def session(cfg, facts):
