@@ -150,7 +150,7 @@ static void refuse(struct hs_conn *conn, const char *why, const char *alg)
 		name[i] = ok ? c : '?';
 	}
 	name[i] = '\0';
-	snprintf(conn->auth.refusal, sizeof conn->auth.refusal, why, name);
+	snprintf(conn->auth.refusal, sizeof conn->auth.refusal, why, i > 0 ? name : "(none)");
 }
 
 static int signed_data(struct hs_conn *conn, struct hs_buf *out)
@@ -272,15 +272,15 @@ static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
 		refuse(conn, "unsupported or malformed %s key", p->alg);
 		return 0;
 	}
-	if (p->alg[0] == '\0' || !hs__key_alg_allowed(key, p->alg)) {
-		refuse(conn, "signature algorithm \"%s\" does not fit the key", p->alg);
+	/* an algorithm the configuration does not offer (ssh-rsa never is) is
+	 * refused like an unusable key */
+	if (!hs__name_listed(conn->cfg->pubkey_algs, p->alg)) {
+		refuse(conn, "key algorithm %s is not offered (public key algorithms)", p->alg);
 		hs_key_free(key);
 		return 0;
 	}
-	/* an algorithm the configuration does not offer is refused like an
-	 * unusable key */
-	if (!hs__name_listed(conn->cfg->pubkey_algs, p->alg)) {
-		refuse(conn, "key algorithm %s is not offered (public key algorithms)", p->alg);
+	if (!hs__key_alg_allowed(key, p->alg)) {
+		refuse(conn, "signature algorithm %s does not fit the key", p->alg);
 		hs_key_free(key);
 		return 0;
 	}

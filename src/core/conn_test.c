@@ -736,7 +736,13 @@ static void test_auth_refusals(void)
 	mc_pump(&f.mc);
 	expect_auth_failure(&f);
 	CHECK(!f.conn->closing);
-	CHECK_STR(hs_conn_auth_refusal(f.conn), "signature algorithm \"ssh-rsa\" does not fit the key");
+	CHECK_STR(hs_conn_auth_refusal(f.conn), "key algorithm ssh-rsa is not offered (public key algorithms)");
+	/* an offered algorithm of another key type */
+	CHECK_EQ_INT(mc_userauth_pk_signed(&f.mc, USER, g_userkey, "rsa-sha2-256", blob, bloblen), 0);
+	mc_pump(&f.mc);
+	expect_auth_failure(&f);
+	CHECK(!f.conn->closing);
+	CHECK_STR(hs_conn_auth_refusal(f.conn), "signature algorithm rsa-sha2-256 does not fit the key");
 	/* a malformed key blob: a failure */
 	uint8_t bad[128];
 	memcpy(bad, blob, bloblen < sizeof bad ? bloblen : sizeof bad);

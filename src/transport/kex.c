@@ -7,6 +7,7 @@
  */
 #include "transport/kex.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -165,6 +166,16 @@ int hs__kex_start(struct hs_conn *conn)
 	return 0;
 }
 
+/* Nothing in common in one of the lists: the key exchange failed (reason
+ * 3), and the log and the peer learn which list it was. */
+static int no_common(struct hs_conn *conn, const char *list)
+{
+	char text[64];
+	snprintf(text, sizeof text, "no common %s algorithm", list);
+	hs__conn_fail(conn, HS_ERR_NO_ALGORITHM, 0, text);
+	return 0;
+}
+
 static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
 {
 	struct hs_kex *k = &conn->kex;
@@ -189,23 +200,23 @@ static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
 		if (conn->strict_kex && k->last_seqnr != 0)
 			return HS_ERR_PROTOCOL;
 	}
-	if ((r = hs__kexinit_choose(ki.lists[HS_KL_KEX], conn->cfg->kex, k->kex_alg, sizeof k->kex_alg)) != 0 ||
-	    (r = hs__kexinit_choose(ki.lists[HS_KL_HOSTKEY], conn->cfg->hostkey_algs, k->hostkey_alg,
-	                            sizeof k->hostkey_alg)) != 0 ||
-	    (r = hs__kexinit_choose(ki.lists[HS_KL_ENC_C2S], conn->cfg->ciphers, k->enc_c2s, sizeof k->enc_c2s)) != 0 ||
-	    (r = hs__kexinit_choose(ki.lists[HS_KL_ENC_S2C], conn->cfg->ciphers, k->enc_s2c, sizeof k->enc_s2c)) != 0)
-		return r;
+	if (hs__kexinit_choose(ki.lists[HS_KL_KEX], conn->cfg->kex, k->kex_alg, sizeof k->kex_alg) != 0)
+		return no_common(conn, "key exchange");
+	if (hs__kexinit_choose(ki.lists[HS_KL_HOSTKEY], conn->cfg->hostkey_algs, k->hostkey_alg, sizeof k->hostkey_alg) != 0)
+		return no_common(conn, "host key");
+	if (hs__kexinit_choose(ki.lists[HS_KL_ENC_C2S], conn->cfg->ciphers, k->enc_c2s, sizeof k->enc_c2s) != 0 ||
+	    hs__kexinit_choose(ki.lists[HS_KL_ENC_S2C], conn->cfg->ciphers, k->enc_s2c, sizeof k->enc_s2c) != 0)
+		return no_common(conn, "cipher");
 	/* An AEAD cipher has its own integrity: the MAC lists then matter only
 	 * to peers that insist on agreeing one. */
-	if (hs__kexinit_choose(ki.lists[HS_KL_MAC_C2S], conn->cfg->macs, k->mac_c2s, sizeof k->mac_c2s) != 0 &&
-	    !hs__cipher_by_name(k->enc_c2s)->aead)
-		return HS_ERR_NO_ALGORITHM;
-	if (hs__kexinit_choose(ki.lists[HS_KL_MAC_S2C], conn->cfg->macs, k->mac_s2c, sizeof k->mac_s2c) != 0 &&
-	    !hs__cipher_by_name(k->enc_s2c)->aead)
-		return HS_ERR_NO_ALGORITHM;
-	if ((r = hs__kexinit_choose(ki.lists[HS_KL_COMP_C2S], conn->cfg->compression, k->comp_c2s, sizeof k->comp_c2s)) != 0 ||
-	    (r = hs__kexinit_choose(ki.lists[HS_KL_COMP_S2C], conn->cfg->compression, k->comp_s2c, sizeof k->comp_s2c)) != 0)
-		return r;
+	if ((hs__kexinit_choose(ki.lists[HS_KL_MAC_C2S], conn->cfg->macs, k->mac_c2s, sizeof k->mac_c2s) != 0 &&
+	     !hs__cipher_by_name(k->enc_c2s)->aead) ||
+	    (hs__kexinit_choose(ki.lists[HS_KL_MAC_S2C], conn->cfg->macs, k->mac_s2c, sizeof k->mac_s2c) != 0 &&
+	     !hs__cipher_by_name(k->enc_s2c)->aead))
+		return no_common(conn, "MAC");
+	if (hs__kexinit_choose(ki.lists[HS_KL_COMP_C2S], conn->cfg->compression, k->comp_c2s, sizeof k->comp_c2s) != 0 ||
+	    hs__kexinit_choose(ki.lists[HS_KL_COMP_S2C], conn->cfg->compression, k->comp_s2c, sizeof k->comp_s2c) != 0)
+		return no_common(conn, "compression");
 	/* RFC 4253 §7: the guess is wrong when the two sides' preferred
 	 * (first) kex or host key algorithms differ; the guessed packet is
 	 * then dropped. */

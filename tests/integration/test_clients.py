@@ -378,7 +378,7 @@ def openssh_non_etm_refused(ctx, srv):
     require("openssh")
     mark = srv.log_mark()
     openssh_refused(ctx, srv, ["Ciphers=aes256-ctr", "MACs=hmac-sha2-256"], "no matching MAC found")
-    disconnect_line(srv, mark, "-", r'reason="no common algorithm"')
+    disconnect_line(srv, mark, "-", r'reason="no common MAC algorithm"')
 
 
 def openssh_angelos_profile_refused(ctx, srv):
@@ -396,14 +396,14 @@ def openssh_angelos_profile_refused(ctx, srv):
     mark = srv.log_mark()
     openssh_refused(ctx, srv, ["KexAlgorithms=curve25519-sha256,curve25519-sha256@libssh.org"],
                     "no matching key exchange method found")
-    disconnect_line(srv, mark, "-", r'reason="no common algorithm"')
+    disconnect_line(srv, mark, "-", r'reason="no common key exchange algorithm"')
 
 
 def openssh_classic_profile_refused(ctx, srv):
     require("openssh")
     mark = srv.log_mark()
     openssh_refused(ctx, srv, ["KexAlgorithms=curve25519-sha256"], "no matching key exchange method found")
-    disconnect_line(srv, mark, "-", r'reason="no common algorithm"')
+    disconnect_line(srv, mark, "-", r'reason="no common key exchange algorithm"')
 
 
 def openssh_modern_profile_rsa_refused(ctx, srv):
