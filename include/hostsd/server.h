@@ -185,8 +185,8 @@ struct hs_config {
 	uint32_t rekey_seconds;            /* default 3600 */
 	uint32_t max_unauthenticated;      /* listener-wide cap; default 64 */
 	uint32_t max_unauthenticated_per_source; /* default 16 */
-	uint32_t max_dh_computations;      /* finite-field kex computing at once, off the loop,
-	                                      per listener; default 2, at most 64 */
+	uint32_t max_dh_computations;      /* finite-field kex computing at once on libuv's
+	                                      thread pool, per listener; default 2, at most 64 */
 	uint32_t keepalive_seconds;        /* 0: off */
 	uint32_t keepalive_max_missed;     /* default 3 */
 	const char *banner;                /* USERAUTH_BANNER text, or NULL */
@@ -210,7 +210,13 @@ HS_API int hs_config_check(const struct hs_config *cfg, char *err, size_t errlen
 
 /* Create a listener on loop. hostkey is borrowed: it must outlive the
  * listener. cb is copied. data is the initial user data of each
- * connection. Caller closes with hs_listener_close(). */
+ * connection. Caller closes with hs_listener_close().
+ *
+ * Finite-field key exchanges run on libuv's thread pool (uv_queue_work),
+ * up to cfg->max_dh_computations at once, the rest waiting in order (the
+ * rekeys of authenticated peers first). The pool has 4 threads unless
+ * UV_THREADPOOL_SIZE says more before its first use; a program with its own
+ * pool work and several listeners should size it. */
 HS_API int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const struct hs_hostkey *hostkey,
                            const struct hs_server_cb *cb, void *data, struct hs_listener **out) HS_MUST_CHECK;
 
@@ -230,8 +236,8 @@ HS_API void hs_listener_stop(struct hs_listener *l);
 HS_API size_t hs_listener_connection_count(const struct hs_listener *l);
 
 /* Disconnect every connection (BY_APPLICATION), stop listening, and free
- * the listener once every handle is closed; closed_cb (may be NULL) then
- * runs. */
+ * the listener once every handle is closed and every key exchange
+ * computation it started has ended; closed_cb (may be NULL) then runs. */
 HS_API void hs_listener_close(struct hs_listener *l, void (*closed_cb)(void *data), void *data);
 
 /* --- connections --- */

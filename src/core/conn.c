@@ -433,9 +433,14 @@ int hs__conn_resume(struct hs_conn *conn)
 int hs__conn_compute_done(struct hs_conn *conn, struct hs_dh_job *job)
 {
 	int r;
-	if (conn->closing || !conn->kex.computing) {
+	if (conn->closing) {
 		hs__dh_job_free(job);
-		return conn->closing ? HS_ERR_CLOSED : HS_ERR_INTERNAL;
+		return HS_ERR_CLOSED;
+	}
+	if (!conn->kex.computing) { /* a job nobody asked for: ours to fix */
+		hs__dh_job_free(job);
+		hs__conn_fail(conn, HS_ERR_INTERNAL, 0, "key exchange computation not expected");
+		return HS_ERR_INTERNAL;
 	}
 	if ((r = hs__kex_dh_done(conn, job)) != 0) {
 		hs__conn_fail(conn, r, 0, NULL);
@@ -456,7 +461,8 @@ static int keepalive(struct hs_conn *conn)
 {
 	int r;
 	uint64_t every = conn->cfg->keepalive_ms;
-	if (every == 0 || !conn->auth.completed)
+	/* a peer's reply cannot be read while its key exchange computes */
+	if (every == 0 || !conn->auth.completed || conn->kex.computing)
 		return 0;
 	if (conn->now_ms - conn->last_rx_ms < every * (conn->keepalives_missed + 1))
 		return 0;
@@ -503,7 +509,7 @@ uint64_t hs__conn_next_deadline(const struct hs_conn *conn)
 		if (k < d)
 			d = k;
 	}
-	if (conn->cfg->keepalive_ms != 0 && conn->auth.completed) {
+	if (conn->cfg->keepalive_ms != 0 && conn->auth.completed && !conn->kex.computing) {
 		uint64_t k = conn->last_rx_ms + conn->cfg->keepalive_ms * (conn->keepalives_missed + 1);
 		if (k < d)
 			d = k;

@@ -949,6 +949,51 @@ static void test_dh_job(void)
 	f.mc.failed = 0;
 	fx_close(&f);
 
+	/* login grace runs out while the job is out */
+	fx_open_nostart(&f, NULL, NULL, &o);
+	CHECK_EQ_INT(mc_start(&f.mc), 0);
+	mc_pump(&f.mc);
+	CHECK(f.app.job != NULL);
+	CHECK(hs__conn_tick(f.conn, f.now + f.cfg.login_grace_ms) != 0);
+	job = f.app.job;
+	f.app.job = NULL;
+	CHECK_EQ_INT(hs__conn_compute_done(f.conn, job), HS_ERR_CLOSED);
+	mc_pump(&f.mc);
+	expect_disconnect(&f, HS_DISCONNECT_BY_APPLICATION);
+	f.mc.failed = 0;
+	fx_close(&f);
+
+	/* a rekey after authentication with keepalives on: while the job is
+	 * out the peer's replies cannot be read, so no keepalive is asked or
+	 * counted (and no deadline is due); afterwards all goes on */
+	struct hs_config ka;
+	hs_config_init(&ka);
+	ka.keepalive_seconds = 1;
+	ka.keepalive_max_missed = 1;
+	g_io_compute = 0;
+	fx_open(&f, &ka, NULL, &o);
+	fx_auth(&f);
+	g_io_compute = 1;
+	f.conn->io = &io_ops_compute;
+	CHECK_EQ_INT(mc_send_kexinit(&f.mc), 0);
+	mc_pump(&f.mc);
+	CHECK(f.app.job != NULL);
+	CHECK(hs__conn_next_deadline(f.conn) > f.now + 10000);
+	CHECK_EQ_INT(hs__conn_tick(f.conn, f.now + 10000), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(mc_queued(&f.mc), 0);
+	CHECK(!f.conn->closing);
+	job = f.app.job;
+	f.app.job = NULL;
+	hs__dh_job_run(job);
+	hs__conn_set_now(f.conn, f.now + 10000);
+	CHECK_EQ_INT(hs__conn_compute_done(f.conn, job), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(f.mc.kex_done, 2);
+	CHECK_EQ_INT(f.mc.hostkey_verified, 2);
+	CHECK(!f.conn->closing);
+	fx_close(&f);
+
 	/* a peer value the group refuses (e = 1) fails the exchange */
 	struct mc_opts manual = { .kex = "diffie-hellman-group14-sha256", .manual_ecdh = 1 };
 	struct hs_buf b;

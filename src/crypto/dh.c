@@ -50,7 +50,7 @@ int hs__dh_prime(enum hs_dh_group group, struct hs_buf *out)
 int hs__dh_server(enum hs_dh_group group, const uint8_t *e, size_t elen, struct hs_buf *f_out, struct hs_buf *k_out)
 {
 	int r = HS_ERR_CRYPTO;
-	BN_CTX *ctx = BN_CTX_new();
+	BN_CTX *ctx = BN_CTX_secure_new(); /* its temporaries derive from y */
 	BIGNUM *p = group_prime(group);
 	BIGNUM *g = BN_new(), *pm1 = BN_new(), *be = NULL, *y = BN_secure_new(), *f = BN_new(), *k = BN_secure_new();
 	if (ctx == NULL || p == NULL || g == NULL || pm1 == NULL || y == NULL || f == NULL || k == NULL)
@@ -106,10 +106,11 @@ struct hs_dh_job *hs__dh_job_new(enum hs_dh_group group, const uint8_t *e, size_
 	hs__buf_init(&job->e, DH_VALUE_MAX + 1, 0);
 	hs__buf_init(&job->f, DH_VALUE_MAX, 0);
 	hs__buf_init(&job->k, DH_VALUE_MAX, 1);
-	if (hs__buf_put(&job->e, e, elen) != 0) {
-		/* longer than any prime: hs__dh_server refuses it as the peer's fault */
-		hs__buf_reset(&job->e);
-		job->result = HS_ERR_PROTOCOL;
+	if (elen > DH_VALUE_MAX) {
+		job->result = HS_ERR_PROTOCOL; /* longer than any prime: the peer's fault */
+	} else if (hs__buf_put(&job->e, e, elen) != 0) {
+		hs__dh_job_free(job);
+		return NULL;
 	}
 	return job;
 }

@@ -996,6 +996,21 @@ static void init_handles(struct server *srv)
 	srv->handles_up = 1;
 }
 
+/* libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says) runs the
+ * registry lookups and, per listener, up to max_dh_computations key
+ * exchanges: give the exchanges threads of their own on top, so a burst of
+ * them never holds up a lookup. The pool is sized once, at its first use. */
+static void size_thread_pool(const struct hsd_serve_settings *set)
+{
+	char v[16];
+	if (getenv("UV_THREADPOOL_SIZE") != NULL)
+		return; /* the operator's choice */
+	unsigned per = set->engine.max_dh_computations ? set->engine.max_dh_computations : HSD_DEFAULT_MAX_DH_COMPUTATIONS;
+	unsigned n = 4 + (unsigned)set->nlisten * per;
+	snprintf(v, sizeof v, "%u", n < 128 ? n : 128);
+	setenv("UV_THREADPOOL_SIZE", v, 1);
+}
+
 static int run(struct server *srv)
 {
 	char err[1024];
@@ -1012,6 +1027,7 @@ static int run(struct server *srv)
 	}
 	if (srv->set.log_level >= 0)
 		hsd_log_set_level(srv->set.log_level);
+	size_thread_pool(&srv->set);
 	/* a key others may read is refused ("chmod 600 FILE"), as sshd does */
 	if (hsd_hostkey_load_checked(srv->set.host_key_path, &srv->hostkey, err, sizeof err) != 0) {
 		fprintf(stderr, "hostsd: %s\n", err);

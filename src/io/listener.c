@@ -9,9 +9,10 @@
  * copied between the cipher and the socket.
  *
  * Finite-field key exchanges run on libuv's thread pool, at most
- * cfg.max_dh at once per listener; the others wait in arrival order, so a
- * burst of expensive exchanges neither stalls the loop nor takes every
- * pool thread.
+ * cfg.max_dh at once per listener; the others wait in arrival order, the
+ * rekeys of authenticated peers before the exchanges of unauthenticated
+ * ones, so a burst of expensive exchanges neither stalls the loop nor takes
+ * every pool thread, and a flood of strangers does not hold up known peers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,11 @@
 
 struct io_conn;
 
+/* Connections waiting to compute, oldest first. */
+struct dh_queue {
+	struct io_conn *head, *tail;
+};
+
 struct hs_listener {
 	uv_loop_t *loop;
 	uv_tcp_t tcp;
@@ -39,7 +45,7 @@ struct hs_listener {
 	struct io_conn *conns;
 	size_t nconns;
 	uint32_t unauth;
-	struct io_conn *dh_head, *dh_tail; /* connections waiting to compute */
+	struct dh_queue dh_waiting[2];     /* [0]: authenticated, [1]: not yet */
 	uint32_t dh_running;
 	uint32_t dh_peak;                  /* most ever running at once */
 	int closing;
@@ -63,7 +69,8 @@ struct io_conn {
 	int closing;
 	int handles_open;
 	int flush_armed;
-	struct hs_dh_job *dh_job;     /* waiting in the listener's queue */
+	struct hs_dh_job *dh_job;     /* waiting in dh_queue */
+	struct dh_queue *dh_queue;
 	struct io_conn *dh_next;
 	struct dh_work *dh_work;      /* running on the pool */
 	char source[INET6_ADDRSTRLEN + 1];
@@ -239,26 +246,44 @@ static void io_authenticated(void *ctx)
 
 static void dh_unqueue(struct io_conn *c)
 {
-	struct hs_listener *l = c->l;
 	if (c->dh_work != NULL) {
 		c->dh_work->c = NULL; /* it finishes on its own and is freed */
 		c->dh_work = NULL;
 	}
 	if (c->dh_job == NULL)
 		return;
-	struct io_conn **pp = &l->dh_head, *prev = NULL;
+	struct dh_queue *q = c->dh_queue;
+	struct io_conn **pp = &q->head, *prev = NULL;
 	while (*pp != NULL && *pp != c) {
 		prev = *pp;
 		pp = &(*pp)->dh_next;
 	}
 	if (*pp == c) {
 		*pp = c->dh_next;
-		if (l->dh_tail == c)
-			l->dh_tail = prev;
+		if (q->tail == c)
+			q->tail = prev;
 	}
 	c->dh_next = NULL;
+	c->dh_queue = NULL;
 	hs__dh_job_free(c->dh_job);
 	c->dh_job = NULL;
+}
+
+static struct io_conn *dh_next_waiting(struct hs_listener *l)
+{
+	for (int i = 0; i < 2; i++) {
+		struct dh_queue *q = &l->dh_waiting[i];
+		struct io_conn *c = q->head;
+		if (c == NULL)
+			continue;
+		q->head = c->dh_next;
+		if (q->head == NULL)
+			q->tail = NULL;
+		c->dh_next = NULL;
+		c->dh_queue = NULL;
+		return c;
+	}
+	return NULL;
 }
 
 static void on_dh_work(uv_work_t *req)
@@ -294,12 +319,8 @@ static void on_dh_done(uv_work_t *req, int status)
 
 static void dh_start_next(struct hs_listener *l)
 {
-	while (l->dh_running < l->cfg.max_dh && l->dh_head != NULL) {
-		struct io_conn *c = l->dh_head;
-		l->dh_head = c->dh_next;
-		if (l->dh_head == NULL)
-			l->dh_tail = NULL;
-		c->dh_next = NULL;
+	struct io_conn *c;
+	while (l->dh_running < l->cfg.max_dh && (c = dh_next_waiting(l)) != NULL) {
 		struct hs_dh_job *job = c->dh_job;
 		c->dh_job = NULL;
 		if (c->core->closing) { /* failed while it waited */
@@ -334,15 +355,20 @@ static void io_compute(void *ctx, struct hs_dh_job *job)
 	struct io_conn *c = ctx;
 	struct hs_listener *l = c->l;
 	if (c->closing || c->dh_job != NULL || c->dh_work != NULL) {
-		hs__dh_job_free(job); /* one exchange at a time per connection */
+		/* the core asks once per exchange: a broken invariant */
+		hs__dh_job_free(job);
+		hs__conn_fail(c->core, HS_ERR_INTERNAL, 0, "key exchange computation asked twice");
+		io_kick(c);
 		return;
 	}
+	struct dh_queue *q = &l->dh_waiting[c->unauth ? 1 : 0];
 	c->dh_job = job;
-	if (l->dh_tail != NULL)
-		l->dh_tail->dh_next = c;
+	c->dh_queue = q;
+	if (q->tail != NULL)
+		q->tail->dh_next = c;
 	else
-		l->dh_head = c;
-	l->dh_tail = c;
+		q->head = c;
+	q->tail = c;
 	dh_start_next(l);
 }
 

@@ -453,6 +453,51 @@ def preauth_flood(ctx):
     echo_ok(ctx, srv, 1024, name="after")
 
 
+def threads_of(pid):
+    return len(os.listdir("/proc/%d/task" % pid))
+
+
+class Port:
+    """Another listening port of a server, for ctx.ssh."""
+
+    def __init__(self, srv, port):
+        self.port, self.user = port, srv.user
+
+
+def dh_thread_pool(ctx):
+    """Group18 logins on two listen addresses at once all round-trip; the
+    thread pool has 4 threads for registry lookups plus max_dh_computations
+    per listen address, unless UV_THREADPOOL_SIZE says otherwise."""
+    srv = Hostsd(ctx)
+    srv.add(HOST, ctx.key)
+    srv.config("max_dh_computations 3")
+    srv.start("--subsystem", "echo=cat", listen=("127.0.0.1:0", "127.0.0.1:0"))
+    kex = ["KexAlgorithms=diffie-hellman-group18-sha512"]
+    results = []
+
+    def login(i, target):
+        try:
+            results.append(echo_ok(ctx, target, 16 * 1024, opts=kex, name="dh%d" % i))
+        except h.TestFailure as e:
+            results.append(e)
+    threads = [threading.Thread(target=login, args=(i, Port(srv, srv.ports[i % 2]))) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(h.SSH_TIMEOUT + 10)
+    h.check(len(results) == 4, "a group18 login did not finish")
+    for r in results:
+        if isinstance(r, Exception):
+            raise r
+    n = threads_of(srv.proc.pid)
+    h.check(n >= 1 + 4 + 2 * 3, "hostsd runs %d threads, not the loop and 4 + 2 x 3 pool threads" % n)
+    srv.stop()
+    srv.start("--subsystem", "echo=cat", env={"UV_THREADPOOL_SIZE": "2"})
+    echo_ok(ctx, srv, 1024, opts=kex)
+    n = threads_of(srv.proc.pid)
+    h.check(n < 1 + 4 + 3, "with UV_THREADPOOL_SIZE=2 hostsd runs %d threads" % n)
+
+
 def startup_errors(ctx):
     srv = Hostsd(ctx)
     srv.add(HOST, ctx.key)
@@ -532,5 +577,6 @@ if __name__ == "__main__":
         ("sigterm_graceful", sigterm_graceful),
         ("shutdown_timeout", shutdown_timeout),
         ("preauth_flood", preauth_flood),
+        ("dh_thread_pool", dh_thread_pool),
         ("startup_errors", startup_errors),
     ], under_test="hostsd serve")
