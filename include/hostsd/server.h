@@ -226,6 +226,13 @@ HS_API int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const s
 HS_API int hs_listener_listen(struct hs_listener *l, const char *address, int port, int reuseport,
                               int *uv_err) HS_MUST_CHECK;
 
+/* Give the connections accepted from now on cfg (resolved and checked as
+ * hs_listener_new does); those already open keep the configuration they
+ * started with, and the listening socket stays open. On error nothing
+ * changes and err (may be NULL) names the setting. */
+HS_API int hs_listener_set_config(struct hs_listener *l, const struct hs_config *cfg, char *err,
+                                  size_t errlen) HS_MUST_CHECK;
+
 /* The bound port, or -1. */
 HS_API int hs_listener_port(const struct hs_listener *l);
 

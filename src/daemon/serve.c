@@ -635,9 +635,13 @@ static int apply_listeners(struct server *srv, int engine_changed)
 			}
 		}
 		struct slot *sl = NULL;
-		if (match != NULL && !engine_changed) {
+		char err[256] = "";
+		if (match != NULL && engine_changed && hs_listener_set_config(match->l, &srv->set.engine, err, sizeof err) != 0)
+			hsd_log(HSD_LOG_WARNING, "reload: reopening a listener, its settings could not change in place: %s",
+			        err[0] ? err : "out of memory");
+		else if (match != NULL) /* same socket; new settings, if any, for new connections */
 			sl = match;
-		} else {
+		if (sl == NULL) {
 			int port = a->port;
 			if (match != NULL) {
 				port = match->port;

@@ -28,6 +28,39 @@
 
 struct io_conn;
 
+/* A resolved configuration, shared by the listener (for the connections
+ * it accepts next) and by every connection accepted under it: a new one
+ * from hs_listener_set_config leaves the others to the connections that
+ * hold them. */
+struct shared_cfg {
+	struct hs_core_config c;
+	unsigned refs;
+};
+
+static int shared_cfg_new(const struct hs_config *cfg, char *err, size_t errlen, struct shared_cfg **out)
+{
+	struct shared_cfg *s = calloc(1, sizeof(*s));
+	int r;
+	*out = NULL;
+	if (s == NULL)
+		return HS_ERR_ALLOC;
+	if ((r = hs__core_config_resolve(cfg, &s->c, err, errlen)) != 0) {
+		free(s);
+		return r;
+	}
+	s->refs = 1;
+	*out = s;
+	return 0;
+}
+
+static void shared_cfg_put(struct shared_cfg *s)
+{
+	if (s != NULL && --s->refs == 0) {
+		hs__core_config_cleanup(&s->c);
+		free(s);
+	}
+}
+
 /* Connections waiting to compute, oldest first. */
 struct dh_queue {
 	struct io_conn *head, *tail;
@@ -38,7 +71,7 @@ struct hs_listener {
 	uv_tcp_t tcp;
 	int tcp_inited;
 	int port;
-	struct hs_core_config cfg;
+	struct shared_cfg *cfg;            /* for the next connections */
 	const struct hs_hostkey *hostkey;
 	struct hs_server_cb cb;
 	void *data;
@@ -60,6 +93,7 @@ struct io_conn {
 	uv_idle_t idle;
 	uv_write_t wreq;
 	struct hs_listener *l;
+	struct shared_cfg *cfg;       /* the configuration it started with */
 	struct hs_conn *core;
 	struct io_conn *prev, *next;
 	struct hs_buf wbuf;
@@ -95,7 +129,7 @@ static void listener_maybe_done(struct hs_listener *l)
 		return;
 	void (*cb)(void *) = l->closed_cb;
 	void *data = l->closed_data;
-	hs__core_config_cleanup(&l->cfg);
+	shared_cfg_put(l->cfg);
 	free(l);
 	if (cb != NULL)
 		cb(data);
@@ -119,6 +153,7 @@ static void on_conn_handle_closed(uv_handle_t *h)
 	l->handles_open++; /* the application may close the listener from connection_lost */
 	hs__conn_free(c->core); /* reports connection_lost */
 	l->handles_open--;
+	shared_cfg_put(c->cfg);
 	hs__buf_cleanup(&c->wbuf);
 	free(c);
 	listener_maybe_done(l);
@@ -320,7 +355,7 @@ static void on_dh_done(uv_work_t *req, int status)
 static void dh_start_next(struct hs_listener *l)
 {
 	struct io_conn *c;
-	while (l->dh_running < l->cfg.max_dh && (c = dh_next_waiting(l)) != NULL) {
+	while (l->dh_running < l->cfg->c.max_dh && (c = dh_next_waiting(l)) != NULL) {
 		struct hs_dh_job *job = c->dh_job;
 		c->dh_job = NULL;
 		if (c->core->closing) { /* failed while it waited */
@@ -487,7 +522,7 @@ static void on_connection(uv_stream_t *server, int status)
 	uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sslen);
 	format_peer(&ss, c->source, sizeof c->source, peer, sizeof peer);
 	/* Pre-authentication caps: refuse before spending anything. */
-	if (l->unauth >= l->cfg.max_unauth || unauth_from(l, c->source) >= l->cfg.max_unauth_per_source) {
+	if (l->unauth >= l->cfg->c.max_unauth || unauth_from(l, c->source) >= l->cfg->c.max_unauth_per_source) {
 		c->l = l;
 		c->tcp.data = c;
 		l->handles_open++;
@@ -503,7 +538,9 @@ static void on_connection(uv_stream_t *server, int status)
 	c->idle.data = c;
 	c->handles_open = 3;
 	hs__buf_init(&c->wbuf, HS_OUTPUT_CAP, 0);
-	c->core = hs__conn_new(&l->cfg, l->hostkey, &l->cb, l->data, &io_ops, c, peer, uv_now(l->loop));
+	c->cfg = l->cfg;
+	c->cfg->refs++;
+	c->core = hs__conn_new(&c->cfg->c, l->hostkey, &l->cb, l->data, &io_ops, c, peer, uv_now(l->loop));
 	c->next = l->conns;
 	if (l->conns)
 		l->conns->prev = c;
@@ -533,7 +570,7 @@ int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const struct h
 	struct hs_listener *l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return HS_ERR_ALLOC;
-	if ((r = hs__core_config_resolve(cfg, &l->cfg, NULL, 0)) != 0) {
+	if ((r = shared_cfg_new(cfg, NULL, 0, &l->cfg)) != 0) {
 		free(l);
 		return r;
 	}
@@ -592,6 +629,20 @@ fail:
 	if (uv_err)
 		*uv_err = e;
 	return HS_ERR_IO;
+}
+
+int hs_listener_set_config(struct hs_listener *l, const struct hs_config *cfg, char *err, size_t errlen)
+{
+	struct shared_cfg *s;
+	int r;
+	if (l == NULL || l->closing)
+		return HS_ERR_INVALID_ARG;
+	if ((r = shared_cfg_new(cfg, err, errlen, &s)) != 0)
+		return r;
+	shared_cfg_put(l->cfg);
+	l->cfg = s;
+	dh_start_next(l); /* the cap may have grown */
+	return 0;
 }
 
 int hs_listener_port(const struct hs_listener *l)

@@ -925,6 +925,52 @@ static void scenario_dh_close_listener(void)
 	finish();
 }
 
+/* --- 7. a new configuration for the next connections --- */
+
+/* hs_listener_set_config: a bad configuration changes nothing; a good one
+ * applies to connections accepted after it on the same socket, while one
+ * already open keeps its own (here: its short login grace). */
+static void scenario_set_config(void)
+{
+	struct hs_config a, b;
+	static struct peer p1, p2, p3, p4;
+	char err[256] = "";
+	hs_config_init(&a);
+	a.login_grace_seconds = 1;
+	a.max_unauthenticated_per_source = 1;
+	int port = start_listener(&a, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	CHECK_EQ_INT(peer_connect(&p1, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&p1), 1);
+	CHECK_EQ_INT(peer_connect(&p2, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&p2), 0); /* one per source */
+	peer_close(&p2);
+
+	hs_config_init(&b);
+	b.profiles = "bogus";
+	CHECK(hs_listener_set_config(A.l, &b, err, sizeof err) != 0);
+	CHECK(strstr(err, "bogus") != NULL);
+	CHECK_EQ_INT(peer_connect(&p3, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&p3), 0); /* still one per source */
+	peer_close(&p3);
+
+	hs_config_init(&b);
+	b.login_grace_seconds = 60;
+	b.max_unauthenticated_per_source = 2;
+	CHECK_EQ_INT(hs_listener_set_config(A.l, &b, err, sizeof err), 0);
+	CHECK_EQ_INT(hs_listener_port(A.l), port);
+	CHECK_EQ_INT(peer_connect(&p4, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&p4), 1);
+	/* p1 started under the 1 s grace and goes at it; p4 stays */
+	RUN_UNTIL(p1.eof, 5000);
+	CHECK(p1.eof);
+	CHECK(!p4.eof);
+	CHECK_EQ_INT(hs_listener_connection_count(A.l), 1);
+	finish();
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -951,6 +997,7 @@ int main(void)
 	in_child("DH exchanges computing at once: cap 2", scenario_dh_cap2);
 	in_child("peers hang up while their DH jobs wait or run", scenario_dh_drop);
 	in_child("listener closed while DH jobs wait and run", scenario_dh_close_listener);
+	in_child("hs_listener_set_config for the next connections", scenario_set_config);
 	hs_hostkey_free(g_hostkey);
 	hs_hostkey_free(g_userkey);
 	return hs_test_done();
