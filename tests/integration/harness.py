@@ -200,7 +200,22 @@ def default_user(kind):
     return pwd.getpwuid(os.getuid()).pw_name if kind == "sshd" else "peer1"
 
 
-class Server:
+class ServerProcess:
+    """What every server under test has: a process (proc) and a log file
+    (log_path)."""
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_text(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+
+class Server(ServerProcess):
     """The server under test, started on 127.0.0.1 with a kernel-chosen port
     (hosts_server) or a port found free just before (sshd, which cannot
     report a port 0 choice)."""
@@ -398,16 +413,6 @@ class Server:
         if self.proc is None or self.proc.poll() is not None:
             return []
         return [self.proc.pid] + children_of(self.proc.pid)
-
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def log_text(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
 
     # -- stop
 

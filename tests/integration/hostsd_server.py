@@ -40,7 +40,7 @@ def fingerprint(key_path):
     return r.stdout.decode().split()[1]
 
 
-class Hostsd:
+class Hostsd(h.ServerProcess):
     """A state directory (hostsd init) and `hostsd serve` on it, shaped like
     harness.Server so that Context cleans it up and prints its log.
 
@@ -152,16 +152,6 @@ class Hostsd:
         self.port = self.ports[0]
         self.ctx.log("hostsd serve pid %d on port %s" % (self.proc.pid, self.ports))
         return self
-
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def log_text(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
 
     def log_since_start(self):
         return self.log_text()[getattr(self, "log_start", 0):]
