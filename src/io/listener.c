@@ -14,6 +14,7 @@
  * ones, so a burst of expensive exchanges neither stalls the loop nor takes
  * every pool thread, and a flood of strangers does not hold up known peers.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/conn.h"
+#include "io/dh_queue.h"
 #include "io/listener.h"
 
 #define READ_CHUNK 65536
@@ -61,11 +63,6 @@ static void shared_cfg_put(struct shared_cfg *s)
 	}
 }
 
-/* Connections waiting to compute, oldest first. */
-struct dh_queue {
-	struct io_conn *head, *tail;
-};
-
 struct hs_listener {
 	uv_loop_t *loop;
 	uv_tcp_t tcp;
@@ -78,7 +75,7 @@ struct hs_listener {
 	struct io_conn *conns;
 	size_t nconns;
 	uint32_t unauth;
-	struct dh_queue dh_waiting[2];     /* [0]: authenticated, [1]: not yet */
+	struct hs_dh_queue dh_waiting;     /* connections waiting to compute */
 	uint32_t dh_running;
 	uint32_t dh_peak;                  /* most ever running at once */
 	int closing;
@@ -103,9 +100,8 @@ struct io_conn {
 	int closing;
 	int handles_open;
 	int flush_armed;
-	struct hs_dh_job *dh_job;     /* waiting in dh_queue */
-	struct dh_queue *dh_queue;
-	struct io_conn *dh_next;
+	struct hs_dh_job *dh_job;     /* while it waits in dh_waiting */
+	struct hs_dh_waiter dh_waiter;
 	struct dh_work *dh_work;      /* running on the pool */
 	char source[INET6_ADDRSTRLEN + 1];
 };
@@ -287,38 +283,15 @@ static void dh_unqueue(struct io_conn *c)
 	}
 	if (c->dh_job == NULL)
 		return;
-	struct dh_queue *q = c->dh_queue;
-	struct io_conn **pp = &q->head, *prev = NULL;
-	while (*pp != NULL && *pp != c) {
-		prev = *pp;
-		pp = &(*pp)->dh_next;
-	}
-	if (*pp == c) {
-		*pp = c->dh_next;
-		if (q->tail == c)
-			q->tail = prev;
-	}
-	c->dh_next = NULL;
-	c->dh_queue = NULL;
+	hs__dh_queue_remove(&c->dh_waiter);
 	hs__dh_job_free(c->dh_job);
 	c->dh_job = NULL;
 }
 
 static struct io_conn *dh_next_waiting(struct hs_listener *l)
 {
-	for (int i = 0; i < 2; i++) {
-		struct dh_queue *q = &l->dh_waiting[i];
-		struct io_conn *c = q->head;
-		if (c == NULL)
-			continue;
-		q->head = c->dh_next;
-		if (q->head == NULL)
-			q->tail = NULL;
-		c->dh_next = NULL;
-		c->dh_queue = NULL;
-		return c;
-	}
-	return NULL;
+	struct hs_dh_waiter *w = hs__dh_queue_pop(&l->dh_waiting);
+	return w == NULL ? NULL : (struct io_conn *)(void *)((char *)w - offsetof(struct io_conn, dh_waiter));
 }
 
 static void on_dh_work(uv_work_t *req)
@@ -396,14 +369,8 @@ static void io_compute(void *ctx, struct hs_dh_job *job)
 		io_kick(c);
 		return;
 	}
-	struct dh_queue *q = &l->dh_waiting[c->unauth ? 1 : 0];
 	c->dh_job = job;
-	c->dh_queue = q;
-	if (q->tail != NULL)
-		q->tail->dh_next = c;
-	else
-		q->head = c;
-	q->tail = c;
+	hs__dh_queue_push(&l->dh_waiting, &c->dh_waiter, !c->unauth);
 	dh_start_next(l);
 }
 
