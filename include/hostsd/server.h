@@ -226,10 +226,14 @@ HS_API int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const s
 HS_API int hs_listener_listen(struct hs_listener *l, const char *address, int port, int reuseport,
                               int *uv_err) HS_MUST_CHECK;
 
-/* Give the connections accepted from now on cfg (resolved and checked as
+/* Give the connections accepted from now on cfg (copied, and checked as
  * hs_listener_new does); those already open keep the configuration they
- * started with, and the listening socket stays open. On error nothing
- * changes and err (may be NULL) names the setting. */
+ * started with, and the listening socket stays open. The listener-wide
+ * limits apply at once to everything: max_unauthenticated and
+ * max_unauthenticated_per_source count the open connections too, and
+ * max_dh_computations also governs their rekeys. On error nothing changes
+ * and err (may be NULL) names the setting: HS_ERR_INVALID_ARG for a bad
+ * setting or a closing listener, HS_ERR_ALLOC. */
 HS_API int hs_listener_set_config(struct hs_listener *l, const struct hs_config *cfg, char *err,
                                   size_t errlen) HS_MUST_CHECK;
 

@@ -136,7 +136,6 @@ static int send_pk_ok(struct hs_conn *conn)
 	return hs__conn_end(conn);
 }
 
-/* The data a publickey signature covers (RFC 4252 §7). */
 /* Remember why the engine refused a key (for hs_conn_auth_refusal); the
  * algorithm name came off the wire, so only name characters are kept. */
 static void refuse(struct hs_conn *conn, const char *why, const char *alg)
@@ -153,6 +152,7 @@ static void refuse(struct hs_conn *conn, const char *why, const char *alg)
 	snprintf(conn->auth.refusal, sizeof conn->auth.refusal, why, i > 0 ? name : "(none)");
 }
 
+/* The data a publickey signature covers (RFC 4252 §7). */
 static int signed_data(struct hs_conn *conn, struct hs_buf *out)
 {
 	struct hs_auth_pending *p = &conn->auth.pending;

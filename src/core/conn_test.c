@@ -1835,14 +1835,30 @@ static void test_kex_failures(void)
 	struct fx f;
 	struct hs_buf b;
 
-	/* no common cipher: key exchange failed (3) */
-	struct mc_opts weak = { .cipher = "3des-cbc" };
-	fx_open_nostart(&f, NULL, NULL, &weak);
-	f.mc.quiet = 1;
-	CHECK(mc_connect(&f.mc) != 0);
-	expect_disconnect(&f, HS_DISCONNECT_KEY_EXCHANGE_FAILED);
-	f.mc.failed = 0;
-	fx_close(&f);
+	/* nothing in common in one list: key exchange failed (3), and the
+	 * reason names the list */
+	static const struct {
+		struct mc_opts opt;
+		const char *compression; /* the server's, or NULL */
+		const char *reason;
+	} none_common[] = {
+		{ { .cipher = "3des-cbc" }, NULL, "no common cipher algorithm" },
+		{ { .kex = "diffie-hellman-group1-sha1" }, NULL, "no common key exchange algorithm" },
+		{ { .cipher = "aes256-ctr", .mac = "hmac-sha1" }, NULL, "no common MAC algorithm" },
+		{ { 0 }, "zlib", "no common compression algorithm" },
+	};
+	for (size_t i = 0; i < sizeof none_common / sizeof none_common[0]; i++) {
+		struct hs_config cfg;
+		hs_config_init(&cfg);
+		cfg.compression = none_common[i].compression;
+		fx_open_nostart(&f, &cfg, NULL, &none_common[i].opt);
+		f.mc.quiet = 1;
+		CHECK(mc_connect(&f.mc) != 0);
+		expect_disconnect(&f, HS_DISCONNECT_KEY_EXCHANGE_FAILED);
+		CHECK_STR(f.conn->close_reason, none_common[i].reason);
+		f.mc.failed = 0;
+		fx_close(&f);
+	}
 
 	/* a Q_C of the wrong length (RFC 8731 §3: abort) */
 	struct mc_opts manual = { .manual_ecdh = 1 };

@@ -119,6 +119,7 @@ struct server {
 	int finished;                    /* our own handles are closing */
 	int pidfile_written;
 	int started;                     /* serving (start-up went well) */
+	unsigned dh_threads;             /* pool threads started for key exchanges; 0: sized by the operator */
 };
 
 static void schedule_finish(struct server *srv);
@@ -616,8 +617,8 @@ static int same_addr(const struct hsd_listen_addr *a, const struct hsd_listen_ad
 }
 
 /* Bind what the settings ask for. On reload, an address already bound
- * keeps its listener unless the engine configuration changed; then a new
- * listener takes the same port (a kernel-chosen port stays the same). */
+ * keeps its listener (and socket, so no connection attempt is refused);
+ * changed engine settings apply to its next connections. */
 static int apply_listeners(struct server *srv, int engine_changed)
 {
 	struct slot *old = srv->slots, *fresh = NULL, **tail = &fresh;
@@ -634,20 +635,20 @@ static int apply_listeners(struct server *srv, int engine_changed)
 				break;
 			}
 		}
-		struct slot *sl = NULL;
+		struct slot *sl = match;
 		char err[256] = "";
-		if (match != NULL && engine_changed && hs_listener_set_config(match->l, &srv->set.engine, err, sizeof err) != 0)
-			hsd_log(HSD_LOG_WARNING, "reload: reopening a listener, its settings could not change in place: %s",
-			        err[0] ? err : "out of memory");
-		else if (match != NULL) /* same socket; new settings, if any, for new connections */
-			sl = match;
+		int r;
+		if (match != NULL && engine_changed &&
+		    (r = hs_listener_set_config(match->l, &srv->set.engine, err, sizeof err)) != 0) {
+			/* the settings were checked on loading: only memory can be
+			 * short, and a listener that works is better kept as it is */
+			char where[96];
+			hsd_format_listen(&match->addr, match->port, where, sizeof where);
+			hsd_log(HSD_LOG_WARNING, "reload: keeping the previous settings on %s: %s", where,
+			        err[0] ? err : hs_strerror(r));
+		}
 		if (sl == NULL) {
-			int port = a->port;
-			if (match != NULL) {
-				port = match->port;
-				retire_slot(srv, match); /* frees the port first */
-			}
-			if (open_slot(srv, a, port, &sl) != 0) {
+			if (open_slot(srv, a, a->port, &sl) != 0) {
 				failures++;
 				continue;
 			}
@@ -805,6 +806,47 @@ static int listen_sets_equal(const struct hsd_serve_settings *a, const struct hs
 	return 1;
 }
 
+/* libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says) runs the
+ * registry lookups and, per listener, up to max_dh_computations key
+ * exchanges: give the exchanges threads of their own on top, so a burst of
+ * them never holds up a lookup. The pool is sized once, at its first use. */
+#define POOL_BASE_THREADS 4u
+#define POOL_MAX_THREADS 128u
+
+static unsigned dh_per_listener(const struct hsd_serve_settings *set)
+{
+	return set->engine.max_dh_computations ? set->engine.max_dh_computations : HSD_DEFAULT_MAX_DH_COMPUTATIONS;
+}
+
+static void size_thread_pool(struct server *srv)
+{
+	char v[16];
+	if (getenv("UV_THREADPOOL_SIZE") != NULL)
+		return; /* the operator's choice */
+	unsigned n = POOL_BASE_THREADS + (unsigned)srv->set.nlisten * dh_per_listener(&srv->set);
+	if (n > POOL_MAX_THREADS)
+		n = POOL_MAX_THREADS;
+	snprintf(v, sizeof v, "%u", n);
+	setenv("UV_THREADPOOL_SIZE", v, 1);
+	srv->dh_threads = n - POOL_BASE_THREADS;
+}
+
+/* A reload cannot grow the pool: a max_dh_computations (or a number of
+ * listen addresses) that would need more threads than it has is cut down
+ * to what fits, until a restart. */
+static void clamp_dh_to_pool(struct server *srv)
+{
+	unsigned want = dh_per_listener(&srv->set);
+	if (srv->dh_threads == 0 || srv->set.nlisten == 0 || (unsigned)srv->set.nlisten * want <= srv->dh_threads)
+		return;
+	unsigned fit = srv->dh_threads / (unsigned)srv->set.nlisten;
+	if (fit < 1)
+		fit = 1;
+	hsd_log(HSD_LOG_WARNING, "reload: max_dh_computations %u for %zu listening addresses needs more threads than "
+	        "were started (%u); using %u until hostsd restarts", want, srv->set.nlisten, srv->dh_threads, fit);
+	srv->set.engine.max_dh_computations = fit;
+}
+
 static void reload(struct server *srv)
 {
 	struct hsd_serve_settings fresh;
@@ -820,12 +862,14 @@ static void reload(struct server *srv)
 	struct hsd_serve_settings old = srv->set;
 	srv->set = fresh;
 	hsd_log_set_level(srv->set.log_level >= 0 ? srv->set.log_level : HSD_LOG_INFO);
-	/* hs_listener_new copies what it needs: old settings may go after */
+	clamp_dh_to_pool(srv);
+	/* hs_listener_new and hs_listener_set_config copy what they need: the
+	 * old settings may go after */
 	if ((engine_changed || listen_changed) && apply_listeners(srv, engine_changed) != 0)
 		hsd_log(HSD_LOG_ERR, "reload: some addresses could not be bound (see above)");
 	hsd_serve_settings_clear(&old);
 	hsd_log(HSD_LOG_INFO, "configuration reloaded: %zu subsystems, %zu listening addresses%s",
-	        srv->set.subsystems.n, srv->set.nlisten, engine_changed ? ", new limits for new connections" : "");
+	        srv->set.subsystems.n, srv->set.nlisten, engine_changed ? ", new settings for new connections" : "");
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -1000,21 +1044,6 @@ static void init_handles(struct server *srv)
 	srv->handles_up = 1;
 }
 
-/* libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says) runs the
- * registry lookups and, per listener, up to max_dh_computations key
- * exchanges: give the exchanges threads of their own on top, so a burst of
- * them never holds up a lookup. The pool is sized once, at its first use. */
-static void size_thread_pool(const struct hsd_serve_settings *set)
-{
-	char v[16];
-	if (getenv("UV_THREADPOOL_SIZE") != NULL)
-		return; /* the operator's choice */
-	unsigned per = set->engine.max_dh_computations ? set->engine.max_dh_computations : HSD_DEFAULT_MAX_DH_COMPUTATIONS;
-	unsigned n = 4 + (unsigned)set->nlisten * per;
-	snprintf(v, sizeof v, "%u", n < 128 ? n : 128);
-	setenv("UV_THREADPOOL_SIZE", v, 1);
-}
-
 static int run(struct server *srv)
 {
 	char err[1024];
@@ -1031,7 +1060,7 @@ static int run(struct server *srv)
 	}
 	if (srv->set.log_level >= 0)
 		hsd_log_set_level(srv->set.log_level);
-	size_thread_pool(&srv->set);
+	size_thread_pool(srv);
 	/* a key others may read is refused ("chmod 600 FILE"), as sshd does */
 	if (hsd_hostkey_load_checked(srv->set.host_key_path, &srv->hostkey, err, sizeof err) != 0) {
 		fprintf(stderr, "hostsd: %s\n", err);

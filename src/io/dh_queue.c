@@ -1,4 +1,5 @@
-/* Two intrusive FIFO lists, authenticated waiters first. */
+/* Two intrusive doubly linked FIFO lists: removal is constant time however
+ * many peers wait, and popping checks the authenticated list first. */
 #include "io/dh_queue.h"
 
 #include <stddef.h>
@@ -7,6 +8,7 @@ void hs__dh_queue_push(struct hs_dh_queue *q, struct hs_dh_waiter *w, int authen
 {
 	int k = authenticated ? 0 : 1;
 	w->next = NULL;
+	w->prev = q->tail[k];
 	w->queue = q;
 	w->authenticated = authenticated;
 	if (q->tail[k] != NULL)
@@ -34,16 +36,14 @@ void hs__dh_queue_remove(struct hs_dh_waiter *w)
 	if (q == NULL)
 		return;
 	int k = w->authenticated ? 0 : 1;
-	struct hs_dh_waiter **pp = &q->head[k], *prev = NULL;
-	while (*pp != NULL && *pp != w) {
-		prev = *pp;
-		pp = &(*pp)->next;
-	}
-	if (*pp == w) {
-		*pp = w->next;
-		if (q->tail[k] == w)
-			q->tail[k] = prev;
-	}
-	w->next = NULL;
+	if (w->prev != NULL)
+		w->prev->next = w->next;
+	else
+		q->head[k] = w->next;
+	if (w->next != NULL)
+		w->next->prev = w->prev;
+	else
+		q->tail[k] = w->prev;
+	w->next = w->prev = NULL;
 	w->queue = NULL;
 }

@@ -2,8 +2,9 @@
  * The connections of one listener waiting for a key exchange computation
  * slot: first come, first served, except that authenticated peers (whose
  * rekeys hold up live sessions) go before peers still logging in, so a
- * crowd of strangers cannot delay known hosts. Intrusive: a waiter lives
- * inside its connection, and nothing here allocates.
+ * crowd of strangers cannot delay known hosts. Intrusive (a waiter lives
+ * inside its connection, nothing here allocates) and doubly linked, so a
+ * crowd that hangs up leaves in constant time each.
  */
 #ifndef HS_IO_DH_QUEUE_H
 #define HS_IO_DH_QUEUE_H
@@ -11,7 +12,7 @@
 struct hs_dh_queue;
 
 struct hs_dh_waiter {
-	struct hs_dh_waiter *next;
+	struct hs_dh_waiter *next, *prev;
 	struct hs_dh_queue *queue; /* NULL when not waiting */
 	int authenticated;
 };

@@ -13,6 +13,10 @@
  * rekeys of authenticated peers before the exchanges of unauthenticated
  * ones, so a burst of expensive exchanges neither stalls the loop nor takes
  * every pool thread, and a flood of strangers does not hold up known peers.
+ *
+ * Each connection keeps the configuration it was accepted under;
+ * hs_listener_set_config changes the one the next connections get, without
+ * touching the socket.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -53,6 +57,12 @@ static int shared_cfg_new(const struct hs_config *cfg, char *err, size_t errlen,
 	s->refs = 1;
 	*out = s;
 	return 0;
+}
+
+static struct shared_cfg *shared_cfg_get(struct shared_cfg *s)
+{
+	s->refs++;
+	return s;
 }
 
 static void shared_cfg_put(struct shared_cfg *s)
@@ -505,8 +515,7 @@ static void on_connection(uv_stream_t *server, int status)
 	c->idle.data = c;
 	c->handles_open = 3;
 	hs__buf_init(&c->wbuf, HS_OUTPUT_CAP, 0);
-	c->cfg = l->cfg;
-	c->cfg->refs++;
+	c->cfg = shared_cfg_get(l->cfg);
 	c->core = hs__conn_new(&c->cfg->c, l->hostkey, &l->cb, l->data, &io_ops, c, peer, uv_now(l->loop));
 	c->next = l->conns;
 	if (l->conns)

@@ -971,6 +971,26 @@ static void scenario_set_config(void)
 	finish();
 }
 
+/* Raising the DH cap while exchanges wait starts more of them at once;
+ * every peer still logs in. */
+static void scenario_set_config_dh(void)
+{
+	static struct peer peers[DH_PEERS];
+	struct hs_config b;
+	char err[256];
+	if (!dh_peers_start(1, peers))
+		return;
+	RUN_UNTIL(hs__listener_dh_peak(A.l) >= 1, 5000);
+	hs_config_init(&b);
+	b.max_dh_computations = DH_PEERS;
+	CHECK_EQ_INT(hs_listener_set_config(A.l, &b, err, sizeof err), 0);
+	for (int i = 0; i < DH_PEERS; i++)
+		CHECK_EQ_INT(peer_auth(&peers[i]), 0);
+	CHECK_EQ_INT(A.auth_done, DH_PEERS);
+	CHECK(hs__listener_dh_peak(A.l) <= DH_PEERS);
+	finish();
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -998,6 +1018,7 @@ int main(void)
 	in_child("peers hang up while their DH jobs wait or run", scenario_dh_drop);
 	in_child("listener closed while DH jobs wait and run", scenario_dh_close_listener);
 	in_child("hs_listener_set_config for the next connections", scenario_set_config);
+	in_child("hs_listener_set_config raises the DH cap while exchanges wait", scenario_set_config_dh);
 	hs_hostkey_free(g_hostkey);
 	hs_hostkey_free(g_userkey);
 	return hs_test_done();

@@ -491,6 +491,17 @@ def dh_thread_pool(ctx):
             raise r
     n = threads_of(srv.proc.pid)
     h.check(n >= 1 + 4 + 2 * 3, "hostsd runs %d threads, not the loop and 4 + 2 x 3 pool threads" % n)
+    # a reload cannot grow the pool: more than fits is cut down, and said
+    mark = srv.log_mark()
+    with open(srv.config_path) as f:
+        text = f.read()
+    with open(srv.config_path, "w") as f:
+        f.write(text.replace("\nmax_dh_computations 3\n", "\nmax_dh_computations 10\n"))
+    srv.signal(signal.SIGHUP)
+    srv.wait_log(r"^<4>reload: max_dh_computations 10 for 2 listening addresses needs more threads than were "
+                 r"started \(6\); using 3 until hostsd restarts$", since=mark, what="the clamp warning")
+    srv.wait_log(r"configuration reloaded: ", since=mark)
+    echo_ok(ctx, Port(srv, srv.ports[1]), 1024, opts=kex)
     srv.stop()
     srv.start("--subsystem", "echo=cat", env={"UV_THREADPOOL_SIZE": "2"})
     echo_ok(ctx, srv, 1024, opts=kex)
