@@ -103,7 +103,7 @@ struct hs_dh_job *hs__dh_job_new(enum hs_dh_group group, const uint8_t *e, size_
 		return NULL;
 	job->group = group;
 	job->result = HS_ERR_INTERNAL; /* until run */
-	hs__buf_init(&job->e, DH_VALUE_MAX + 1, 0);
+	hs__buf_init(&job->e, DH_VALUE_MAX, 0);
 	hs__buf_init(&job->f, DH_VALUE_MAX, 0);
 	hs__buf_init(&job->k, DH_VALUE_MAX, 1);
 	if (elen > DH_VALUE_MAX) {

@@ -8,8 +8,8 @@
  * output buffer to libuv by swapping it with an idle one, so no byte is
  * copied between the cipher and the socket.
  *
- * Finite-field key exchanges run on libuv's thread pool, at most
- * cfg.max_dh at once per listener; the others wait in arrival order, the
+ * Finite-field key exchanges run on libuv's thread pool, at most max_dh
+ * (of the listener's current configuration) at once; the others wait in arrival order, the
  * rekeys of authenticated peers before the exchanges of unauthenticated
  * ones, so a burst of expensive exchanges neither stalls the loop nor takes
  * every pool thread, and a flood of strangers does not hold up known peers.

@@ -971,8 +971,8 @@ static void scenario_set_config(void)
 	finish();
 }
 
-/* Raising the DH cap while exchanges wait starts more of them at once;
- * every peer still logs in. */
+/* A new configuration that raises the DH cap while exchanges wait and run
+ * loses none of them: every peer still logs in, and the new cap holds. */
 static void scenario_set_config_dh(void)
 {
 	static struct peer peers[DH_PEERS];
