@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,10 +42,14 @@ struct echo {
 
 static const char *keys_dir;
 
-static void log_line(struct hs_conn *conn, const char *fmt, const char *arg)
+static void log_line(struct hs_conn *conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_line(struct hs_conn *conn, const char *fmt, ...)
 {
+	va_list ap;
 	fprintf(stderr, "[%s] ", hs_conn_peer(conn));
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 }
 

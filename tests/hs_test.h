@@ -1,11 +1,14 @@
 /*
  * A minimal unit-test harness: CHECK records a failure with its location and
- * goes on; hs_test_done() prints "N passed, N failed" and gives the exit code.
+ * goes on; REQUIRE records it and ends the test program at once (for a
+ * condition the next lines depend on, such as a pointer they use);
+ * hs_test_done() prints "N passed, N failed" and gives the exit code.
  */
 #ifndef HS_TEST_H
 #define HS_TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int hs_test_passed, hs_test_failed;
@@ -18,6 +21,19 @@ static int hs_test_passed, hs_test_failed;
 			hs_test_failed++;                                        \
 			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,   \
 			        __LINE__, #cond);                                \
+		}                                                                \
+	} while (0)
+
+#define REQUIRE(cond)                                                            \
+	do {                                                                     \
+		if (cond) {                                                      \
+			hs_test_passed++;                                        \
+		} else {                                                         \
+			fprintf(stderr, "%s:%d: REQUIRE failed: %s (stopping)\n", \
+			        __FILE__, __LINE__, #cond);                      \
+			printf("%d passed, %d failed, stopped\n", hs_test_passed, \
+			       hs_test_failed + 1);                              \
+			exit(1);                                                 \
 		}                                                                \
 	} while (0)
 

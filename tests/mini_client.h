@@ -176,7 +176,7 @@ MC_FN void mc_init(struct mc *mc, struct hs_conn *conn, const struct mc_opts *op
 	if (mc->opt.kex == NULL)
 		mc->opt.kex = "curve25519-sha256";
 	snprintf(mc->v_c, sizeof mc->v_c, "%s", mc->opt.version ? mc->opt.version : "SSH-2.0-mini_client");
-	hs__packet_init(&mc->pkt, HS_CEIL_MAX_PACKET, MC_IN_MAX);
+	hs__packet_init(&mc->pkt, HS_MAX_PACKET_SIZE_MAX, MC_IN_MAX);
 	mc->pkt.in.max = MC_IN_MAX; /* a test client may buffer a lot of server output */
 	hs__buf_init(&mc->i_c, 65536, 0);
 	hs__buf_init(&mc->i_s, 65536, 0);

@@ -8,6 +8,7 @@
  * records as authenticated is exactly the key whose signature verified.
  * Unknown users get the same replies as known ones.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,20 +137,29 @@ static int send_pk_ok(struct hs_conn *conn)
 	return hs__conn_end(conn);
 }
 
-/* Remember why the engine refused a key (for hs_conn_auth_refusal); the
- * algorithm name came off the wire, so only name characters are kept. */
-static void refuse(struct hs_conn *conn, const char *why, const char *alg)
+/* An algorithm name off the wire, fit for a log: name characters only,
+ * at most 64 of them, "(none)" when empty. */
+static const char *shown_alg(const char *alg, char out[HS_MAX_NAME + 1])
 {
-	char name[65];
 	size_t i = 0;
-	for (; alg != NULL && alg[i] != '\0' && i < sizeof name - 1; i++) {
+	for (; alg != NULL && alg[i] != '\0' && i < HS_MAX_NAME; i++) {
 		char c = alg[i];
 		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
 		         c == '@' || c == '.' || c == '_';
-		name[i] = ok ? c : '?';
+		out[i] = ok ? c : '?';
 	}
-	name[i] = '\0';
-	snprintf(conn->auth.refusal, sizeof conn->auth.refusal, why, i > 0 ? name : "(none)");
+	out[i] = '\0';
+	return i > 0 ? out : "(none)";
+}
+
+/* Remember why the engine refused a key (for hs_conn_auth_refusal). */
+static void refuse(struct hs_conn *conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void refuse(struct hs_conn *conn, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(conn->auth.refusal, sizeof conn->auth.refusal, fmt, ap);
+	va_end(ap);
 }
 
 /* The data a publickey signature covers (RFC 4252 §7). */
@@ -171,6 +181,7 @@ static int signed_data(struct hs_conn *conn, struct hs_buf *out)
 static int finish_publickey(struct hs_conn *conn, int accepted)
 {
 	struct hs_auth_pending *p = &conn->auth.pending;
+	char shown[HS_MAX_NAME + 1];
 	int r;
 	if (accepted != HS_YES) {
 		clear_pending(p);
@@ -182,7 +193,7 @@ static int finish_publickey(struct hs_conn *conn, int accepted)
 		return r;
 	}
 	struct hs_buf data;
-	hs__buf_init(&data, 65536, 0);
+	hs__buf_init(&data, HS_MAX_SIGNED_DATA, 0);
 	r = signed_data(conn, &data);
 	if (r == 0)
 		r = hs__key_verify(p->key, p->alg, hs__buf_ptr(&p->sig), hs__buf_len(&p->sig), hs__buf_ptr(&data),
@@ -192,7 +203,7 @@ static int finish_publickey(struct hs_conn *conn, int accepted)
 	r = 0; /* fuzzing builds only: let arbitrary input reach the channels */
 #endif
 	if (r != 0) {
-		refuse(conn, "%s signature did not verify", p->alg);
+		refuse(conn, "%s signature did not verify", shown_alg(p->alg, shown));
 		clear_pending(p);
 		return send_failure(conn, 1);
 	}
@@ -244,6 +255,7 @@ static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
 {
 	struct hs_auth_pending *p = &conn->auth.pending;
 	struct hs_bytes blob, sig;
+	char shown[HS_MAX_NAME + 1];
 	int r;
 	if ((r = hs__view_get_bool(v, &p->has_sig)) != 0)
 		return r;
@@ -264,23 +276,23 @@ static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
 	if ((r = hs__view_end(v)) != 0)
 		return r;
 	if (hs__buf_put(&p->blob, blob.ptr, blob.len) != 0 || (p->has_sig && hs__buf_put(&p->sig, sig.ptr, sig.len) != 0)) {
-		refuse(conn, "oversized key or signature (%s)", p->alg);
+		refuse(conn, "oversized key or signature (%s)", shown_alg(p->alg, shown));
 		return 0; /* refused as unusable */
 	}
 	struct hs_key *key = NULL;
 	if (hs_key_from_blob(blob.ptr, blob.len, &key) != 0) {
-		refuse(conn, "unsupported or malformed %s key", p->alg);
+		refuse(conn, "unsupported or malformed %s key", shown_alg(p->alg, shown));
 		return 0;
 	}
 	/* an algorithm the configuration does not offer (ssh-rsa never is) is
 	 * refused like an unusable key */
 	if (!hs__name_listed(conn->cfg->pubkey_algs, p->alg)) {
-		refuse(conn, "key algorithm %s is not offered (public key algorithms)", p->alg);
+		refuse(conn, "key algorithm %s is not offered (public key algorithms)", shown_alg(p->alg, shown));
 		hs_key_free(key);
 		return 0;
 	}
 	if (!hs__key_alg_allowed(key, p->alg)) {
-		refuse(conn, "signature algorithm %s does not fit the key", p->alg);
+		refuse(conn, "signature algorithm %s does not fit the key", shown_alg(p->alg, shown));
 		hs_key_free(key);
 		return 0;
 	}

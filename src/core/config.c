@@ -5,6 +5,7 @@
  */
 #include "core/config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,16 +31,17 @@
 void hs_config_init(struct hs_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->max_packet_size = HS_DEFAULT_MAX_PACKET;
-	cfg->max_channels = HS_DEFAULT_MAX_CHANNELS;
-	cfg->max_auth_tries = HS_DEFAULT_MAX_AUTH_TRIES;
-	cfg->login_grace_seconds = HS_DEFAULT_LOGIN_GRACE;
-	cfg->rekey_bytes = HS_DEFAULT_REKEY_BYTES;
-	cfg->rekey_seconds = HS_DEFAULT_REKEY_SECONDS;
-	cfg->max_unauthenticated = HS_DEFAULT_MAX_UNAUTH;
-	cfg->max_unauthenticated_per_source = HS_DEFAULT_MAX_UNAUTH_PER_SOURCE;
-	cfg->max_dh_computations = HS_DEFAULT_MAX_DH;
-	cfg->keepalive_max_missed = 3;
+	cfg->max_packet_size = HS_MAX_PACKET_SIZE_DEFAULT;
+	cfg->max_channels = HS_MAX_CHANNELS_DEFAULT;
+	cfg->max_auth_tries = HS_MAX_AUTH_TRIES_DEFAULT;
+	cfg->login_grace_seconds = HS_LOGIN_GRACE_DEFAULT;
+	cfg->rekey_bytes = HS_REKEY_BYTES_DEFAULT;
+	cfg->rekey_seconds = HS_REKEY_SECONDS_DEFAULT;
+	cfg->max_unauthenticated = HS_MAX_UNAUTH_DEFAULT;
+	cfg->max_unauthenticated_per_source = HS_MAX_UNAUTH_PER_SOURCE_DEFAULT;
+	cfg->max_dh_computations = HS_MAX_DH_DEFAULT;
+	cfg->keepalive_seconds = HS_KEEPALIVE_DEFAULT;
+	cfg->keepalive_max_missed = HS_KEEPALIVE_MAX_MISSED_DEFAULT;
 }
 
 const char *hs_default_kex_algorithms(void) { return DEFAULT_KEX; }
@@ -108,6 +110,58 @@ static int resolve_list(enum hs_alg_list list, const char *given, unsigned profi
 	return *out != NULL ? 0 : HS_ERR_ALLOC;
 }
 
+/* The numeric settings and their ranges (hostsd/limits.h). Zero means
+ * the default for every one of them except keepalive, where it is "off". */
+struct number_range {
+	const char *name;
+	size_t offset;
+	int is_u64;
+	uint64_t min, max;
+};
+
+#define RANGE(field, u64, lo, hi) { #field, offsetof(struct hs_config, field), u64, lo, hi }
+static const struct number_range number_ranges[] = {
+	RANGE(max_packet_size, 0, HS_MAX_PACKET_SIZE_MIN, HS_MAX_PACKET_SIZE_MAX),
+	RANGE(max_channels, 0, HS_MAX_CHANNELS_MIN, HS_MAX_CHANNELS_MAX),
+	RANGE(max_auth_tries, 0, HS_MAX_AUTH_TRIES_MIN, HS_MAX_AUTH_TRIES_MAX),
+	RANGE(login_grace_seconds, 0, HS_LOGIN_GRACE_MIN, HS_LOGIN_GRACE_MAX),
+	RANGE(rekey_bytes, 1, HS_REKEY_BYTES_MIN, HS_REKEY_BYTES_MAX),
+	RANGE(rekey_seconds, 0, HS_REKEY_SECONDS_MIN, HS_REKEY_SECONDS_MAX),
+	RANGE(max_unauthenticated, 0, HS_MAX_UNAUTH_MIN, HS_MAX_UNAUTH_MAX),
+	RANGE(max_unauthenticated_per_source, 0, HS_MAX_UNAUTH_MIN, HS_MAX_UNAUTH_MAX),
+	RANGE(max_dh_computations, 0, HS_MAX_DH_MIN, HS_MAX_DH_MAX),
+	RANGE(keepalive_seconds, 0, 0, HS_KEEPALIVE_MAX),
+	RANGE(keepalive_max_missed, 0, HS_KEEPALIVE_MAX_MISSED_MIN, HS_KEEPALIVE_MAX_MISSED_MAX),
+};
+#undef RANGE
+
+static int check_numbers(const struct hs_config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof number_ranges / sizeof number_ranges[0]; i++) {
+		const struct number_range *n = &number_ranges[i];
+		const char *field = (const char *)cfg + n->offset;
+		uint64_t v;
+		if (n->is_u64) {
+			memcpy(&v, field, sizeof v);
+		} else {
+			uint32_t v32;
+			memcpy(&v32, field, sizeof v32);
+			v = v32;
+		}
+		if (v != 0 && (v < n->min || v > n->max)) {
+			snprintf(err, errlen, "%s %llu is outside %llu..%llu", n->name, (unsigned long long)v,
+			         (unsigned long long)n->min, (unsigned long long)n->max);
+			return HS_ERR_INVALID_ARG;
+		}
+	}
+	return 0;
+}
+
+static uint64_t or_default(uint64_t v, uint64_t def)
+{
+	return v != 0 ? v : def;
+}
+
 int hs__core_config_resolve(const struct hs_config *cfg, struct hs_core_config *out, char *err, size_t errlen)
 {
 	struct hs_config def;
@@ -141,43 +195,21 @@ int hs__core_config_resolve(const struct hs_config *cfg, struct hs_core_config *
 	    (r = resolve_list(HS_ALGS_PUBKEY, cfg->public_key_algorithms, profiles, &out->pubkey_algs, err, errlen)) !=
 	            0)
 		goto fail;
-	out->max_packet = cfg->max_packet_size ? cfg->max_packet_size : HS_DEFAULT_MAX_PACKET;
-	if (out->max_packet < HS_MIN_MAX_PACKET || out->max_packet > HS_CEIL_MAX_PACKET) {
-		snprintf(err, errlen, "max packet size %u is outside %u..%u", out->max_packet, HS_MIN_MAX_PACKET,
-		         HS_CEIL_MAX_PACKET);
-		r = HS_ERR_INVALID_ARG;
+	if ((r = check_numbers(cfg, err, errlen)) != 0)
 		goto fail;
-	}
-	out->max_channels = cfg->max_channels ? cfg->max_channels : HS_DEFAULT_MAX_CHANNELS;
-	if (out->max_channels > HS_CEIL_MAX_CHANNELS) {
-		snprintf(err, errlen, "max channels %u is above the ceiling %u", out->max_channels,
-		         HS_CEIL_MAX_CHANNELS);
-		r = HS_ERR_INVALID_ARG;
-		goto fail;
-	}
-	out->max_auth_tries = cfg->max_auth_tries ? cfg->max_auth_tries : HS_DEFAULT_MAX_AUTH_TRIES;
-	out->login_grace_ms = 1000ull * (cfg->login_grace_seconds ? cfg->login_grace_seconds : HS_DEFAULT_LOGIN_GRACE);
-	out->rekey_bytes = cfg->rekey_bytes ? cfg->rekey_bytes : HS_DEFAULT_REKEY_BYTES;
-	if (out->rekey_bytes < 16384) {
-		snprintf(err, errlen, "rekey bytes %llu is too small (at least 16384)",
-		         (unsigned long long)out->rekey_bytes);
-		r = HS_ERR_INVALID_ARG;
-		goto fail;
-	}
-	out->rekey_ms = 1000ull * (cfg->rekey_seconds ? cfg->rekey_seconds : HS_DEFAULT_REKEY_SECONDS);
-	out->max_unauth = cfg->max_unauthenticated ? cfg->max_unauthenticated : HS_DEFAULT_MAX_UNAUTH;
-	out->max_unauth_per_source =
-	        cfg->max_unauthenticated_per_source ? cfg->max_unauthenticated_per_source : HS_DEFAULT_MAX_UNAUTH_PER_SOURCE;
-	out->max_dh = cfg->max_dh_computations ? cfg->max_dh_computations : HS_DEFAULT_MAX_DH;
-	if (out->max_dh > HS_MAX_MAX_DH) {
-		snprintf(err, errlen, "max DH computations %u is too many (at most %u)", out->max_dh, HS_MAX_MAX_DH);
-		r = HS_ERR_INVALID_ARG;
-		goto fail;
-	}
+	out->max_packet = or_default(cfg->max_packet_size, HS_MAX_PACKET_SIZE_DEFAULT);
+	out->max_channels = or_default(cfg->max_channels, HS_MAX_CHANNELS_DEFAULT);
+	out->max_auth_tries = or_default(cfg->max_auth_tries, HS_MAX_AUTH_TRIES_DEFAULT);
+	out->login_grace_ms = 1000ull * or_default(cfg->login_grace_seconds, HS_LOGIN_GRACE_DEFAULT);
+	out->rekey_bytes = or_default(cfg->rekey_bytes, HS_REKEY_BYTES_DEFAULT);
+	out->rekey_ms = 1000ull * or_default(cfg->rekey_seconds, HS_REKEY_SECONDS_DEFAULT);
+	out->max_unauth = or_default(cfg->max_unauthenticated, HS_MAX_UNAUTH_DEFAULT);
+	out->max_unauth_per_source = or_default(cfg->max_unauthenticated_per_source, HS_MAX_UNAUTH_PER_SOURCE_DEFAULT);
+	out->max_dh = or_default(cfg->max_dh_computations, HS_MAX_DH_DEFAULT);
 	out->keepalive_ms = 1000ull * cfg->keepalive_seconds;
-	out->keepalive_max_missed = cfg->keepalive_max_missed ? cfg->keepalive_max_missed : 3;
+	out->keepalive_max_missed = or_default(cfg->keepalive_max_missed, HS_KEEPALIVE_MAX_MISSED_DEFAULT);
 	out->banner = cfg->banner ? strdup(cfg->banner) : NULL;
-	out->software_version = strdup(cfg->software_version ? cfg->software_version : "hostsd_0.1");
+	out->software_version = strdup(cfg->software_version ? cfg->software_version : HS_SOFTWARE_VERSION);
 	if ((cfg->banner && out->banner == NULL) || out->software_version == NULL) {
 		r = HS_ERR_ALLOC;
 		goto fail;

@@ -42,8 +42,8 @@ struct hs_conn *hs__conn_new(const struct hs_core_config *cfg, const struct hs_h
 	hs__kex_init(&conn->kex);
 	hs__buf_init(&conn->held, HS_HELD_MAX, 0);
 	conn->auth.need = -1;
-	hs__buf_init(&conn->auth.pending.blob, 16384, 0);
-	hs__buf_init(&conn->auth.pending.sig, 16384, 0);
+	hs__buf_init(&conn->auth.pending.blob, HS_MAX_KEY_BLOB, 0);
+	hs__buf_init(&conn->auth.pending.sig, HS_MAX_SIG_BLOB, 0);
 	conn->phase = HS_PHASE_FIRST_KEX;
 	conn->now_ms = conn->started_ms = conn->last_kex_ms = conn->last_rx_ms = now_ms;
 	return conn;

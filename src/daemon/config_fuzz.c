@@ -3,18 +3,14 @@
  * listen, subsystem and algorithm settings. Whatever the text, a parse
  * either fails with a message naming the file, or gives settings within
  * their documented ranges whose algorithm lists the engine accepts.
- *
- * The parser and its helpers are included whole: the fuzz build links the
- * engine only.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/config.c"
-#include "daemon/log.c"
-#include "daemon/policy.c"
-#include "daemon/serve_args.c"
+#include "daemon/config.h"
+#include "hostsd/limits.h"
+#include "hostsd/server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (c.nlisten < 1 || c.nlisten > HSD_CONFIG_MAX_LISTEN || c.subsystems.n > HSD_CONFIG_MAX_SUBSYSTEMS ||
-	    c.max_unauthenticated_per_source > c.max_unauthenticated || c.max_channels < 1 || c.max_channels > 1024 ||
-	    c.login_grace_time < 1 || c.rekey_bytes < 16384 || c.max_dh_computations < 1 || c.max_dh_computations > 64)
+	    c.max_unauthenticated_per_source > c.max_unauthenticated || c.max_channels < 1 || c.max_channels > HS_MAX_CHANNELS_MAX ||
+	    c.login_grace_time < 1 || c.rekey_bytes < HS_REKEY_BYTES_MIN || c.max_dh_computations < 1 || c.max_dh_computations > HS_MAX_DH_MAX)
 		abort();
 	struct hs_config e;
 	hs_config_init(&e);

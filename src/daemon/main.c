@@ -3,17 +3,14 @@
  * subcommands, each in its own file (cli_*.c), and the overall help.
  *
  * A new subcommand is one entry in `commands` below plus a line in
- * `help_text`: `hostsd serve` (serve.h) joins when its source is built
- * (CMake then defines HSD_HAVE_SERVE).
+ * `help_text`.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "daemon/cli.h"
 #include "daemon/statedir.h"
-#ifdef HSD_HAVE_SERVE
 #include "daemon/serve.h"
-#endif
 
 #ifndef HSD_VERSION
 #define HSD_VERSION "unknown"
@@ -28,9 +25,7 @@ static const struct command commands[] = {
 	{ "init", hsd_cmd_init },
 	{ "hostkey", hsd_cmd_hostkey },
 	{ "trust", hsd_cmd_trust },
-#ifdef HSD_HAVE_SERVE
 	{ "serve", hsd_cmd_serve },
-#endif
 };
 
 static const char help_text[] =
@@ -46,9 +41,7 @@ static const char help_text[] =
 	"  hostkey    print the host's public key (for a peer's known_hosts)\n"
 	"  trust      manage the trust registry: add, revoke, remove, grant, deny,\n"
 	"             list, import, log\n"
-#ifdef HSD_HAVE_SERVE
 	"  serve      run the server\n"
-#endif
 	"  help [COMMAND [SUBCOMMAND]]\n"
 	"             show this help, or a command's\n"
 	"\n"

@@ -3,16 +3,13 @@
  * input is split at newlines as the command does; every line that parses
  * must give a valid host identity, valid grants and a key, and its
  * comment must be printable text.
- *
- * The parser and the value rules are included whole: the fuzz build links
- * the engine only, and they depend on nothing else.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry/import.c"
-#include "registry/names.c"
+#include "registry/import.h"
+#include "registry/names.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

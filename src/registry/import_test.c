@@ -12,10 +12,20 @@
 static char keyline[256];  /* "ssh-ed25519 AAAA..." */
 static char fingerprint[HS_FINGERPRINT_SIZE];
 
+/* The test line: fmt with its "%s" (if any) replaced by the key line. */
+static void expand(const char *fmt, char *line, size_t linelen)
+{
+	const char *at = strstr(fmt, "%s");
+	if (at == NULL)
+		snprintf(line, linelen, "%s", fmt);
+	else
+		snprintf(line, linelen, "%.*s%s%s", (int)(at - fmt), fmt, keyline, at + 2);
+}
+
 static int parse(const char *fmt, struct hsd_import_entry *e, char *err, size_t errlen)
 {
 	char line[1024];
-	snprintf(line, sizeof line, fmt, keyline);
+	expand(fmt, line, sizeof line);
 	err[0] = '\0';
 	return hsd_import_parse_line(line, strlen(line), e, err, errlen);
 }

@@ -79,8 +79,8 @@ static void test_garbage(void)
 static void test_packets(void)
 {
 	struct hs_packet_io tx, rx;
-	hs__packet_init(&tx, HS_DEFAULT_MAX_PACKET, HS_OUTPUT_CAP);
-	hs__packet_init(&rx, HS_DEFAULT_MAX_PACKET, HS_OUTPUT_CAP);
+	hs__packet_init(&tx, HS_MAX_PACKET_SIZE_DEFAULT, HS_OUTPUT_CAP);
+	hs__packet_init(&rx, HS_MAX_PACKET_SIZE_DEFAULT, HS_OUTPUT_CAP);
 	CHECK_EQ_INT(hs__packet_start_compression(&tx, &tx.tx, 1), 0);
 	CHECK_EQ_INT(hs__packet_start_compression(&rx, &rx.rx, 0), 0);
 	rx.rx.inflate_left = HS_MAX_PREAUTH_INFLATE;

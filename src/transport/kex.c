@@ -24,8 +24,8 @@
 void hs__kex_init(struct hs_kex *k)
 {
 	memset(k, 0, sizeof(*k));
-	hs__buf_init(&k->i_s, 65536, 0);
-	hs__buf_init(&k->i_c, 65536, 0);
+	hs__buf_init(&k->i_s, HS_MAX_KEXINIT, 0);
+	hs__buf_init(&k->i_c, HS_MAX_KEXINIT, 0);
 }
 
 void hs__kex_cleanup(struct hs_kex *k)

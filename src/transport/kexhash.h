@@ -8,9 +8,9 @@
 
 #include <openssl/evp.h>
 
+#include "common/limits.h"
 #include "wire/buf.h"
 
-#define HS_MAX_HASH 64
 
 struct hs_kex_transcript {
 	struct hs_bytes v_c, v_s;   /* identification lines without CR LF */

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hs_packet_io io;
 	if (size < 1)
 		return 0;
-	hs__packet_init(&io, HS_MIN_MAX_PACKET, HS_OUTPUT_CAP);
+	hs__packet_init(&io, HS_MAX_PACKET_SIZE_MIN, HS_OUTPUT_CAP);
 	if (data[0] & 1) {
 		uint8_t key[64];
 		memset(key, 0x42, sizeof key);

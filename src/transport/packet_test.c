@@ -20,8 +20,8 @@ static void keyed_pair(struct hs_packet_io *tx, struct hs_packet_io *rx, const c
 	}
 	for (int i = 0; i < 16; i++)
 		iv[i] = (uint8_t)(0xa0 + i);
-	hs__packet_init(tx, HS_DEFAULT_MAX_PACKET, HS_OUTPUT_CAP);
-	hs__packet_init(rx, HS_DEFAULT_MAX_PACKET, HS_OUTPUT_CAP);
+	hs__packet_init(tx, HS_MAX_PACKET_SIZE_DEFAULT, HS_OUTPUT_CAP);
+	hs__packet_init(rx, HS_MAX_PACKET_SIZE_DEFAULT, HS_OUTPUT_CAP);
 	if (cipher == NULL)
 		return;
 	const struct hs_cipher_info *ci = hs__cipher_by_name(cipher);
@@ -123,33 +123,33 @@ static void test_plain_rules(void)
 	struct hs_view v;
 	uint32_t seq;
 	/* a length beyond the maximum is refused before waiting for it */
-	hs__packet_init(&rx, HS_DEFAULT_MAX_PACKET, HS_OUTPUT_CAP);
+	hs__packet_init(&rx, HS_MAX_PACKET_SIZE_DEFAULT, HS_OUTPUT_CAP);
 	const uint8_t huge[] = { 0x7f, 0xff, 0xff, 0xf8, 4 };
 	CHECK_EQ_INT(hs__packet_feed(&rx, huge, sizeof huge), 0);
 	CHECK_EQ_INT(hs__packet_read(&rx, &v, &seq), HS_ERR_LIMIT);
 	hs__packet_cleanup(&rx);
 	/* a length that is not a multiple of the block size */
-	hs__packet_init(&rx, HS_DEFAULT_MAX_PACKET, HS_OUTPUT_CAP);
+	hs__packet_init(&rx, HS_MAX_PACKET_SIZE_DEFAULT, HS_OUTPUT_CAP);
 	const uint8_t odd[] = { 0, 0, 0, 13, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 	CHECK_EQ_INT(hs__packet_feed(&rx, odd, sizeof odd), 0);
 	CHECK_EQ_INT(hs__packet_read(&rx, &v, &seq), HS_ERR_FORMAT);
 	hs__packet_cleanup(&rx);
 	/* padding shorter than 4 bytes */
-	hs__packet_init(&rx, HS_DEFAULT_MAX_PACKET, HS_OUTPUT_CAP);
+	hs__packet_init(&rx, HS_MAX_PACKET_SIZE_DEFAULT, HS_OUTPUT_CAP);
 	const uint8_t pad3[] = { 0, 0, 0, 12, 3, 5, 1, 2, 3, 4, 5, 6, 7, 0, 0, 0 };
 	CHECK_EQ_INT(hs__packet_feed(&rx, pad3, sizeof pad3), 0);
 	CHECK_EQ_INT(hs__packet_read(&rx, &v, &seq), HS_ERR_FORMAT);
 	hs__packet_cleanup(&rx);
 	/* padding that leaves no payload */
-	hs__packet_init(&rx, HS_DEFAULT_MAX_PACKET, HS_OUTPUT_CAP);
+	hs__packet_init(&rx, HS_MAX_PACKET_SIZE_DEFAULT, HS_OUTPUT_CAP);
 	const uint8_t nopayload[] = { 0, 0, 0, 12, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 	CHECK_EQ_INT(hs__packet_feed(&rx, nopayload, sizeof nopayload), 0);
 	CHECK_EQ_INT(hs__packet_read(&rx, &v, &seq), HS_ERR_FORMAT);
 	hs__packet_cleanup(&rx);
 	/* a valid plain packet arriving one byte at a time */
 	struct hs_packet_io tx;
-	hs__packet_init(&tx, HS_DEFAULT_MAX_PACKET, HS_OUTPUT_CAP);
-	hs__packet_init(&rx, HS_DEFAULT_MAX_PACKET, HS_OUTPUT_CAP);
+	hs__packet_init(&tx, HS_MAX_PACKET_SIZE_DEFAULT, HS_OUTPUT_CAP);
+	hs__packet_init(&rx, HS_MAX_PACKET_SIZE_DEFAULT, HS_OUTPUT_CAP);
 	send_payload(&tx, 5, (const uint8_t *)"abc", 3);
 	size_t n = hs__buf_len(&tx.out);
 	CHECK_EQ_INT(n % 8, 0);
