@@ -13,39 +13,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/conn.h"
-#include "transport/kexinit.h"
+#include "auth/userauth.h"
+#include "core/conn_priv.h"
 #include "keys/sig.h"
-
-enum {
-	AUTH_WAIT_NONE = 0,
-	AUTH_WAIT_BEGIN,        /* begin_auth pending; the request follows */
-	AUTH_WAIT_VALIDATE      /* validate_public_key pending */
-};
 
 #define SERVICE_USERAUTH "ssh-userauth"
 #define SERVICE_CONNECTION "ssh-connection"
 
+/* RFC 4253 §10: a service we do not have ends the connection. */
+static int service_not_available(struct hs_conn *conn)
+{
+	hs__conn_set_failure(conn, HS_DISCONNECT_SERVICE_NOT_AVAILABLE, "service not available");
+	return HS_ERR_PROTOCOL;
+}
+
 int hs__service_handle(struct hs_conn *conn, struct hs_view *v)
 {
-	char name[64];
+	char name[HS_MAX_NAME + 1];
+	struct hs_buf *b;
 	int r;
 	if ((r = hs__view_get_cstring(v, name, sizeof name)) != 0 || (r = hs__view_end(v)) != 0)
 		return r;
-	if (strcmp(name, SERVICE_USERAUTH) != 0) {
-		hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_SERVICE_NOT_AVAILABLE, "service not available");
-		return 0;
-	}
-	if ((r = hs__conn_begin(conn, HS_MSG_SERVICE_ACCEPT)) != 0 ||
-	    (r = hs__buf_put_cstring(hs__conn_body(conn), SERVICE_USERAUTH)) != 0 || (r = hs__conn_end(conn)) != 0)
+	if (strcmp(name, SERVICE_USERAUTH) != 0)
+		return service_not_available(conn);
+	if ((r = hs__conn_begin(conn, HS_MSG_SERVICE_ACCEPT, &b)) != 0 ||
+	    (r = hs__conn_end(conn, hs__buf_put_cstring(b, SERVICE_USERAUTH))) != 0)
 		return r;
-	conn->phase = HS_PHASE_USERAUTH;
-	return 0;
+	return hs__conn_set_phase(conn, HS_PHASE_USERAUTH);
 }
 
 static void clear_pending(struct hs_auth_pending *p)
 {
-	p->kind = AUTH_WAIT_NONE;
+	p->kind = HS_AUTH_WAIT_NONE;
 	p->has_sig = 0;
 	p->alg[0] = '\0';
 	p->method[0] = '\0';
@@ -55,13 +54,21 @@ static void clear_pending(struct hs_auth_pending *p)
 	p->key = NULL;
 }
 
-void hs__userauth_cleanup(struct hs_conn *conn)
+void hs__userauth_init(struct hs_auth_state *a)
 {
-	clear_pending(&conn->auth.pending);
-	hs__buf_cleanup(&conn->auth.pending.blob);
-	hs__buf_cleanup(&conn->auth.pending.sig);
-	hs_key_free(conn->auth.key);
-	conn->auth.key = NULL;
+	memset(a, 0, sizeof(*a));
+	a->need = -1;
+	hs__buf_init(&a->pending.blob, HS_MAX_KEY_BLOB, 0);
+	hs__buf_init(&a->pending.sig, HS_MAX_SIG_BLOB, 0);
+}
+
+void hs__userauth_cleanup(struct hs_auth_state *a)
+{
+	clear_pending(&a->pending);
+	hs__buf_cleanup(&a->pending.blob);
+	hs__buf_cleanup(&a->pending.sig);
+	hs_key_free(a->key);
+	a->key = NULL;
 }
 
 static int methods_offered(struct hs_conn *conn)
@@ -76,65 +83,53 @@ static int send_banner(struct hs_conn *conn)
 		return 0;
 	conn->auth.banner_sent = 1;
 	struct hs_buf *b;
-	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_BANNER)) != 0)
+	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_BANNER, &b)) != 0)
 		return r;
-	b = hs__conn_body(conn);
-	if ((r = hs__buf_put_cstring(b, conn->cfg->banner)) != 0 || (r = hs__buf_put_cstring(b, "")) != 0)
-		return r;
-	return hs__conn_end(conn);
+	if ((r = hs__buf_put_cstring(b, conn->cfg->banner)) == 0)
+		r = hs__buf_put_cstring(b, "");
+	return hs__conn_end(conn, r);
 }
 
 /* USERAUTH_FAILURE; counted failures end the connection at the limit. */
 static int send_failure(struct hs_conn *conn, int counted)
 {
+	struct hs_buf *b;
 	int r;
 	if (counted && ++conn->auth.failures >= conn->cfg->max_auth_tries) {
-		hs__conn_fail(conn, HS_ERR_AUTH, HS_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
-		              "too many authentication failures");
-		return 0;
+		hs__conn_set_failure(conn, HS_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
+		                     "too many authentication failures");
+		return HS_ERR_AUTH;
 	}
 	const char *methods = methods_offered(conn) ? "publickey" : "";
-	if (conn->closing)
+	if (conn->closing) /* the application disconnected from a callback */
 		return 0;
-	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_FAILURE)) != 0)
+	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_FAILURE, &b)) != 0)
 		return r;
-	struct hs_buf *b = hs__conn_body(conn);
-	if ((r = hs__buf_put_cstring(b, methods)) != 0 ||
-	    (r = hs__buf_put_bool(b, 0)) != 0)
-		return r;
-	return hs__conn_end(conn);
+	if ((r = hs__buf_put_cstring(b, methods)) == 0)
+		r = hs__buf_put_bool(b, 0);
+	return hs__conn_end(conn, r);
 }
 
 static int send_success(struct hs_conn *conn)
 {
+	struct hs_buf *b;
 	int r;
-	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_SUCCESS)) != 0 || (r = hs__conn_end(conn)) != 0)
+	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_SUCCESS, &b)) != 0 || (r = hs__conn_end(conn, 0)) != 0)
 		return r;
-	conn->auth.completed = 1;
-	if ((r = hs__kex_auth_done(conn)) != 0)
-		return r;
-	conn->phase = HS_PHASE_CONNECTION;
 	clear_pending(&conn->auth.pending);
-	/* The input buffer may have grown while unauthenticated peers were
-	 * stalling; nothing else to do here, but tell the listener. */
-	if (conn->io != NULL && conn->io->authenticated != NULL)
-		conn->io->authenticated(conn->io_ctx);
-	if (conn->cb->auth_completed != NULL)
-		conn->cb->auth_completed(conn);
-	return 0;
+	return hs__conn_set_phase(conn, HS_PHASE_CONNECTION);
 }
 
 static int send_pk_ok(struct hs_conn *conn)
 {
 	struct hs_auth_pending *p = &conn->auth.pending;
+	struct hs_buf *b;
 	int r;
-	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_PK_OK)) != 0)
+	if ((r = hs__conn_begin(conn, HS_MSG_USERAUTH_PK_OK, &b)) != 0)
 		return r;
-	struct hs_buf *b = hs__conn_body(conn);
-	if ((r = hs__buf_put_cstring(b, p->alg)) != 0 ||
-	    (r = hs__buf_put_string(b, hs__buf_ptr(&p->blob), hs__buf_len(&p->blob))) != 0)
-		return r;
-	return hs__conn_end(conn);
+	if ((r = hs__buf_put_cstring(b, p->alg)) == 0)
+		r = hs__buf_put_string(b, hs__buf_ptr(&p->blob), hs__buf_len(&p->blob));
+	return hs__conn_end(conn, r);
 }
 
 /* An algorithm name off the wire, fit for a log: name characters only,
@@ -221,8 +216,8 @@ static int ask_validate(struct hs_conn *conn)
 	if (conn->cb->validate_public_key != NULL)
 		answer = conn->cb->validate_public_key(conn, conn->auth.username, p->key);
 	if (answer == HS_PENDING) {
-		p->kind = AUTH_WAIT_VALIDATE;
-		conn->waiting = 1;
+		p->kind = HS_AUTH_WAIT_VALIDATE;
+		hs__conn_wait_answer(conn);
 		return 0;
 	}
 	return finish_publickey(conn, answer == HS_YES ? HS_YES : HS_NO);
@@ -286,7 +281,7 @@ static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
 	}
 	/* an algorithm the configuration does not offer (ssh-rsa never is) is
 	 * refused like an unusable key */
-	if (!hs__name_listed(conn->cfg->pubkey_algs, p->alg)) {
+	if (!hs__namelist_has(hs__bytes_of(conn->cfg->pubkey_algs), p->alg)) {
 		refuse(conn, "key algorithm %s is not offered (public key algorithms)", shown_alg(p->alg, shown));
 		hs_key_free(key);
 		return 0;
@@ -303,7 +298,7 @@ static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
 static int handle_request(struct hs_conn *conn, struct hs_view *v)
 {
 	struct hs_auth_state *a = &conn->auth;
-	char user[HS_MAX_USERNAME + 1], service[65], method[65];
+	char user[HS_MAX_USERNAME + 1], service[HS_MAX_NAME + 1], method[HS_MAX_NAME + 1];
 	int r;
 	if (conn->phase == HS_PHASE_CONNECTION)
 		return 0; /* RFC 4252 §5.1: ignore requests after success */
@@ -319,15 +314,13 @@ static int handle_request(struct hs_conn *conn, struct hs_view *v)
 	} else if (r != 0) {
 		return r;
 	}
-	if (strcmp(service, SERVICE_CONNECTION) != 0) {
-		hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_SERVICE_NOT_AVAILABLE, "service not available");
-		return 0;
-	}
+	if (strcmp(service, SERVICE_CONNECTION) != 0)
+		return service_not_available(conn);
 	/* One user name per connection, as OpenSSH does: begin_auth decided
 	 * for that name. */
 	if (a->have_username && strcmp(a->username, user) != 0) {
-		hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_PROTOCOL_ERROR, "change of user name not allowed");
-		return 0;
+		hs__conn_set_failure(conn, HS_DISCONNECT_PROTOCOL_ERROR, "change of user name not allowed");
+		return HS_ERR_PROTOCOL;
 	}
 	clear_pending(&a->pending);
 	if (strcmp(method, "publickey") == 0) {
@@ -343,9 +336,9 @@ static int handle_request(struct hs_conn *conn, struct hs_view *v)
 		if (conn->cb->begin_auth != NULL)
 			need = conn->cb->begin_auth(conn, a->username);
 		if (need == HS_AUTH_PENDING) {
-			a->pending.kind = AUTH_WAIT_BEGIN;
+			a->pending.kind = HS_AUTH_WAIT_BEGIN;
 			snprintf(a->pending.method, sizeof a->pending.method, "%s", method);
-			conn->waiting = 1;
+			hs__conn_wait_answer(conn);
 			return 0;
 		}
 		a->need = need == HS_AUTH_NOT_NEEDED ? HS_AUTH_NOT_NEEDED : HS_AUTH_REQUIRED;
@@ -363,15 +356,15 @@ int hs__userauth_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
 int hs__userauth_resume(struct hs_conn *conn, int answer)
 {
 	struct hs_auth_state *a = &conn->auth;
-	char method[65];
+	char method[HS_MAX_NAME + 1];
 	switch (a->pending.kind) {
-	case AUTH_WAIT_BEGIN:
+	case HS_AUTH_WAIT_BEGIN:
 		a->need = answer == HS_AUTH_NOT_NEEDED ? HS_AUTH_NOT_NEEDED : HS_AUTH_REQUIRED;
 		snprintf(method, sizeof method, "%s", a->pending.method);
-		a->pending.kind = AUTH_WAIT_NONE;
+		a->pending.kind = HS_AUTH_WAIT_NONE;
 		return continue_request(conn, method);
-	case AUTH_WAIT_VALIDATE:
-		a->pending.kind = AUTH_WAIT_NONE;
+	case HS_AUTH_WAIT_VALIDATE:
+		a->pending.kind = HS_AUTH_WAIT_NONE;
 		return finish_publickey(conn, answer == HS_YES ? HS_YES : HS_NO);
 	default:
 		return HS_ERR_INTERNAL;

@@ -12,21 +12,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/conn.h"
+#include "core/conn_priv.h"
 
-#define TYPE_MAX 65 /* RFC 4251 §6: names are at most 64 characters */
+#define TYPE_MAX (HS_MAX_NAME + 1) /* RFC 4251 §6: names are at most 64 characters */
 
 static struct hs_channel *lookup(struct hs_conn *conn, uint32_t id)
 {
-	if (conn->channels == NULL || id >= conn->channels_cap)
+	if (conn->channels.slot == NULL || id >= conn->channels.cap)
 		return NULL;
-	return conn->channels[id];
+	return conn->channels.slot[id];
+}
+
+/* Is ch still open after a callback (which may close it, or the
+ * connection)? */
+static int still_open(struct hs_conn *conn, const struct hs_channel *ch, uint32_t id)
+{
+	return !conn->closing && lookup(conn, id) == ch;
 }
 
 static void release(struct hs_conn *conn, struct hs_channel *ch, int err)
 {
-	conn->channels[ch->local_id] = NULL;
-	conn->channels_open--;
+	conn->channels.slot[ch->local_id] = NULL;
+	conn->channels.open--;
 	if (ch->confirmed && ch->cb != NULL && ch->cb->connection_lost != NULL)
 		ch->cb->connection_lost(ch, err);
 	free(ch);
@@ -34,19 +41,19 @@ static void release(struct hs_conn *conn, struct hs_channel *ch, int err)
 
 void hs__channels_lost(struct hs_conn *conn, int err)
 {
-	for (uint32_t i = 0; i < conn->channels_cap; i++)
-		if (conn->channels[i] != NULL)
-			release(conn, conn->channels[i], err);
+	for (uint32_t i = 0; i < conn->channels.cap; i++)
+		if (conn->channels.slot[i] != NULL)
+			release(conn, conn->channels.slot[i], err);
 }
 
 void hs__channels_write_ready(struct hs_conn *conn)
 {
-	for (uint32_t i = 0; i < conn->channels_cap && !conn->closing; i++) {
-		struct hs_channel *ch = conn->channels[i];
+	for (uint32_t i = 0; i < conn->channels.cap && !conn->closing; i++) {
+		struct hs_channel *ch = conn->channels.slot[i];
 		if (ch == NULL || !ch->want_write_ready || ch->remote_window == 0 || ch->sent_close)
 			continue;
-		if (hs__conn_output_full(conn)) {
-			conn->want_write_ready = 1;
+		if (hs__conn_output_room(conn) == 0) {
+			conn->channels.want_write_ready = 1;
 			return;
 		}
 		ch->want_write_ready = 0;
@@ -59,26 +66,25 @@ void hs__channels_write_ready(struct hs_conn *conn)
 
 static int send_u32_msg(struct hs_conn *conn, uint8_t msg, uint32_t value)
 {
+	struct hs_buf *b;
 	int r;
-	if ((r = hs__conn_begin(conn, msg)) != 0)
+	if ((r = hs__conn_begin(conn, msg, &b)) != 0)
 		return r;
-	if ((r = hs__buf_put_u32(hs__conn_body(conn), value)) != 0)
-		return r;
-	return hs__conn_end(conn);
+	return hs__conn_end(conn, hs__buf_put_u32(b, value));
 }
 
 static int send_window_adjust(struct hs_channel *ch)
 {
+	struct hs_buf *b;
 	int r;
 	uint32_t add = ch->local_consumed;
 	if (add == 0 || ch->sent_close || ch->got_eof)
 		return 0;
-	if ((r = hs__conn_begin(ch->conn, HS_MSG_CHANNEL_WINDOW_ADJUST)) != 0)
+	if ((r = hs__conn_begin(ch->conn, HS_MSG_CHANNEL_WINDOW_ADJUST, &b)) != 0)
 		return r;
-	struct hs_buf *b = hs__conn_body(ch->conn);
-	if ((r = hs__buf_put_u32(b, ch->remote_id)) != 0 || (r = hs__buf_put_u32(b, add)) != 0)
-		return r;
-	if ((r = hs__conn_end(ch->conn)) != 0)
+	if ((r = hs__buf_put_u32(b, ch->remote_id)) == 0)
+		r = hs__buf_put_u32(b, add);
+	if ((r = hs__conn_end(ch->conn, r)) != 0)
 		return r;
 	ch->local_window += add;
 	ch->local_consumed = 0;
@@ -100,34 +106,35 @@ static int send_close(struct hs_channel *ch)
 
 static int send_open_failure(struct hs_conn *conn, uint32_t sender, uint32_t reason, const char *text)
 {
+	struct hs_buf *b;
 	int r;
-	if ((r = hs__conn_begin(conn, HS_MSG_CHANNEL_OPEN_FAILURE)) != 0)
+	if ((r = hs__conn_begin(conn, HS_MSG_CHANNEL_OPEN_FAILURE, &b)) != 0)
 		return r;
-	struct hs_buf *b = hs__conn_body(conn);
-	if ((r = hs__buf_put_u32(b, sender)) != 0 || (r = hs__buf_put_u32(b, reason)) != 0 ||
-	    (r = hs__buf_put_cstring(b, text)) != 0 || (r = hs__buf_put_cstring(b, "")) != 0)
-		return r;
-	return hs__conn_end(conn);
+	if ((r = hs__buf_put_u32(b, sender)) == 0 && (r = hs__buf_put_u32(b, reason)) == 0 &&
+	    (r = hs__buf_put_cstring(b, text)) == 0)
+		r = hs__buf_put_cstring(b, "");
+	return hs__conn_end(conn, r);
 }
 
 static int new_channel(struct hs_conn *conn, struct hs_channel **out)
 {
-	if (conn->channels == NULL) {
-		conn->channels = calloc(conn->cfg->max_channels, sizeof(*conn->channels));
-		if (conn->channels == NULL)
+	struct hs_channels *cs = &conn->channels;
+	if (cs->slot == NULL) {
+		cs->slot = calloc(conn->cfg->max_channels, sizeof(*cs->slot));
+		if (cs->slot == NULL)
 			return HS_ERR_ALLOC;
-		conn->channels_cap = conn->cfg->max_channels;
+		cs->cap = conn->cfg->max_channels;
 	}
-	for (uint32_t i = 0; i < conn->channels_cap; i++) {
-		if (conn->channels[i] != NULL)
+	for (uint32_t i = 0; i < cs->cap; i++) {
+		if (cs->slot[i] != NULL)
 			continue;
 		struct hs_channel *ch = calloc(1, sizeof(*ch));
 		if (ch == NULL)
 			return HS_ERR_ALLOC;
 		ch->conn = conn;
 		ch->local_id = i;
-		conn->channels[i] = ch;
-		conn->channels_open++;
+		cs->slot[i] = ch;
+		cs->open++;
 		*out = ch;
 		return 0;
 	}
@@ -136,7 +143,7 @@ static int new_channel(struct hs_conn *conn, struct hs_channel **out)
 
 static int handle_open(struct hs_conn *conn, struct hs_view *v)
 {
-	char type[TYPE_MAX], host[256] = "", orig[256] = "";
+	char type[TYPE_MAX], host[HS_MAX_HOST_NAME] = "", orig[HS_MAX_HOST_NAME] = "";
 	uint32_t sender, window, maxpkt;
 	struct hs_channel_open open;
 	struct hs_channel *ch = NULL;
@@ -192,13 +199,13 @@ static int handle_open(struct hs_conn *conn, struct hs_view *v)
 	ch->cb = open.callbacks;
 	ch->data = open.data;
 	ch->confirmed = 1;
-	if ((r = hs__conn_begin(conn, HS_MSG_CHANNEL_OPEN_CONFIRMATION)) != 0)
+	struct hs_buf *b;
+	if ((r = hs__conn_begin(conn, HS_MSG_CHANNEL_OPEN_CONFIRMATION, &b)) != 0)
 		return r;
-	struct hs_buf *b = hs__conn_body(conn);
-	if ((r = hs__buf_put_u32(b, sender)) != 0 || (r = hs__buf_put_u32(b, ch->local_id)) != 0 ||
-	    (r = hs__buf_put_u32(b, ch->local_window)) != 0 || (r = hs__buf_put_u32(b, HS_CHANNEL_MAX_PACKET)) != 0)
-		return r;
-	return hs__conn_end(conn);
+	if ((r = hs__buf_put_u32(b, sender)) == 0 && (r = hs__buf_put_u32(b, ch->local_id)) == 0 &&
+	    (r = hs__buf_put_u32(b, ch->local_window)) == 0)
+		r = hs__buf_put_u32(b, HS_CHANNEL_MAX_PACKET);
+	return hs__conn_end(conn, r);
 }
 
 /* --- data --- */
@@ -229,7 +236,7 @@ static int handle_data(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
 		ch->cb->data_received(ch, data.ptr, data.len,
 		                      msg == HS_MSG_CHANNEL_DATA ? HS_STREAM_DATA : HS_STREAM_STDERR);
 	/* the callback may have closed the channel or the connection */
-	if (conn->closing || conn->channels[id] != ch)
+	if (!still_open(conn, ch, id))
 		return 0;
 	if (!ch->paused && ch->local_consumed >= HS_CHANNEL_WINDOW / 2)
 		return send_window_adjust(ch);
@@ -301,102 +308,194 @@ static int reply(struct hs_channel *ch, int want_reply, int ok)
 	return send_u32_msg(ch->conn, ok ? HS_MSG_CHANNEL_SUCCESS : HS_MSG_CHANNEL_FAILURE, ch->remote_id);
 }
 
-static int request_start(struct hs_channel *ch, const char *type, struct hs_view *v, int *ok)
+/* A handler reads its request's fields from v (positioned after
+ * want-reply) and sets *ok to HS_YES to accept. A malformed body is an
+ * error (the connection ends with a protocol error, RFC 4254 gives no
+ * other answer to it); a string longer than we take is a refusal. Each
+ * ends by checking that nothing is left (hs__view_end). */
+typedef int (*request_fn)(struct hs_channel *ch, struct hs_view *v, int *ok);
+
+/* A string field that may be too long to take: *fits is 0 then. */
+static int get_text(struct hs_view *v, char *dst, size_t dstsize, int *fits)
+{
+	int r = hs__view_get_cstring(v, dst, dstsize);
+	*fits = r != HS_ERR_LIMIT;
+	return r == HS_ERR_LIMIT ? 0 : r;
+}
+
+static int req_shell(struct hs_channel *ch, struct hs_view *v, int *ok)
+{
+	int r;
+	if ((r = hs__view_end(v)) != 0)
+		return r;
+	if (!ch->started && ch->cb->shell_requested != NULL)
+		*ok = ch->cb->shell_requested(ch);
+	return 0;
+}
+
+/* exec and subsystem: one string, the command or the subsystem name. */
+static int get_start_arg(struct hs_channel *ch, struct hs_view *v, char arg[HS_MAX_REQUEST_STRING + 1], int *usable)
+{
+	int fits, r;
+	if ((r = get_text(v, arg, HS_MAX_REQUEST_STRING + 1, &fits)) != 0)
+		return r;
+	if (fits && (r = hs__view_end(v)) != 0)
+		return r;
+	*usable = fits && !ch->started;
+	return 0;
+}
+
+static int req_exec(struct hs_channel *ch, struct hs_view *v, int *ok)
 {
 	char arg[HS_MAX_REQUEST_STRING + 1];
-	int r;
-	const struct hs_session_cb *cb = ch->cb;
-	*ok = HS_NO;
-	if (strcmp(type, "shell") == 0) {
-		if ((r = hs__view_end(v)) != 0)
-			return r;
-		if (!ch->started && cb->shell_requested != NULL)
-			*ok = cb->shell_requested(ch);
-	} else {
-		r = hs__view_get_cstring(v, arg, sizeof arg);
-		if (r == HS_ERR_LIMIT)
-			return 0; /* too long: refused */
-		if (r != 0 || (r = hs__view_end(v)) != 0)
-			return r;
-		if (ch->started)
-			return 0;
-		if (strcmp(type, "exec") == 0 && cb->exec_requested != NULL)
-			*ok = cb->exec_requested(ch, arg);
-		else if (strcmp(type, "subsystem") == 0 && cb->subsystem_requested != NULL)
-			*ok = cb->subsystem_requested(ch, arg);
-	}
-	if (*ok == HS_YES)
-		ch->started = 1;
+	int usable, r;
+	if ((r = get_start_arg(ch, v, arg, &usable)) != 0)
+		return r;
+	if (usable && ch->cb->exec_requested != NULL)
+		*ok = ch->cb->exec_requested(ch, arg);
 	return 0;
+}
+
+static int req_subsystem(struct hs_channel *ch, struct hs_view *v, int *ok)
+{
+	char arg[HS_MAX_REQUEST_STRING + 1];
+	int usable, r;
+	if ((r = get_start_arg(ch, v, arg, &usable)) != 0)
+		return r;
+	if (usable && ch->cb->subsystem_requested != NULL)
+		*ok = ch->cb->subsystem_requested(ch, arg);
+	return 0;
+}
+
+/* RFC 4254 §6.2 */
+static int req_pty(struct hs_channel *ch, struct hs_view *v, int *ok)
+{
+	char term[HS_MAX_TERM_NAME];
+	struct hs_pty_request pty;
+	struct hs_bytes modes;
+	int fits, r;
+	if ((r = get_text(v, term, sizeof term, &fits)) != 0)
+		return r;
+	if (!fits)
+		return 0;
+	if ((r = hs__view_get_u32(v, &pty.cols)) != 0 || (r = hs__view_get_u32(v, &pty.rows)) != 0 ||
+	    (r = hs__view_get_u32(v, &pty.width_px)) != 0 || (r = hs__view_get_u32(v, &pty.height_px)) != 0 ||
+	    (r = hs__view_get_string(v, &modes)) != 0 || (r = hs__view_end(v)) != 0)
+		return r;
+	pty.term = term;
+	pty.modes = modes.ptr;
+	pty.modes_len = modes.len;
+	if (ch->cb->pty_requested != NULL)
+		*ok = ch->cb->pty_requested(ch, &pty);
+	return 0;
+}
+
+/* RFC 4254 §6.4 */
+static int req_env(struct hs_channel *ch, struct hs_view *v, int *ok)
+{
+	char name[HS_MAX_ENV_NAME], value[HS_MAX_REQUEST_STRING + 1];
+	int fits, r;
+	if ((r = get_text(v, name, sizeof name, &fits)) != 0 || !fits)
+		return r;
+	if ((r = get_text(v, value, sizeof value, &fits)) != 0 || !fits)
+		return r;
+	if ((r = hs__view_end(v)) != 0)
+		return r;
+	if (ch->cb->env_requested != NULL)
+		*ok = ch->cb->env_requested(ch, name, value);
+	return 0;
+}
+
+/* RFC 4254 §6.7 */
+static int req_window_change(struct hs_channel *ch, struct hs_view *v, int *ok)
+{
+	uint32_t cols, rows, w, h;
+	int r;
+	if ((r = hs__view_get_u32(v, &cols)) != 0 || (r = hs__view_get_u32(v, &rows)) != 0 ||
+	    (r = hs__view_get_u32(v, &w)) != 0 || (r = hs__view_get_u32(v, &h)) != 0 || (r = hs__view_end(v)) != 0)
+		return r;
+	if (ch->cb->terminal_size_changed != NULL) {
+		ch->cb->terminal_size_changed(ch, cols, rows, w, h);
+		*ok = HS_YES;
+	}
+	return 0;
+}
+
+/* RFC 4254 §6.9 */
+static int req_signal(struct hs_channel *ch, struct hs_view *v, int *ok)
+{
+	char sig[HS_MAX_SIGNAL_NAME];
+	int fits, r;
+	if ((r = get_text(v, sig, sizeof sig, &fits)) != 0 || !fits)
+		return r;
+	if ((r = hs__view_end(v)) != 0)
+		return r;
+	if (ch->cb->signal_received != NULL) {
+		ch->cb->signal_received(ch, sig);
+		*ok = HS_YES;
+	}
+	return 0;
+}
+
+/* RFC 4335 */
+static int req_break(struct hs_channel *ch, struct hs_view *v, int *ok)
+{
+	uint32_t ms;
+	int r;
+	if ((r = hs__view_get_u32(v, &ms)) != 0 || (r = hs__view_end(v)) != 0)
+		return r;
+	if (ch->cb->break_received != NULL)
+		*ok = ch->cb->break_received(ch, ms);
+	return 0;
+}
+
+/* x11-req, auth-agent-req@openssh.com, keepalive@openssh.com and anything
+ * else not here: refused, body unread (RFC 4254 §5.4). */
+static const struct {
+	const char *name;
+	request_fn handle;
+} request_handlers[] = {
+	{ "shell", req_shell },       { "exec", req_exec },     { "subsystem", req_subsystem },
+	{ "pty-req", req_pty },       { "env", req_env },       { "window-change", req_window_change },
+	{ "signal", req_signal },     { "break", req_break },
+};
+
+static request_fn find_request(const char *type)
+{
+	for (size_t i = 0; i < sizeof request_handlers / sizeof request_handlers[0]; i++)
+		if (strcmp(request_handlers[i].name, type) == 0)
+			return request_handlers[i].handle;
+	return NULL;
 }
 
 static int handle_request(struct hs_conn *conn, struct hs_view *v)
 {
 	uint32_t id;
 	char type[TYPE_MAX];
-	int want_reply, ok = HS_NO, r;
+	int want_reply, ok = HS_NO, fits, r;
 	if ((r = hs__view_get_u32(v, &id)) != 0)
 		return r;
 	struct hs_channel *ch = lookup(conn, id);
 	if (ch == NULL || ch->got_close)
 		return HS_ERR_PROTOCOL;
-	r = hs__view_get_cstring(v, type, sizeof type);
-	if (r == HS_ERR_LIMIT) { /* a name longer than any we know */
-		struct hs_bytes skip;
-		if ((r = hs__view_get_string(v, &skip)) != 0 || (r = hs__view_get_bool(v, &want_reply)) != 0)
-			return r;
-		return reply(ch, want_reply, 0);
-	}
-	if (r != 0 || (r = hs__view_get_bool(v, &want_reply)) != 0)
+	if ((r = get_text(v, type, sizeof type, &fits)) != 0)
 		return r;
-	const struct hs_session_cb *cb = ch->cb;
+	if (!fits) { /* a name longer than any we know: skip it */
+		struct hs_bytes skip;
+		if ((r = hs__view_get_string(v, &skip)) != 0)
+			return r;
+		type[0] = '\0';
+	}
+	if ((r = hs__view_get_bool(v, &want_reply)) != 0)
+		return r;
 	if (ch->sent_close)
 		return 0;
-	if (strcmp(type, "shell") == 0 || strcmp(type, "exec") == 0 || strcmp(type, "subsystem") == 0) {
-		if ((r = request_start(ch, type, v, &ok)) != 0)
-			return r;
-	} else if (strcmp(type, "pty-req") == 0) {
-		char term[256];
-		struct hs_pty_request pty;
-		struct hs_bytes modes;
-		if ((r = hs__view_get_cstring(v, term, sizeof term)) != 0 || (r = hs__view_get_u32(v, &pty.cols)) != 0 ||
-		    (r = hs__view_get_u32(v, &pty.rows)) != 0 || (r = hs__view_get_u32(v, &pty.width_px)) != 0 ||
-		    (r = hs__view_get_u32(v, &pty.height_px)) != 0 || (r = hs__view_get_string(v, &modes)) != 0 ||
-		    (r = hs__view_end(v)) != 0)
-			return reply(ch, want_reply, 0);
-		pty.term = term;
-		pty.modes = modes.ptr;
-		pty.modes_len = modes.len;
-		if (cb->pty_requested != NULL)
-			ok = cb->pty_requested(ch, &pty);
-	} else if (strcmp(type, "env") == 0) {
-		char name[256], value[HS_MAX_REQUEST_STRING + 1];
-		if (hs__view_get_cstring(v, name, sizeof name) == 0 && hs__view_get_cstring(v, value, sizeof value) == 0 &&
-		    hs__view_end(v) == 0 && cb->env_requested != NULL)
-			ok = cb->env_requested(ch, name, value);
-	} else if (strcmp(type, "window-change") == 0) {
-		uint32_t c, rw, w, h;
-		if ((r = hs__view_get_u32(v, &c)) != 0 || (r = hs__view_get_u32(v, &rw)) != 0 ||
-		    (r = hs__view_get_u32(v, &w)) != 0 || (r = hs__view_get_u32(v, &h)) != 0 || (r = hs__view_end(v)) != 0)
-			return reply(ch, want_reply, 0);
-		if (cb->terminal_size_changed != NULL) {
-			cb->terminal_size_changed(ch, c, rw, w, h);
-			ok = HS_YES;
-		}
-	} else if (strcmp(type, "signal") == 0) {
-		char sig[64];
-		if (hs__view_get_cstring(v, sig, sizeof sig) == 0 && hs__view_end(v) == 0 && cb->signal_received != NULL) {
-			cb->signal_received(ch, sig);
-			ok = HS_YES;
-		}
-	} else if (strcmp(type, "break") == 0) {
-		uint32_t ms;
-		if (hs__view_get_u32(v, &ms) == 0 && hs__view_end(v) == 0 && cb->break_received != NULL)
-			ok = cb->break_received(ch, ms);
-	}
-	/* x11-req, auth-agent-req@openssh.com, keepalive@openssh.com and
-	 * anything unknown: refused (RFC 4254 §5.4 default). */
-	if (conn->closing || conn->channels[id] != ch)
+	request_fn handle = find_request(type);
+	if (handle != NULL && (r = handle(ch, v, &ok)) != 0)
+		return r;
+	if (handle == req_exec || handle == req_subsystem || handle == req_shell)
+		ch->started |= ok == HS_YES;
+	if (!still_open(conn, ch, id))
 		return 0;
 	return reply(ch, want_reply, ok == HS_YES);
 }
@@ -420,7 +519,7 @@ static int handle_global(struct hs_conn *conn, struct hs_view *v)
 	if ((r = hs__view_get_bool(v, &want_reply)) != 0)
 		return r;
 	if (strcmp(name, "tcpip-forward") == 0) {
-		char addr[256];
+		char addr[HS_MAX_HOST_NAME];
 		if (hs__view_get_cstring(v, addr, sizeof addr) == 0 && hs__view_get_u32(v, &port) == 0 &&
 		    hs__view_end(v) == 0 && conn->cb->server_requested != NULL) {
 			bound = port;
@@ -429,12 +528,13 @@ static int handle_global(struct hs_conn *conn, struct hs_view *v)
 	}
 	if (!want_reply || conn->closing)
 		return 0;
-	if ((r = hs__conn_begin(conn, ok ? HS_MSG_REQUEST_SUCCESS : HS_MSG_REQUEST_FAILURE)) != 0)
+	struct hs_buf *b;
+	if ((r = hs__conn_begin(conn, ok ? HS_MSG_REQUEST_SUCCESS : HS_MSG_REQUEST_FAILURE, &b)) != 0)
 		return r;
 	/* RFC 4254 §7.1: the bound port is returned when 0 was asked for. */
-	if (ok && port == 0 && (r = hs__buf_put_u32(hs__conn_body(conn), bound)) != 0)
-		return r;
-	return hs__conn_end(conn);
+	if (ok && port == 0)
+		r = hs__buf_put_u32(b, bound);
+	return hs__conn_end(conn, r);
 }
 
 int hs__connproto_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
@@ -481,17 +581,28 @@ static int can_send(const struct hs_channel *ch)
 	return ch->confirmed && !ch->sent_eof && !ch->sent_close && !ch->conn->closing;
 }
 
-static int kex_holding(const struct hs_conn *conn)
-{
-	return conn->kex.step == HS_KEX_SENT_KEXINIT || conn->kex.step == HS_KEX_WAIT_INIT;
-}
-
 size_t hs_channel_write_space(const struct hs_channel *ch)
 {
-	if (!can_send(ch) || kex_holding(ch->conn) || hs__conn_output_full(ch->conn))
+	if (!can_send(ch) || hs__conn_holding(ch->conn))
 		return 0;
-	size_t room = HS_OUTPUT_HIGH - hs__buf_len(&ch->conn->pkt.out);
+	size_t room = hs__conn_output_room(ch->conn);
 	return ch->remote_window < room ? ch->remote_window : room;
+}
+
+/* One CHANNEL_DATA or CHANNEL_EXTENDED_DATA packet. */
+static int send_data(struct hs_channel *ch, const uint8_t *p, size_t n, enum hs_stream stream)
+{
+	uint8_t msg = stream == HS_STREAM_DATA ? HS_MSG_CHANNEL_DATA : HS_MSG_CHANNEL_EXTENDED_DATA;
+	struct hs_buf *b;
+	int r;
+	if ((r = hs__conn_begin(ch->conn, msg, &b)) != 0)
+		return r;
+	r = hs__buf_put_u32(b, ch->remote_id);
+	if (r == 0 && msg == HS_MSG_CHANNEL_EXTENDED_DATA)
+		r = hs__buf_put_u32(b, (uint32_t)stream);
+	if (r == 0)
+		r = hs__buf_put_string(b, p, n);
+	return hs__conn_end(ch->conn, r);
 }
 
 int hs_channel_write(struct hs_channel *ch, const void *data, size_t len, enum hs_stream stream, size_t *written)
@@ -503,22 +614,14 @@ int hs_channel_write(struct hs_channel *ch, const void *data, size_t len, enum h
 	*written = 0;
 	if (!can_send(ch))
 		return HS_ERR_CLOSED;
-	while (done < len && ch->remote_window > 0 && !kex_holding(conn) && !hs__conn_output_full(conn)) {
+	while (done < len && ch->remote_window > 0 && !hs__conn_holding(conn) && hs__conn_output_room(conn) > 0) {
 		size_t chunk = len - done;
 		if (chunk > ch->remote_window)
 			chunk = ch->remote_window;
 		if (chunk > ch->remote_max_packet)
 			chunk = ch->remote_max_packet;
-		uint8_t msg = stream == HS_STREAM_DATA ? HS_MSG_CHANNEL_DATA : HS_MSG_CHANNEL_EXTENDED_DATA;
-		if ((r = hs__packet_begin(&conn->pkt, msg)) != 0)
+		if ((r = send_data(ch, p + done, chunk, stream)) != 0)
 			break;
-		struct hs_buf *b = &conn->pkt.out;
-		if ((r = hs__buf_put_u32(b, ch->remote_id)) != 0 ||
-		    (msg == HS_MSG_CHANNEL_EXTENDED_DATA && (r = hs__buf_put_u32(b, (uint32_t)stream)) != 0) ||
-		    (r = hs__buf_put_string(b, p + done, chunk)) != 0 || (r = hs__packet_finish(&conn->pkt)) != 0) {
-			hs__packet_abort(&conn->pkt);
-			break;
-		}
 		ch->remote_window -= (uint32_t)chunk;
 		done += chunk;
 	}
@@ -527,13 +630,12 @@ int hs_channel_write(struct hs_channel *ch, const void *data, size_t len, enum h
 		hs__conn_kick(conn);
 	if (done < len) {
 		ch->want_write_ready = 1;
-		if (hs__conn_output_full(conn) || kex_holding(conn))
-			conn->want_write_ready = 1;
+		if (hs__conn_output_room(conn) == 0 || hs__conn_holding(conn))
+			conn->channels.want_write_ready = 1;
 	}
 	if (r != 0 && done == 0)
 		return r;
-	if (hs__kex_wanted(conn) && (r = hs__kex_start(conn)) != 0)
-		hs__conn_fail(conn, r, 0, "cannot start key exchange");
+	(void)hs__conn_check(conn, hs__conn_rekey_if_due(conn)); /* a failure ends the connection */
 	return 0;
 }
 
@@ -548,42 +650,46 @@ int hs_channel_write_eof(struct hs_channel *ch)
 	return 0;
 }
 
-static int request_begin(struct hs_channel *ch, const char *type)
+/* The head of a CHANNEL_REQUEST of ours (no reply wanted); the request's
+ * own fields follow. */
+static int put_request_head(struct hs_channel *ch, struct hs_buf *b, const char *type)
 {
 	int r;
-	if (!ch->confirmed || ch->sent_close || ch->conn->closing)
-		return HS_ERR_CLOSED;
-	if ((r = hs__conn_begin(ch->conn, HS_MSG_CHANNEL_REQUEST)) != 0)
-		return r;
-	struct hs_buf *b = hs__conn_body(ch->conn);
-	if ((r = hs__buf_put_u32(b, ch->remote_id)) != 0 || (r = hs__buf_put_cstring(b, type)) != 0 ||
-	    (r = hs__buf_put_bool(b, 0)) != 0)
-		return r;
-	return 0;
+	if ((r = hs__buf_put_u32(b, ch->remote_id)) == 0 && (r = hs__buf_put_cstring(b, type)) == 0)
+		r = hs__buf_put_bool(b, 0);
+	return r;
+}
+
+static int can_request(const struct hs_channel *ch)
+{
+	return ch->confirmed && !ch->sent_close && !ch->conn->closing;
 }
 
 int hs_channel_exit_status(struct hs_channel *ch, uint32_t status)
 {
+	struct hs_buf *b;
 	int r;
-	if ((r = request_begin(ch, "exit-status")) != 0)
+	if (!can_request(ch))
+		return HS_ERR_CLOSED;
+	if ((r = hs__conn_begin(ch->conn, HS_MSG_CHANNEL_REQUEST, &b)) != 0)
 		return r;
-	if ((r = hs__buf_put_u32(hs__conn_body(ch->conn), status)) != 0)
-		return r;
-	return hs__conn_end(ch->conn);
+	if ((r = put_request_head(ch, b, "exit-status")) == 0)
+		r = hs__buf_put_u32(b, status);
+	return hs__conn_end(ch->conn, r);
 }
 
 int hs_channel_exit_signal(struct hs_channel *ch, const char *signal, int core_dumped, const char *message)
 {
+	struct hs_buf *b;
 	int r;
-	if ((r = request_begin(ch, "exit-signal")) != 0)
+	if (!can_request(ch))
+		return HS_ERR_CLOSED;
+	if ((r = hs__conn_begin(ch->conn, HS_MSG_CHANNEL_REQUEST, &b)) != 0)
 		return r;
-	struct hs_buf *b = hs__conn_body(ch->conn);
-	if ((r = hs__buf_put_cstring(b, signal)) != 0 || (r = hs__buf_put_bool(b, core_dumped)) != 0 ||
-	    (r = hs__buf_put_cstring(b, message ? message : "")) != 0 || (r = hs__buf_put_cstring(b, "")) != 0) {
-		hs__conn_abort(ch->conn);
-		return r;
-	}
-	return hs__conn_end(ch->conn);
+	if ((r = put_request_head(ch, b, "exit-signal")) == 0 && (r = hs__buf_put_cstring(b, signal)) == 0 &&
+	    (r = hs__buf_put_bool(b, core_dumped)) == 0 && (r = hs__buf_put_cstring(b, message ? message : "")) == 0)
+		r = hs__buf_put_cstring(b, "");
+	return hs__conn_end(ch->conn, r);
 }
 
 int hs_channel_close(struct hs_channel *ch)
@@ -603,6 +709,6 @@ void hs_channel_resume_reading(struct hs_channel *ch)
 	if (!ch->paused)
 		return;
 	ch->paused = 0;
-	if (ch->local_consumed > 0 && !ch->conn->closing && send_window_adjust(ch) != 0)
-		hs__conn_fail(ch->conn, HS_ERR_INTERNAL, 0, "cannot send window adjust");
+	if (ch->local_consumed > 0 && !ch->conn->closing)
+		(void)hs__conn_check(ch->conn, send_window_adjust(ch)); /* a failure ends the connection */
 }

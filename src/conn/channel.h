@@ -1,6 +1,6 @@
 /*
- * Channels of the connection protocol (RFC 4254 §5): one struct per open
- * channel, indexed by our channel number in conn->channels.
+ * The connection protocol (RFC 4254): one struct per open channel, indexed
+ * by our channel number, and the entry points for the core.
  */
 #ifndef HS_CONN_CHANNEL_H
 #define HS_CONN_CHANNEL_H
@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "hostsd/server.h"
+#include "wire/buf.h"
 
 struct hs_channel {
 	struct hs_conn *conn;
@@ -25,5 +26,21 @@ struct hs_channel {
 	int paused;
 	int want_write_ready;
 };
+
+/* The channels of one connection. */
+struct hs_channels {
+	struct hs_channel **slot;     /* by local id; allocated at the first open */
+	uint32_t cap;
+	uint32_t open;
+	int want_write_ready;         /* some channel was refused write space */
+};
+
+/* GLOBAL_REQUEST to CHANNEL_FAILURE (RFC 4254 messages 80-100): v is
+ * positioned after the message number. */
+int hs__connproto_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v) HS_MUST_CHECK;
+/* Output room is back: give write_ready to the channels that wait for it. */
+void hs__channels_write_ready(struct hs_conn *conn);
+/* The connection is gone: every channel's connection_lost, then free. */
+void hs__channels_lost(struct hs_conn *conn, int err);
 
 #endif

@@ -1,11 +1,13 @@
 /*
  * The connection core: identification exchange, the read-dispatch loop with
- * its single message filter, held output during key exchange, failure
+ * its single message filter, phase changes and their side effects, failure
  * handling with disconnect reasons, and timers. Protocol layers live in
- * transport/, auth/ and conn/; this file only routes between them.
+ * transport/, auth/ and conn/; this file routes between them and is the
+ * only one that talks to the I/O layer (conn->io) or sends DISCONNECT.
  */
-#include "core/conn.h"
+#include "core/conn_priv.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +41,9 @@ struct hs_conn *hs__conn_new(const struct hs_core_config *cfg, const struct hs_h
 	snprintf(conn->peer, sizeof conn->peer, "%s", peer ? peer : "");
 	hs__packet_init(&conn->pkt, cfg->max_packet, HS_OUTPUT_CAP);
 	conn->pkt.rx.inflate_left = HS_MAX_PREAUTH_INFLATE;
+	hs__sendq_init(&conn->sendq, HS_HELD_MAX);
 	hs__kex_init(&conn->kex);
-	hs__buf_init(&conn->held, HS_HELD_MAX, 0);
-	conn->auth.need = -1;
-	hs__buf_init(&conn->auth.pending.blob, HS_MAX_KEY_BLOB, 0);
-	hs__buf_init(&conn->auth.pending.sig, HS_MAX_SIG_BLOB, 0);
+	hs__userauth_init(&conn->auth);
 	conn->phase = HS_PHASE_FIRST_KEX;
 	conn->now_ms = conn->started_ms = conn->last_kex_ms = conn->last_rx_ms = now_ms;
 	return conn;
@@ -65,14 +65,21 @@ void hs__conn_free(struct hs_conn *conn)
 	if (conn == NULL)
 		return;
 	hs__conn_report_lost(conn);
-	free(conn->channels);
-	hs__userauth_cleanup(conn);
+	free(conn->channels.slot);
+	hs__userauth_cleanup(&conn->auth);
 	hs__kex_cleanup(&conn->kex);
+	hs__sendq_cleanup(&conn->sendq);
 	hs__packet_cleanup(&conn->pkt);
-	hs__buf_cleanup(&conn->held);
 	OPENSSL_cleanse(conn->session_id, sizeof conn->session_id);
 	free(conn);
 }
+
+void hs__conn_set_now(struct hs_conn *conn, uint64_t now_ms)
+{
+	conn->now_ms = now_ms;
+}
+
+/* --- failing --- */
 
 /* One place that maps an error to an RFC 4253 §11.1 reason code. */
 static uint32_t reason_for(int err)
@@ -100,6 +107,27 @@ static uint32_t reason_for(int err)
 	}
 }
 
+void hs__conn_set_failure(struct hs_conn *conn, uint32_t reason, const char *fmt, ...)
+{
+	va_list ap;
+	conn->failure_code = reason;
+	va_start(ap, fmt);
+	vsnprintf(conn->failure_text, sizeof conn->failure_text, fmt, ap);
+	va_end(ap);
+}
+
+/* DISCONNECT (RFC 4253 §11.1), straight to the output: never held. */
+static int queue_disconnect(struct hs_conn *conn, uint32_t reason)
+{
+	struct hs_buf *b;
+	int r;
+	if ((r = hs__sendq_begin(&conn->sendq, &conn->pkt, 0, HS_MSG_DISCONNECT, &b)) != 0)
+		return r;
+	if ((r = hs__buf_put_u32(b, reason)) == 0 && (r = hs__buf_put_cstring(b, conn->close_reason)) == 0)
+		r = hs__buf_put_cstring(b, "");
+	return hs__sendq_end(&conn->sendq, &conn->pkt, r);
+}
+
 void hs__conn_fail(struct hs_conn *conn, int err, uint32_t reason, const char *text)
 {
 	if (conn->closing)
@@ -107,118 +135,168 @@ void hs__conn_fail(struct hs_conn *conn, int err, uint32_t reason, const char *t
 	conn->closing = 1;
 	conn->close_err = err;
 	snprintf(conn->close_reason, sizeof conn->close_reason, "%s", text ? text : hs_strerror(err));
+	/* A half-built packet is abandoned. */
+	hs__sendq_abort(&conn->sendq, &conn->pkt);
 	if (!conn->version_done || err == HS_ERR_DISCONNECTED || err == HS_ERR_IO)
 		return;
-	if (reason == 0)
-		reason = reason_for(err);
-	/* A half-built packet is abandoned; the DISCONNECT is never held. */
-	if (conn->building_held) {
-		hs__buf_truncate(&conn->held, conn->held_mark);
-		conn->building_held = 0;
-	}
-	hs__packet_abort(&conn->pkt);
-	if (hs__packet_begin(&conn->pkt, HS_MSG_DISCONNECT) == 0) {
-		struct hs_buf *b = &conn->pkt.out;
-		if (hs__buf_put_u32(b, reason) != 0 || hs__buf_put_cstring(b, conn->close_reason) != 0 ||
-		    hs__buf_put_cstring(b, "") != 0 || hs__packet_finish(&conn->pkt) != 0)
-			hs__packet_abort(&conn->pkt);
-	}
+	/* One that cannot be queued (the output is at its cap) is dropped:
+	 * the connection closes all the same. */
+	conn->disconnect_queued = queue_disconnect(conn, reason != 0 ? reason : reason_for(err)) == 0;
 	kick(conn);
 }
 
-static int holding(const struct hs_conn *conn)
+/* A layer's error: with the text and reason it set, if any. */
+static int fail_with(struct hs_conn *conn, int r, const char *fallback)
+{
+	if (conn->failure_text[0] != '\0')
+		hs__conn_fail(conn, r, conn->failure_code, conn->failure_text);
+	else
+		hs__conn_fail(conn, r, 0, fallback);
+	return r;
+}
+
+int hs__conn_check(struct hs_conn *conn, int r)
+{
+	if (r != 0)
+		fail_with(conn, r, NULL);
+	return r;
+}
+
+int hs__conn_closing(const struct hs_conn *conn)
+{
+	return conn->closing;
+}
+
+/* --- sending --- */
+
+int hs__conn_holding(const struct hs_conn *conn)
 {
 	return conn->kex.step == HS_KEX_SENT_KEXINIT || conn->kex.step == HS_KEX_WAIT_INIT;
 }
 
-/* Transport-generic and key-exchange messages may be sent during a key
- * exchange (RFC 4253 §7.1); everything else waits. */
-static int never_held(uint8_t msg)
+int hs__conn_begin(struct hs_conn *conn, uint8_t msg, struct hs_buf **body)
 {
-	return msg <= HS_MSG_DEBUG || (msg >= HS_MSG_KEXINIT && msg <= 49);
-}
-
-void hs__conn_abort(struct hs_conn *conn)
-{
-	if (conn->building_held) {
-		hs__buf_truncate(&conn->held, conn->held_mark);
-		conn->building_held = 0;
-	}
-	hs__packet_abort(&conn->pkt);
-}
-
-int hs__conn_begin(struct hs_conn *conn, uint8_t msg)
-{
-	int r;
-	if (conn->closing && msg != HS_MSG_DISCONNECT)
+	if (conn->closing) {
+		*body = NULL;
 		return HS_ERR_CLOSED;
-	/* A message left half built by an error path is dropped, so it can
-	 * neither swallow this one nor block output. */
-	hs__conn_abort(conn);
-	if (holding(conn) && !never_held(msg)) {
-		if ((r = hs__buf_begin_string(&conn->held, &conn->held_mark)) != 0)
-			return r;
-		if ((r = hs__buf_put_u8(&conn->held, msg)) != 0) {
-			hs__buf_truncate(&conn->held, conn->held_mark);
-			return r;
-		}
-		conn->building_held = 1;
-		return 0;
 	}
-	return hs__packet_begin(&conn->pkt, msg);
+	return hs__sendq_begin(&conn->sendq, &conn->pkt, hs__conn_holding(conn), msg, body);
 }
 
-struct hs_buf *hs__conn_body(struct hs_conn *conn)
+int hs__conn_end(struct hs_conn *conn, int status)
 {
-	return conn->building_held ? &conn->held : &conn->pkt.out;
-}
-
-int hs__conn_end(struct hs_conn *conn)
-{
-	int r;
-	if (conn->building_held) {
-		conn->building_held = 0;
-		return hs__buf_end_string(&conn->held, conn->held_mark);
-	}
-	r = hs__packet_finish(&conn->pkt);
+	int r = hs__sendq_end(&conn->sendq, &conn->pkt, status);
 	if (r == 0)
 		kick(conn);
 	return r;
 }
 
-int hs__conn_flush_held(struct hs_conn *conn)
+size_t hs__conn_output_room(const struct hs_conn *conn)
 {
-	struct hs_view v = hs__buf_view(&conn->held);
-	struct hs_bytes rec;
-	int r = 0;
-	while (hs__view_left(&v) > 0) {
-		if ((r = hs__view_get_string(&v, &rec)) != 0 || rec.len < 1)
-			return HS_ERR_INTERNAL;
-		if ((r = hs__packet_begin(&conn->pkt, rec.ptr[0])) != 0 ||
-		    (r = hs__buf_put(&conn->pkt.out, rec.ptr + 1, rec.len - 1)) != 0 ||
-		    (r = hs__packet_finish(&conn->pkt)) != 0) {
-			hs__packet_abort(&conn->pkt);
-			return r;
-		}
-	}
-	hs__buf_reset(&conn->held);
-	hs__buf_shrink(&conn->held, 0);
-	kick(conn);
-	return 0;
+	size_t len = hs__buf_len(&conn->pkt.out);
+	return len >= HS_OUTPUT_HIGH ? 0 : HS_OUTPUT_HIGH - len;
 }
 
-int hs__conn_output_full(const struct hs_conn *conn)
+size_t hs__conn_output_len(const struct hs_conn *conn)
 {
-	return hs__buf_len(&conn->pkt.out) >= HS_OUTPUT_HIGH;
+	return conn->pkt.tx_building ? 0 : hs__buf_len(&conn->pkt.out);
+}
+
+void hs__conn_output_swap(struct hs_conn *conn, struct hs_buf *idle)
+{
+	if (conn->pkt.tx_building)
+		return;
+	struct hs_buf tmp = *idle;
+	*idle = conn->pkt.out;
+	conn->pkt.out = tmp;
+}
+
+struct hs_bytes hs__conn_output_peek(const struct hs_conn *conn)
+{
+	struct hs_bytes b = { hs__buf_ptr(&conn->pkt.out), hs__conn_output_len(conn) };
+	return b;
+}
+
+void hs__conn_output_consume(struct hs_conn *conn, size_t n)
+{
+	if (n <= hs__conn_output_len(conn) && hs__buf_consume(&conn->pkt.out, n) != 0) {
+		/* cannot happen: n is within what is there */
+	}
 }
 
 void hs__conn_output_drained(struct hs_conn *conn)
 {
-	if (conn->want_write_ready && hs__buf_len(&conn->pkt.out) < HS_OUTPUT_LOW && !holding(conn)) {
-		conn->want_write_ready = 0;
+	if (conn->channels.want_write_ready && hs__buf_len(&conn->pkt.out) < HS_OUTPUT_LOW &&
+	    !hs__conn_holding(conn)) {
+		conn->channels.want_write_ready = 0;
 		hs__channels_write_ready(conn);
 	}
 }
+
+void hs__conn_shrink_idle(struct hs_conn *conn)
+{
+	if (hs__buf_len(&conn->pkt.in) == 0)
+		hs__buf_shrink(&conn->pkt.in, 0);
+	if (hs__buf_len(&conn->pkt.out) == 0)
+		hs__buf_shrink(&conn->pkt.out, 0);
+}
+
+/* --- phases and events --- */
+
+int hs__conn_set_phase(struct hs_conn *conn, enum hs_phase next)
+{
+	int r;
+	if (next <= conn->phase)
+		return HS_ERR_INTERNAL;
+	conn->phase = next;
+	if (next != HS_PHASE_CONNECTION)
+		return 0;
+	conn->auth.completed = 1;
+	if ((r = hs__kex_auth_done(conn)) != 0)
+		return r;
+	if (conn->io != NULL && conn->io->authenticated != NULL)
+		conn->io->authenticated(conn->io_ctx);
+	if (conn->cb->auth_completed != NULL)
+		conn->cb->auth_completed(conn);
+	return 0;
+}
+
+int hs__conn_keys_changed(struct hs_conn *conn)
+{
+	int r;
+	if (conn->phase == HS_PHASE_FIRST_KEX && (r = hs__conn_set_phase(conn, HS_PHASE_SERVICE)) != 0)
+		return r;
+	hs__channels_write_ready(conn);
+	return 0;
+}
+
+int hs__conn_compute(struct hs_conn *conn, struct hs_dh_job *job)
+{
+	conn->kex.computing = 1;
+	if (conn->io != NULL && conn->io->compute != NULL) {
+		conn->io->compute(conn->io_ctx, job);
+		return 0;
+	}
+	hs__dh_job_run(job);
+	return hs__kex_dh_done(conn, job);
+}
+
+void hs__conn_wait_answer(struct hs_conn *conn)
+{
+	conn->waiting = 1;
+}
+
+int hs__conn_rekey_if_due(struct hs_conn *conn)
+{
+	int r;
+	if (!hs__kex_wanted(conn))
+		return 0;
+	if ((r = hs__kex_start(conn)) != 0 && conn->failure_text[0] == '\0')
+		hs__conn_set_failure(conn, 0, "cannot start key exchange");
+	return r;
+}
+
+/* --- input --- */
 
 int hs__conn_start(struct hs_conn *conn)
 {
@@ -229,11 +307,8 @@ int hs__conn_start(struct hs_conn *conn)
 		return r;
 	if ((r = hs__kex_start(conn)) != 0)
 		return r;
-	if (conn->cb->connection_made != NULL) {
-		conn->in_callback++;
+	if (conn->cb->connection_made != NULL)
 		conn->cb->connection_made(conn);
-		conn->in_callback--;
-	}
 	kick(conn);
 	return 0;
 }
@@ -265,8 +340,8 @@ static int read_identification(struct hs_conn *conn)
 static int handle_disconnect(struct hs_conn *conn, struct hs_view *v)
 {
 	uint32_t reason = 0;
-	char text[128] = "";
-	char msg[160];
+	char text[HS_MAX_PEER_DESCRIPTION] = "";
+	char msg[HS_MAX_CLOSE_REASON];
 	if (hs__view_get_u32(v, &reason) == 0 && hs__view_get_cstring(v, text, sizeof text) != 0)
 		snprintf(text, sizeof text, "(unreadable description)");
 	for (char *c = text; *c; c++)
@@ -282,12 +357,11 @@ static int handle_disconnect(struct hs_conn *conn, struct hs_view *v)
 
 static int send_unimplemented(struct hs_conn *conn, uint32_t seqnr)
 {
+	struct hs_buf *b;
 	int r;
-	if ((r = hs__conn_begin(conn, HS_MSG_UNIMPLEMENTED)) != 0)
+	if ((r = hs__conn_begin(conn, HS_MSG_UNIMPLEMENTED, &b)) != 0)
 		return r;
-	if ((r = hs__buf_put_u32(hs__conn_body(conn), seqnr)) != 0)
-		return r;
-	return hs__conn_end(conn);
+	return hs__conn_end(conn, hs__buf_put_u32(b, seqnr));
 }
 
 static int dispatch(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
@@ -314,10 +388,35 @@ static int dispatch(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
 	}
 }
 
+/* One packet: count it, check it against the message filter, hand it to
+ * its layer. */
+static int handle_packet(struct hs_conn *conn, struct hs_view *v, uint32_t seqnr)
+{
+	uint8_t msg;
+	int r;
+	if ((r = hs__view_get_u8(v, &msg)) != 0)
+		return r; /* cannot happen: payload is at least one byte */
+	conn->kex.last_seqnr = seqnr;
+	conn->last_rx_ms = conn->now_ms;
+	conn->keepalives_missed = 0;
+	if (!conn->auth.completed && ++conn->preauth_packets > HS_MAX_PREAUTH_PACKETS) {
+		hs__conn_set_failure(conn, 0, "too many packets before authentication");
+		return HS_ERR_LIMIT;
+	}
+	switch (hs__msgfilter_check(conn->phase, conn->kex.step, conn->strict_kex, msg)) {
+	case HS_VERDICT_ACCEPT:
+		return dispatch(conn, msg, v);
+	case HS_VERDICT_UNIMPLEMENTED:
+		return send_unimplemented(conn, seqnr);
+	default:
+		hs__conn_set_failure(conn, 0, "message %u not allowed in this state", msg);
+		return HS_ERR_UNEXPECTED_MSG;
+	}
+}
+
 static int process(struct hs_conn *conn)
 {
 	int r = 0;
-	char text[96];
 	while (!conn->closing && !conn->waiting && !conn->kex.computing) {
 		if (!conn->version_done) {
 			r = read_identification(conn);
@@ -331,7 +430,6 @@ static int process(struct hs_conn *conn)
 		}
 		struct hs_view v;
 		uint32_t seqnr;
-		uint8_t msg;
 		r = hs__packet_read(&conn->pkt, &v, &seqnr);
 		if (r == HS_ERR_NEED_MORE)
 			return 0;
@@ -339,38 +437,12 @@ static int process(struct hs_conn *conn)
 			hs__conn_fail(conn, r, 0, r == HS_ERR_MAC ? "message authentication failed" : "bad packet");
 			return r;
 		}
-		if ((r = hs__view_get_u8(&v, &msg)) != 0)
-			return r; /* cannot happen: payload is at least one byte */
-		conn->kex.last_seqnr = seqnr;
-		conn->last_rx_ms = conn->now_ms;
-		conn->keepalives_missed = 0;
-		if (!conn->auth.completed && ++conn->preauth_packets > HS_MAX_PREAUTH_PACKETS) {
-			hs__packet_done(&conn->pkt);
-			hs__conn_fail(conn, HS_ERR_LIMIT, 0, "too many packets before authentication");
-			return HS_ERR_LIMIT;
-		}
-		switch (hs__msgfilter_check(conn->phase, conn->kex.step, conn->strict_kex, msg)) {
-		case HS_VERDICT_ACCEPT:
-			r = dispatch(conn, msg, &v);
-			break;
-		case HS_VERDICT_UNIMPLEMENTED:
-			r = send_unimplemented(conn, seqnr);
-			break;
-		default:
-			hs__packet_done(&conn->pkt);
-			snprintf(text, sizeof text, "message %u not allowed in this state", msg);
-			hs__conn_fail(conn, HS_ERR_UNEXPECTED_MSG, 0, text);
-			return HS_ERR_UNEXPECTED_MSG;
-		}
+		r = handle_packet(conn, &v, seqnr);
 		hs__packet_done(&conn->pkt);
-		if (r != 0) {
-			hs__conn_fail(conn, r, 0, NULL);
-			return r;
-		}
-		if (hs__kex_wanted(conn) && (r = hs__kex_start(conn)) != 0) {
-			hs__conn_fail(conn, r, 0, "cannot start key exchange");
-			return r;
-		}
+		if (r == 0)
+			r = hs__conn_rekey_if_due(conn);
+		if (r != 0)
+			return fail_with(conn, r, NULL);
 	}
 	return conn->closing ? (conn->close_err ? conn->close_err : HS_ERR_CLOSED) : 0;
 }
@@ -414,6 +486,11 @@ int hs__conn_input_commit(struct hs_conn *conn, size_t n)
 	return process(conn);
 }
 
+int hs__conn_resume_due(const struct hs_conn *conn)
+{
+	return conn->resume_due;
+}
+
 int hs__conn_resume(struct hs_conn *conn)
 {
 	int r;
@@ -422,10 +499,8 @@ int hs__conn_resume(struct hs_conn *conn)
 	if (conn->resume_due) {
 		conn->resume_due = 0;
 		conn->waiting = 0;
-		if ((r = hs__userauth_resume(conn, conn->answer)) != 0) {
-			hs__conn_fail(conn, r, 0, NULL);
-			return r;
-		}
+		if ((r = hs__userauth_resume(conn, conn->answer)) != 0)
+			return fail_with(conn, r, NULL);
 	}
 	return process(conn);
 }
@@ -442,10 +517,8 @@ int hs__conn_compute_done(struct hs_conn *conn, struct hs_dh_job *job)
 		hs__conn_fail(conn, HS_ERR_INTERNAL, 0, "key exchange computation not expected");
 		return HS_ERR_INTERNAL;
 	}
-	if ((r = hs__kex_dh_done(conn, job)) != 0) {
-		hs__conn_fail(conn, r, 0, NULL);
-		return r;
-	}
+	if ((r = hs__kex_dh_done(conn, job)) != 0)
+		return fail_with(conn, r, NULL);
 	return process(conn);
 }
 
@@ -454,11 +527,14 @@ int hs__conn_wants_input(const struct hs_conn *conn)
 	return !conn->closing && !conn->waiting && !conn->kex.computing;
 }
 
+/* --- timers --- */
+
 /* After keepalive_ms of silence from an authenticated peer, ask it for a
  * reply (keepalive@openssh.com, as OpenSSH's ClientAliveInterval); after
  * keepalive_max_missed unanswered asks, the peer is gone. */
 static int keepalive(struct hs_conn *conn)
 {
+	struct hs_buf *b;
 	int r;
 	uint64_t every = conn->cfg->keepalive_ms;
 	/* a peer's reply cannot be read while its key exchange computes */
@@ -467,36 +543,35 @@ static int keepalive(struct hs_conn *conn)
 	if (conn->now_ms - conn->last_rx_ms < every * (conn->keepalives_missed + 1))
 		return 0;
 	if (++conn->keepalives_missed > conn->cfg->keepalive_max_missed) {
-		hs__conn_fail(conn, HS_ERR_TIMEOUT, HS_DISCONNECT_BY_APPLICATION, "keepalive timeout");
+		hs__conn_set_failure(conn, HS_DISCONNECT_BY_APPLICATION, "keepalive timeout");
 		return HS_ERR_TIMEOUT;
 	}
-	if ((r = hs__conn_begin(conn, HS_MSG_GLOBAL_REQUEST)) != 0)
+	if ((r = hs__conn_begin(conn, HS_MSG_GLOBAL_REQUEST, &b)) != 0)
 		return r;
-	struct hs_buf *b = hs__conn_body(conn);
-	if ((r = hs__buf_put_cstring(b, "keepalive@openssh.com")) != 0 || (r = hs__buf_put_bool(b, 1)) != 0) {
-		hs__conn_abort(conn);
-		return r;
+	r = hs__buf_put_cstring(b, "keepalive@openssh.com");
+	if (r == 0)
+		r = hs__buf_put_bool(b, 1);
+	return hs__conn_end(conn, r);
+}
+
+static int tick(struct hs_conn *conn)
+{
+	int r;
+	if (!conn->auth.completed && conn->now_ms - conn->started_ms >= conn->cfg->login_grace_ms) {
+		hs__conn_set_failure(conn, HS_DISCONNECT_BY_APPLICATION, "login grace time exceeded");
+		return HS_ERR_TIMEOUT;
 	}
-	return hs__conn_end(conn);
+	if ((r = hs__conn_rekey_if_due(conn)) != 0)
+		return r;
+	return keepalive(conn);
 }
 
 int hs__conn_tick(struct hs_conn *conn, uint64_t now_ms)
 {
-	int r;
 	conn->now_ms = now_ms;
 	if (conn->closing)
 		return HS_ERR_CLOSED;
-	if (!conn->auth.completed && now_ms - conn->started_ms >= conn->cfg->login_grace_ms) {
-		hs__conn_fail(conn, HS_ERR_TIMEOUT, HS_DISCONNECT_BY_APPLICATION, "login grace time exceeded");
-		return HS_ERR_TIMEOUT;
-	}
-	if (hs__kex_wanted(conn) && (r = hs__kex_start(conn)) != 0) {
-		hs__conn_fail(conn, r, 0, "cannot start key exchange");
-		return r;
-	}
-	if ((r = keepalive(conn)) != 0)
-		return r;
-	return 0;
+	return hs__conn_check(conn, tick(conn));
 }
 
 uint64_t hs__conn_next_deadline(const struct hs_conn *conn)

@@ -13,7 +13,7 @@
 #include "common/limits.h"
 #include "conn/channel.h"
 #include "core/config.h"
-#include "core/conn.h"
+#include "core/conn_priv.h"
 #include "hs_test.h"
 #include "mini_client.h"
 
@@ -492,7 +492,7 @@ static void test_happy_path(const char *cipher, const char *mac, int ext_info, i
 	CHECK_EQ_INT(f.app.chans[0].lost_calls, 1);
 	CHECK_EQ_INT(f.app.chans[0].lost_err, 0);
 	CHECK_EQ_INT(f.app.chans[0].write_errors, 0);
-	CHECK_EQ_INT(f.conn->channels_open, 0);
+	CHECK_EQ_INT(f.conn->channels.open, 0);
 	CHECK_EQ_INT(mc_queued(&f.mc), 0);
 	CHECK_EQ_INT(f.mc.server_rc, 0);
 
@@ -1412,7 +1412,7 @@ static void test_channel_opens(void)
 	mc_pump(&f.mc);
 	expect_open_failure(&f, 5, HS_OPEN_CONNECT_FAILED);
 	CHECK_EQ_INT(f.app.session_calls, 0);
-	CHECK_EQ_INT(f.conn->channels_open, 0);
+	CHECK_EQ_INT(f.conn->channels.open, 0);
 	mc_chan_cleanup(&c[0]);
 	fx_close(&f);
 
@@ -1432,7 +1432,7 @@ static void test_channel_opens(void)
 	CHECK_EQ_INT(mc_channel_open(&f.mc, &c[0], "direct-tcpip", hs__buf_ptr(&t), hs__buf_len(&t)), 0);
 	mc_pump(&f.mc);
 	expect_open_failure(&f, 1, HS_OPEN_ADMINISTRATIVELY_PROHIBITED);
-	CHECK_EQ_INT(f.conn->channels_open, 0);
+	CHECK_EQ_INT(f.conn->channels.open, 0);
 	mc_chan_cleanup(&c[0]);
 	fx_close(&f);
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/conn.h"
+#include "core/conn_priv.h"
 
 static struct hs_hostkey *hostkey;
 static struct hs_core_config cfg;

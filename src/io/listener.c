@@ -25,12 +25,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/limits.h"
 #include "core/conn.h"
 #include "io/dh_queue.h"
 #include "io/listener.h"
 
-#define READ_CHUNK 65536
-#define CLOSE_FLUSH_MS 5000
 
 struct io_conn;
 
@@ -108,6 +107,8 @@ struct io_conn {
 	int reading;
 	int unauth;
 	int closing;
+	int listed;                   /* in l->conns, counted in l->nconns */
+	int timers_inited;            /* timer and idle exist (beside tcp) */
 	int handles_open;
 	int flush_armed;
 	struct hs_dh_job *dh_job;     /* while it waits in dh_waiting */
@@ -141,30 +142,38 @@ static void listener_maybe_done(struct hs_listener *l)
 		cb(data);
 }
 
+/* The last handle of c is closed: unlink it, report connection_lost,
+ * free it. A connection refused at accept was never listed and has no
+ * core; until now it held the listener open through l->handles_open. */
 static void on_conn_handle_closed(uv_handle_t *h)
 {
 	struct io_conn *c = h->data;
 	if (--c->handles_open > 0)
 		return;
 	struct hs_listener *l = c->l;
-	if (c->unauth)
-		l->unauth--;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		l->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	l->nconns--;
+	if (c->listed) {
+		if (c->unauth)
+			l->unauth--;
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			l->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		l->nconns--;
+	}
 	l->handles_open++; /* the application may close the listener from connection_lost */
 	hs__conn_free(c->core); /* reports connection_lost */
 	l->handles_open--;
+	if (!c->listed)
+		l->handles_open--;
 	shared_cfg_put(c->cfg);
 	hs__buf_cleanup(&c->wbuf);
 	free(c);
 	listener_maybe_done(l);
 }
 
+/* The one close path: every handle c has, once. */
 static void conn_close(struct io_conn *c)
 {
 	if (c->closing)
@@ -172,8 +181,10 @@ static void conn_close(struct io_conn *c)
 	c->closing = 1;
 	dh_unqueue(c);
 	uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
-	uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
-	uv_close((uv_handle_t *)&c->idle, on_conn_handle_closed);
+	if (c->timers_inited) {
+		uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
+		uv_close((uv_handle_t *)&c->idle, on_conn_handle_closed);
+	}
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -194,12 +205,9 @@ static void on_write(uv_write_t *req, int status)
 
 static void flush(struct io_conn *c)
 {
-	struct hs_buf *out = &c->core->pkt.out;
-	if (c->writing || c->closing || hs__buf_len(out) == 0 || c->core->pkt.tx_building)
+	if (c->writing || c->closing || hs__conn_output_len(c->core) == 0)
 		return;
-	struct hs_buf tmp = c->wbuf;
-	c->wbuf = *out;
-	*out = tmp;
+	hs__conn_output_swap(c->core, &c->wbuf);
 	uv_buf_t b = uv_buf_init((char *)hs__buf_ptr(&c->wbuf), (unsigned)hs__buf_len(&c->wbuf));
 	c->writing = 1;
 	c->wreq.data = c;
@@ -215,7 +223,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	struct io_conn *c = h->data;
 	uint8_t *p = NULL;
 	size_t n = 0;
-	if (c->closing || hs__conn_input_reserve(c->core, READ_CHUNK, &p, &n) != 0) {
+	if (c->closing || hs__conn_input_reserve(c->core, HS_READ_CHUNK, &p, &n) != 0) {
 		*buf = uv_buf_init(NULL, 0);
 		return;
 	}
@@ -237,15 +245,14 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		/* the core is closing now; conn_pump finishes the job */
 	}
 	/* An idle connection keeps no input storage. */
-	if (hs__buf_len(&c->core->pkt.in) == 0)
-		hs__buf_shrink(&c->core->pkt.in, 0);
+	hs__conn_shrink_idle(c->core);
 	conn_pump(c);
 }
 
 static void on_timer(uv_timer_t *t)
 {
 	struct io_conn *c = t->data;
-	if (c->core->closing) {
+	if (hs__conn_closing(c->core)) {
 		conn_close(c); /* the peer did not take our last bytes in time */
 		return;
 	}
@@ -261,7 +268,7 @@ static void on_idle(uv_idle_t *h)
 	uv_idle_stop(h);
 	if (c->closing)
 		return;
-	if (c->core->resume_due && hs__conn_resume(c->core) != 0) {
+	if (hs__conn_resume_due(c->core) && hs__conn_resume(c->core) != 0) {
 		/* the core is closing now; conn_pump finishes the job */
 	}
 	conn_pump(c);
@@ -341,7 +348,7 @@ static void dh_start_next(struct hs_listener *l)
 	while (l->dh_running < l->cfg->c.max_dh && (c = dh_next_waiting(l)) != NULL) {
 		struct hs_dh_job *job = c->dh_job;
 		c->dh_job = NULL;
-		if (c->core->closing) { /* failed while it waited */
+		if (hs__conn_closing(c->core)) { /* failed while it waited */
 			hs__dh_job_free(job);
 			continue;
 		}
@@ -396,24 +403,23 @@ static void conn_pump(struct io_conn *c)
 	if (c->closing)
 		return;
 	struct hs_conn *core = c->core;
-	if (core->closing) {
+	if (hs__conn_closing(core)) {
 		if (c->reading) {
 			uv_read_stop((uv_stream_t *)&c->tcp);
 			c->reading = 0;
 		}
-		if (!c->writing && hs__buf_len(&core->pkt.out) == 0) {
+		if (!c->writing && hs__conn_output_len(core) == 0) {
 			conn_close(c);
 			return;
 		}
 		if (!c->flush_armed) {
 			c->flush_armed = 1;
-			uv_timer_start(&c->timer, on_timer, CLOSE_FLUSH_MS, 0);
+			uv_timer_start(&c->timer, on_timer, HS_CLOSE_FLUSH_MS, 0);
 		}
 		return;
 	}
 	/* A peer that does not read our replies stops being read. */
-	int want = hs__conn_wants_input(core) &&
-	           hs__buf_len(&core->pkt.out) + hs__buf_len(&c->wbuf) < HS_OUTPUT_HIGH;
+	int want = hs__conn_wants_input(core) && hs__conn_output_len(core) + hs__buf_len(&c->wbuf) < HS_OUTPUT_HIGH;
 	if (want && !c->reading) {
 		if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
 			c->reading = 1;
@@ -421,9 +427,9 @@ static void conn_pump(struct io_conn *c)
 		uv_read_stop((uv_stream_t *)&c->tcp);
 		c->reading = 0;
 	}
-	if (hs__buf_len(&c->wbuf) == 0 && hs__buf_len(&core->pkt.out) == 0) {
+	if (hs__buf_len(&c->wbuf) == 0 && hs__conn_output_len(core) == 0) {
 		hs__buf_shrink(&c->wbuf, 0);
-		hs__buf_shrink(&core->pkt.out, 0);
+		hs__conn_shrink_idle(core);
 	}
 	uint64_t now = uv_now(c->l->loop);
 	uint64_t due = hs__conn_next_deadline(core);
@@ -467,56 +473,44 @@ static uint32_t unauth_from(const struct hs_listener *l, const char *source)
 	return n;
 }
 
-static void on_reject_closed(uv_handle_t *h)
+/* The peer's address: as text for the core, and its source for the
+ * per-source cap. */
+static int peer_of(struct io_conn *c, char *peer, size_t peerlen)
 {
-	struct io_conn *c = h->data;
-	struct hs_listener *l = c->l;
-	free(c);
-	l->handles_open--;
-	listener_maybe_done(l);
-}
-
-static void on_connection(uv_stream_t *server, int status)
-{
-	struct hs_listener *l = server->data;
-	if (status < 0 || l->closing)
-		return;
-	struct io_conn *c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return;
-	uv_tcp_init(l->loop, &c->tcp);
-	c->l = l;
-	c->tcp.data = c;
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
-		l->handles_open++;
-		uv_close((uv_handle_t *)&c->tcp, on_reject_closed);
-		return;
-	}
 	struct sockaddr_storage ss;
 	int sslen = sizeof ss;
-	char peer[64];
 	memset(&ss, 0, sizeof ss);
-	uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sslen);
-	format_peer(&ss, c->source, sizeof c->source, peer, sizeof peer);
-	/* Pre-authentication caps: refuse before spending anything. */
-	if (l->unauth >= l->cfg->c.max_unauth || unauth_from(l, c->source) >= l->cfg->c.max_unauth_per_source) {
-		c->l = l;
-		c->tcp.data = c;
-		l->handles_open++;
-		uv_close((uv_handle_t *)&c->tcp, on_reject_closed);
-		return;
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sslen) != 0)
+		return HS_ERR_IO; /* the peer is already gone */
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+		return HS_ERR_IO;
+	format_peer(&ss, c->source, sizeof c->source, peer, peerlen);
+	return 0;
+}
+
+/* Pre-authentication caps: refuse before spending anything. */
+static int over_caps(const struct hs_listener *l, const struct io_conn *c)
+{
+	return l->unauth >= l->cfg->c.max_unauth || unauth_from(l, c->source) >= l->cfg->c.max_unauth_per_source;
+}
+
+/* Set up a connection that passed the caps: timers, buffers, its core. */
+static int conn_setup(struct hs_listener *l, struct io_conn *c, const char *peer)
+{
+	if (uv_timer_init(l->loop, &c->timer) != 0)
+		return HS_ERR_IO;
+	if (uv_idle_init(l->loop, &c->idle) != 0) {
+		/* the timer is open: close it with the rest (it was inited) */
+		uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
+		c->handles_open++;
+		return HS_ERR_IO;
 	}
-	c->l = l;
-	c->tcp.data = c;
+	c->timers_inited = 1;
+	c->handles_open += 2;
 	uv_tcp_nodelay(&c->tcp, 1);
-	uv_timer_init(l->loop, &c->timer);
-	c->timer.data = c;
-	uv_idle_init(l->loop, &c->idle);
-	c->idle.data = c;
-	c->handles_open = 3;
 	hs__buf_init(&c->wbuf, HS_OUTPUT_CAP, 0);
 	c->cfg = shared_cfg_get(l->cfg);
-	c->core = hs__conn_new(&c->cfg->c, l->hostkey, &l->cb, l->data, &io_ops, c, peer, uv_now(l->loop));
+	c->listed = 1;
 	c->next = l->conns;
 	if (l->conns)
 		l->conns->prev = c;
@@ -524,12 +518,39 @@ static void on_connection(uv_stream_t *server, int status)
 	l->nconns++;
 	c->unauth = 1;
 	l->unauth++;
-	if (c->core == NULL) {
+	c->core = hs__conn_new(&c->cfg->c, l->hostkey, &l->cb, l->data, &io_ops, c, peer, uv_now(l->loop));
+	return c->core != NULL ? 0 : HS_ERR_ALLOC;
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct hs_listener *l = server->data;
+	char peer[HS_MAX_PEER_TEXT];
+	if (status < 0 || l->closing)
+		return;
+	struct io_conn *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return;
+	c->l = l;
+	c->tcp.data = c;
+	c->timer.data = c;
+	c->idle.data = c;
+	if (uv_tcp_init(l->loop, &c->tcp) != 0) {
+		free(c);
+		return;
+	}
+	c->handles_open = 1;
+	l->handles_open++; /* until listed, or freed */
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 || peer_of(c, peer, sizeof peer) != 0 || over_caps(l, c)) {
+		conn_close(c);
+		return;
+	}
+	l->handles_open--; /* listed from here: l->nconns holds the listener */
+	if (conn_setup(l, c, peer) != 0) {
 		/* without a core there is nothing to report: close quietly */
-		c->closing = 1;
-		uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
-		uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
-		uv_close((uv_handle_t *)&c->idle, on_conn_handle_closed);
+		if (!c->listed)
+			l->handles_open++;
+		conn_close(c);
 		return;
 	}
 	if (hs__conn_start(c->core) != 0)
@@ -593,7 +614,7 @@ int hs_listener_listen(struct hs_listener *l, const char *address, int port, int
 	}
 	if ((e = uv_tcp_bind(&l->tcp, (const struct sockaddr *)&ss, 0)) != 0)
 		goto fail;
-	if ((e = uv_listen((uv_stream_t *)&l->tcp, 128, on_connection)) != 0)
+	if ((e = uv_listen((uv_stream_t *)&l->tcp, HS_LISTEN_BACKLOG, on_connection)) != 0)
 		goto fail;
 	struct sockaddr_storage bound;
 	int blen = sizeof bound;

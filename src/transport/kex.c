@@ -1,9 +1,12 @@
 /*
  * The key exchange state machine on a connection: KEXINIT in both
- * directions, curve25519-sha256 (RFC 8731), NEWKEYS, strict key exchange
- * (OpenSSH PROTOCOL "kex-strict-*-v00@openssh.com") and EXT_INFO (RFC 8308).
- * The same path serves the first exchange and every rekey, started by
- * either side.
+ * directions, the methods (curve25519-sha256 and its @libssh.org alias,
+ * RFC 8731; diffie-hellman-group14-sha256, group16-sha512 and
+ * group18-sha512, RFC 4253 §8 and RFC 8268, computed as a job off the
+ * loop when the I/O layer can), NEWKEYS, strict key exchange (OpenSSH
+ * PROTOCOL "kex-strict-*-v00@openssh.com") and EXT_INFO (RFC 8308). The
+ * same path serves the first exchange and every rekey, started by either
+ * side.
  */
 #include "transport/kex.h"
 
@@ -12,7 +15,7 @@
 
 #include <openssl/crypto.h>
 
-#include "core/conn.h"
+#include "core/conn_priv.h"
 #include "crypto/dh.h"
 #include "crypto/x25519.h"
 #include "keys/sig.h"
@@ -156,11 +159,11 @@ int hs__kex_start(struct hs_conn *conn)
 	hs__buf_reset(&k->i_c);
 	if ((r = hs__buf_put_u8(&k->i_s, HS_MSG_KEXINIT)) != 0 || (r = hs__kexinit_write(&k->i_s, lists)) != 0)
 		return r;
-	if ((r = hs__conn_begin(conn, HS_MSG_KEXINIT)) != 0)
+	struct hs_buf *b;
+	if ((r = hs__conn_begin(conn, HS_MSG_KEXINIT, &b)) != 0)
 		return r;
-	if ((r = hs__buf_put(hs__conn_body(conn), hs__buf_ptr(&k->i_s) + 1, hs__buf_len(&k->i_s) - 1)) != 0)
-		return r;
-	if ((r = hs__conn_end(conn)) != 0)
+	r = hs__buf_put(b, hs__buf_ptr(&k->i_s) + 1, hs__buf_len(&k->i_s) - 1);
+	if ((r = hs__conn_end(conn, r)) != 0)
 		return r;
 	k->step = HS_KEX_SENT_KEXINIT;
 	return 0;
@@ -170,10 +173,8 @@ int hs__kex_start(struct hs_conn *conn)
  * 3), and the log and the peer learn which list it was. */
 static int no_common(struct hs_conn *conn, const char *list)
 {
-	char text[64];
-	snprintf(text, sizeof text, "no common %s algorithm", list);
-	hs__conn_fail(conn, HS_ERR_NO_ALGORITHM, 0, text);
-	return 0;
+	hs__conn_set_failure(conn, 0, "no common %s algorithm", list);
+	return HS_ERR_NO_ALGORITHM;
 }
 
 static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
@@ -272,13 +273,11 @@ static int send_ext_info(struct hs_conn *conn)
 {
 	int r;
 	struct hs_buf *b;
-	if ((r = hs__conn_begin(conn, HS_MSG_EXT_INFO)) != 0)
+	if ((r = hs__conn_begin(conn, HS_MSG_EXT_INFO, &b)) != 0)
 		return r;
-	b = hs__conn_body(conn);
-	if ((r = hs__buf_put_u32(b, 1)) != 0 || (r = hs__buf_put_cstring(b, "server-sig-algs")) != 0 ||
-	    (r = hs__buf_put_cstring(b, conn->cfg->pubkey_algs)) != 0)
-		return r;
-	return hs__conn_end(conn);
+	if ((r = hs__buf_put_u32(b, 1)) == 0 && (r = hs__buf_put_cstring(b, "server-sig-algs")) == 0)
+		r = hs__buf_put_cstring(b, conn->cfg->pubkey_algs);
+	return hs__conn_end(conn, r);
 }
 
 /* At NEWKEYS: "zlib" starts now (RFC 4253 §6.2); "zlib@openssh.com" once
@@ -321,8 +320,8 @@ static int send_reply(struct hs_conn *conn, const struct kex_method *m, const st
 	struct hs_cipher_ctx tx;
 	int r;
 	memset(&tx, 0, sizeof tx);
-	hs__buf_init(&sig, 1024, 0);
-	hs__buf_init(&ksb, 1024, 0);
+	hs__buf_init(&sig, HS_MAX_HOSTKEY_BLOB, 0);
+	hs__buf_init(&ksb, HS_MAX_HOSTKEY_BLOB, 0);
 	const EVP_MD *md = m->md();
 	/* K_S in the form of the negotiated host key algorithm */
 	if ((r = hs__hostkey_public_blob(conn->hostkey, k->hostkey_alg, &ksb)) != 0)
@@ -352,13 +351,13 @@ static int send_reply(struct hs_conn *conn, const struct kex_method *m, const st
 		goto out;
 	k->next_rx_ready = 1;
 	struct hs_buf *b;
-	if ((r = hs__conn_begin(conn, HS_MSG_KEX_ECDH_REPLY)) != 0)
+	if ((r = hs__conn_begin(conn, HS_MSG_KEX_ECDH_REPLY, &b)) != 0)
 		goto out;
-	b = hs__conn_body(conn);
-	if ((r = hs__buf_put_string(b, ks, ks_len)) != 0 || (r = hs__buf_put(b, hs__buf_ptr(reply), hs__buf_len(reply))) != 0 ||
-	    (r = hs__buf_put_string(b, hs__buf_ptr(&sig), hs__buf_len(&sig))) != 0 || (r = hs__conn_end(conn)) != 0)
+	if ((r = hs__buf_put_string(b, ks, ks_len)) == 0 && (r = hs__buf_put(b, hs__buf_ptr(reply), hs__buf_len(reply))) == 0)
+		r = hs__buf_put_string(b, hs__buf_ptr(&sig), hs__buf_len(&sig));
+	if ((r = hs__conn_end(conn, r)) != 0)
 		goto out;
-	if ((r = hs__conn_begin(conn, HS_MSG_NEWKEYS)) != 0 || (r = hs__conn_end(conn)) != 0)
+	if ((r = hs__conn_begin(conn, HS_MSG_NEWKEYS, &b)) != 0 || (r = hs__conn_end(conn, 0)) != 0)
 		goto out;
 	hs__packet_set_cipher(&conn->pkt.tx, &tx, conn->strict_kex);
 	k->step = HS_KEX_WAIT_NEWKEYS;
@@ -368,7 +367,8 @@ static int send_reply(struct hs_conn *conn, const struct kex_method *m, const st
 	if (conn->kex_count == 0 && conn->ext_info_c && (r = send_ext_info(conn)) != 0)
 		goto out;
 	/* Messages held back during the exchange can go now. */
-	r = hs__conn_flush_held(conn);
+	if ((r = hs__sendq_flush_held(&conn->sendq, &conn->pkt)) == 0)
+		hs__conn_kick(conn);
 out:
 	OPENSSL_cleanse(h, sizeof h);
 	hs__cipher_cleanup(&tx);
@@ -381,8 +381,8 @@ out:
  * its fault; other errors are ours. */
 static int peer_value_refused(struct hs_conn *conn)
 {
-	hs__conn_fail(conn, HS_ERR_PROTOCOL, HS_DISCONNECT_KEY_EXCHANGE_FAILED, "invalid key exchange value");
-	return 0;
+	hs__conn_set_failure(conn, HS_DISCONNECT_KEY_EXCHANGE_FAILED, "invalid key exchange value");
+	return HS_ERR_PROTOCOL;
 }
 
 int hs__kex_dh_done(struct hs_conn *conn, struct hs_dh_job *job)
@@ -391,8 +391,8 @@ int hs__kex_dh_done(struct hs_conn *conn, struct hs_dh_job *job)
 	int r;
 	const struct kex_method *m = find_method(conn->kex.kex_alg);
 	conn->kex.computing = 0;
-	hs__buf_init(&hashpart, 4096, 0);
-	hs__buf_init(&reply, 2048, 0);
+	hs__buf_init(&hashpart, HS_MAX_KEX_HASHPART, 0);
+	hs__buf_init(&reply, HS_MAX_KEX_REPLY, 0);
 	if (m == NULL || m->dh_group != job->group)
 		r = HS_ERR_INTERNAL;
 	else if (job->result == HS_ERR_PROTOCOL)
@@ -406,9 +406,9 @@ int hs__kex_dh_done(struct hs_conn *conn, struct hs_dh_job *job)
 }
 
 /* The client's KEX_ECDH_INIT / KEXDH_INIT (both message 30). A finite-field
- * exchange goes to the I/O layer as a job when it can run jobs elsewhere
- * (the connection reads nothing until hs__kex_dh_done); otherwise it is
- * computed here. */
+ * exchange is a job the core hands to the I/O layer when it can run jobs
+ * elsewhere (the connection reads nothing until hs__kex_dh_done);
+ * otherwise it is computed at once. */
 static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
 {
 	struct hs_buf hashpart, reply, secret;
@@ -423,17 +423,11 @@ static int handle_kex_init(struct hs_conn *conn, struct hs_view *v)
 		struct hs_dh_job *job = hs__dh_job_new(m->dh_group, e.ptr, e.len);
 		if (job == NULL)
 			return HS_ERR_ALLOC;
-		conn->kex.computing = 1;
-		if (conn->io != NULL && conn->io->compute != NULL) {
-			conn->io->compute(conn->io_ctx, job);
-			return 0;
-		}
-		hs__dh_job_run(job);
-		return hs__kex_dh_done(conn, job);
+		return hs__conn_compute(conn, job);
 	}
-	hs__buf_init(&hashpart, 4096, 0);
-	hs__buf_init(&reply, 2048, 0);
-	hs__buf_init(&secret, 2048, 1);
+	hs__buf_init(&hashpart, HS_MAX_KEX_HASHPART, 0);
+	hs__buf_init(&reply, HS_MAX_KEX_REPLY, 0);
+	hs__buf_init(&secret, HS_MAX_KEX_SECRET, 1);
 	r = m->exchange(v, &hashpart, &reply, &secret);
 	if (r == HS_ERR_PROTOCOL)
 		r = peer_value_refused(conn);
@@ -462,10 +456,7 @@ static int handle_newkeys(struct hs_conn *conn, struct hs_view *v)
 	conn->last_kex_ms = conn->now_ms;
 	hs__buf_cleanup(&k->i_s);
 	hs__buf_cleanup(&k->i_c);
-	if (conn->phase == HS_PHASE_FIRST_KEX)
-		conn->phase = HS_PHASE_SERVICE;
-	hs__channels_write_ready(conn);
-	return 0;
+	return hs__conn_keys_changed(conn);
 }
 
 int hs__kex_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v)

@@ -7,11 +7,13 @@
 #define HS_TRANSPORT_KEX_H
 
 #include "crypto/cipher.h"
+#include "crypto/dh.h"
 #include "transport/kexhash.h"
 #include "transport/msgfilter.h"
+#include "common/limits.h"
 #include "wire/buf.h"
 
-#define HS_ALG_NAME_MAX 64
+#define HS_ALG_NAME_MAX (HS_MAX_NAME + 1)
 
 struct hs_kex {
 	enum hs_kex_step step;
@@ -32,6 +34,22 @@ struct hs_kex {
 void hs__kex_init(struct hs_kex *k);
 /* Wipe keys and free buffers. */
 void hs__kex_cleanup(struct hs_kex *k);
+
+struct hs_conn;
+
+/* KEXINIT, the method's init message (30) and NEWKEYS: v is positioned
+ * after the message number. */
+int hs__kex_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v) HS_MUST_CHECK;
+/* Send our KEXINIT (nothing if an exchange is already running). */
+int hs__kex_start(struct hs_conn *conn) HS_MUST_CHECK;
+/* Is a rekey due (authenticated, idle, and past a data, packet or time
+ * limit)? */
+int hs__kex_wanted(const struct hs_conn *conn);
+/* Finish a finite-field exchange with its computed job (freed here). */
+int hs__kex_dh_done(struct hs_conn *conn, struct hs_dh_job *job) HS_MUST_CHECK;
+/* Authentication succeeded: lift the pre-authentication inflate cap and
+ * start delayed compression (after USERAUTH_SUCCESS was queued). */
+int hs__kex_auth_done(struct hs_conn *conn) HS_MUST_CHECK;
 
 /* The hash function of a kex algorithm name, or NULL. */
 const EVP_MD *hs__kex_md(const char *kex_alg);

@@ -62,20 +62,14 @@ int hs__kexinit_write(struct hs_buf *out, const char *const lists[HS_KL_COUNT])
 
 int hs__kexinit_choose(struct hs_bytes client, const char *server, char *out, size_t outsz)
 {
-	size_t i = 0;
-	while (i < client.len) {
-		size_t j = i;
-		while (j < client.len && client.ptr[j] != ',')
-			j++;
-		size_t n = j - i;
-		if (n > 0 && n < outsz) {
-			memcpy(out, client.ptr + i, n);
-			out[n] = '\0';
-			struct hs_bytes s = { (const uint8_t *)server, strlen(server) };
-			if (hs__namelist_has(s, out))
-				return 0;
-		}
-		i = j + 1;
+	struct hs_bytes rest = client, name;
+	while (hs__namelist_next(&rest, &name)) {
+		if (name.len == 0 || name.len >= outsz)
+			continue;
+		memcpy(out, name.ptr, name.len);
+		out[name.len] = '\0';
+		if (hs__namelist_has(hs__bytes_of(server), out))
+			return 0;
 	}
 	if (outsz > 0)
 		out[0] = '\0';
@@ -84,27 +78,12 @@ int hs__kexinit_choose(struct hs_bytes client, const char *server, char *out, si
 
 void hs__kexinit_first(struct hs_bytes list, char *out, size_t outsz)
 {
-	size_t n = 0;
-	while (n < list.len && list.ptr[n] != ',')
-		n++;
+	struct hs_bytes rest = list, name = { list.ptr, 0 };
 	if (outsz == 0)
 		return;
-	if (n >= outsz)
-		n = outsz - 1;
-	memcpy(out, list.ptr, n);
+	(void)hs__namelist_next(&rest, &name); /* an empty list gives "" */
+	size_t n = name.len < outsz ? name.len : outsz - 1;
+	if (n > 0)
+		memcpy(out, name.ptr, n);
 	out[n] = '\0';
-}
-
-int hs__name_listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = list; *p != '\0';) {
-		size_t w = strcspn(p, ",");
-		if (w == n && strncmp(p, name, n) == 0)
-			return 1;
-		p += w;
-		if (*p == ',')
-			p++;
-	}
-	return 0;
 }

@@ -37,9 +37,6 @@ int hs__kexinit_write(struct hs_buf *out, const char *const lists[HS_KL_COUNT]) 
 
 /* The first name in client that is also in server, copied into out.
  * HS_ERR_NO_ALGORITHM when there is none. */
-/* Is name one of the comma-separated names of list (whole names only)? */
-int hs__name_listed(const char *list, const char *name);
-
 int hs__kexinit_choose(struct hs_bytes client, const char *server, char *out, size_t outsz) HS_MUST_CHECK;
 
 /* The first name of a list, copied into out (for the guess check). */

@@ -370,18 +370,34 @@ int hs__view_end(const struct hs_view *v)
 	return v->pos == v->len ? 0 : HS_ERR_TRAILING;
 }
 
+struct hs_bytes hs__bytes_of(const char *s)
+{
+	struct hs_bytes b = { (const uint8_t *)s, strlen(s) };
+	return b;
+}
+
+int hs__namelist_next(struct hs_bytes *rest, struct hs_bytes *name)
+{
+	size_t n = 0;
+	if (rest->len == 0)
+		return 0;
+	while (n < rest->len && rest->ptr[n] != ',')
+		n++;
+	name->ptr = rest->ptr;
+	name->len = n;
+	if (n < rest->len)
+		n++; /* the comma */
+	rest->ptr += n;
+	rest->len -= n;
+	return 1;
+}
+
 int hs__namelist_has(struct hs_bytes list, const char *name)
 {
-	size_t nlen = strlen(name);
-	size_t i = 0;
-	while (i <= list.len) {
-		size_t j = i;
-		while (j < list.len && list.ptr[j] != ',')
-			j++;
-		if (j - i == nlen && memcmp(list.ptr + i, name, nlen) == 0)
+	struct hs_bytes rest = list, n;
+	while (hs__namelist_next(&rest, &n))
+		if (hs__bytes_eq(n, name))
 			return 1;
-		i = j + 1;
-	}
 	return 0;
 }
 

@@ -116,6 +116,12 @@ int hs__view_end(const struct hs_view *v) HS_MUST_CHECK;
 
 /* --- helpers over struct hs_bytes --- */
 
+/* A C string as bytes (without its NUL). */
+struct hs_bytes hs__bytes_of(const char *s);
+/* The next name of a comma-separated name-list: *name receives it (empty
+ * between two commas) and *rest advances past it and its comma. Returns 0
+ * when rest was already empty. */
+int hs__namelist_next(struct hs_bytes *rest, struct hs_bytes *name);
 /* Does the comma-separated name-list contain name exactly? */
 int hs__namelist_has(struct hs_bytes list, const char *name);
 /* Is b exactly the C string s? */
