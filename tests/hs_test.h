@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hs_test_passed, hs_test_failed;
+/* One pair of counters per test program (tests/hs_test.c), so that
+ * fixtures compiled apart count into the same totals. */
+extern int hs_test_passed, hs_test_failed;
 
 #define CHECK(cond)                                                              \
 	do {                                                                     \

@@ -7,6 +7,10 @@
  * time, and is asked through struct hs_io_ops to flush output, to call
  * back on the next loop iteration, or to run a computation off the loop.
  *
+ * The calls that process input or time return non-zero once the
+ * connection is over; hs__conn_closing says the same at any time, so an
+ * I/O layer may ignore those results and look there after every event.
+ *
  * struct hs_conn itself is private to the core and its protocol layers
  * (core/conn_priv.h).
  */
@@ -54,13 +58,13 @@ void hs__conn_set_now(struct hs_conn *conn, uint64_t now_ms);
 
 /* Hand received bytes to the core and process what is complete. A non-zero
  * return means the connection is over: write what is queued, then close. */
-int hs__conn_feed(struct hs_conn *conn, const uint8_t *data, size_t len) HS_MUST_CHECK;
+int hs__conn_feed(struct hs_conn *conn, const uint8_t *data, size_t len);
 
 /* Reads straight into the input buffer: reserve room for up to want
  * bytes (*n receives how many fit), then commit how many arrived, which
  * processes them. Non-zero from commit: the connection is over. */
 int hs__conn_input_reserve(struct hs_conn *conn, size_t want, uint8_t **p, size_t *n) HS_MUST_CHECK;
-int hs__conn_input_commit(struct hs_conn *conn, size_t n) HS_MUST_CHECK;
+int hs__conn_input_commit(struct hs_conn *conn, size_t n);
 
 /* Should the I/O layer read more? No once the connection is closing,
  * while an application answer is awaited, and while a key exchange
@@ -71,15 +75,15 @@ int hs__conn_wants_input(const struct hs_conn *conn);
 int hs__conn_resume_due(const struct hs_conn *conn);
 /* Continue processing buffered input after an application answer.
  * Non-zero: the connection is over. */
-int hs__conn_resume(struct hs_conn *conn) HS_MUST_CHECK;
+int hs__conn_resume(struct hs_conn *conn);
 
 /* A job given to io->compute has run: finish the key exchange and go on
  * with buffered input. Takes the job. Non-zero: the connection is over. */
-int hs__conn_compute_done(struct hs_conn *conn, struct hs_dh_job *job) HS_MUST_CHECK;
+int hs__conn_compute_done(struct hs_conn *conn, struct hs_dh_job *job);
 
 /* The loop time moved on: login grace, time-based rekey, keepalives.
  * Non-zero: the connection is over. */
-int hs__conn_tick(struct hs_conn *conn, uint64_t now_ms) HS_MUST_CHECK;
+int hs__conn_tick(struct hs_conn *conn, uint64_t now_ms);
 /* The time at which hs__conn_tick next needs to run (UINT64_MAX: never). */
 uint64_t hs__conn_next_deadline(const struct hs_conn *conn);
 

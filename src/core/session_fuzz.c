@@ -1,9 +1,14 @@
 /*
  * Whole server connections fed arbitrary client bytes through the I/O-free
- * core. The first input byte picks the start: even = from the
- * identification exchange, odd = past the first key exchange (fuzzing
- * build only), so authentication and channels are reached too. The
- * application accepts everything it is asked, to reach every path.
+ * core. The bits of the first input byte pick:
+ *   1: start past the first key exchange (fuzzing build only), so that
+ *      authentication and channels are reached too; else from the
+ *      identification exchange;
+ *   2: the application answers begin_auth and validate_public_key later
+ *      (HS_PENDING, then hs_conn_answer), so the resumption path runs;
+ *   4: finite-field key exchanges are handed out as jobs (io->compute)
+ *      and completed between inputs, as the I/O layer does.
+ * The application accepts everything it is asked, to reach every path.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +18,65 @@
 static struct hs_hostkey *hostkey;
 static struct hs_core_config cfg;
 
-static int begin_auth(struct hs_conn *c, const char *u) { return u[0] == 'n' ? HS_AUTH_NOT_NEEDED : HS_AUTH_REQUIRED; }
-static int validate(struct hs_conn *c, const char *u, const struct hs_key *k) { return HS_YES; }
+/* What the I/O layer and the application hold between inputs. */
+struct fuzz_io {
+	int pending;              /* answer callbacks later */
+	int answer_due;           /* a callback answered HS_PENDING */
+	int answer;               /* what to answer then */
+	struct hs_dh_job *job;    /* handed out by io->compute */
+};
+
+static struct fuzz_io io_state;
+
+static int begin_auth(struct hs_conn *c, const char *u)
+{
+	int need = u[0] == 'n' ? HS_AUTH_NOT_NEEDED : HS_AUTH_REQUIRED;
+	if (!io_state.pending)
+		return need;
+	io_state.answer_due = 1;
+	io_state.answer = need;
+	return HS_AUTH_PENDING;
+}
+
+static int validate(struct hs_conn *c, const char *u, const struct hs_key *k)
+{
+	if (!io_state.pending)
+		return HS_YES;
+	io_state.answer_due = 1;
+	io_state.answer = u[0] == 'x' ? HS_NO : HS_YES;
+	return HS_PENDING;
+}
+
+static void io_kick(void *ctx) {}
+
+static void io_compute(void *ctx, struct hs_dh_job *job)
+{
+	struct fuzz_io *io = ctx;
+	if (io->job != NULL) /* the core asks once per exchange */
+		abort();
+	io->job = job;
+}
+
+static const struct hs_io_ops io_ops = { io_kick, NULL, io_compute };
+
+/* What happened off the loop between two inputs: the application's
+ * answer, the computation's end. Non-zero: the connection is over. */
+static int settle(struct hs_conn *conn)
+{
+	if (io_state.answer_due) {
+		io_state.answer_due = 0;
+		if (hs_conn_answer(conn, io_state.answer) != 0 || hs__conn_resume(conn) != 0)
+			return 1;
+	}
+	if (io_state.job != NULL) {
+		struct hs_dh_job *job = io_state.job;
+		io_state.job = NULL;
+		hs__dh_job_run(job);
+		if (hs__conn_compute_done(conn, job) != 0)
+			return 1;
+	}
+	return 0;
+}
 static int yes_pty(struct hs_channel *ch, const struct hs_pty_request *p) { return HS_YES; }
 static int yes_env(struct hs_channel *ch, const char *n, const char *v) { return HS_YES; }
 static int yes_shell(struct hs_channel *ch) { return HS_YES; }
@@ -81,7 +143,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	struct hs_conn *conn = hs__conn_new(&cfg, hostkey, &server, NULL, NULL, NULL, "fuzz", 0);
+	memset(&io_state, 0, sizeof io_state);
+	io_state.pending = (data[0] & 2) != 0;
+	const struct hs_io_ops *ops = (data[0] & 4) ? &io_ops : NULL;
+	struct hs_conn *conn = hs__conn_new(&cfg, hostkey, &server, NULL, ops, &io_state, "fuzz", 0);
 	if (conn == NULL)
 		return 0;
 	if (hs__conn_start(conn) != 0)
@@ -98,7 +163,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (hs__conn_feed(conn, data + pos, chunk) != 0)
 			break;
 		pos += chunk;
-		hs__buf_reset(&conn->pkt.out);
+		if (settle(conn) != 0)
+			break;
+		hs__conn_output_consume(conn, hs__conn_output_len(conn));
 		hs__conn_output_drained(conn);
 		now += 1000;
 		if (hs__conn_tick(conn, now) != 0)
@@ -106,5 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 out:
 	hs__conn_free(conn);
+	hs__dh_job_free(io_state.job); /* a job whose connection is gone */
+	io_state.job = NULL;
 	return 0;
 }

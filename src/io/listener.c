@@ -241,9 +241,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		return;
 	}
 	hs__conn_set_now(c->core, uv_now(c->l->loop));
-	if (nread > 0 && hs__conn_input_commit(c->core, (size_t)nread) != 0) {
-		/* the core is closing now; conn_pump finishes the job */
-	}
+	if (nread > 0)
+		hs__conn_input_commit(c->core, (size_t)nread); /* conn_pump sees a closing core */
 	/* An idle connection keeps no input storage. */
 	hs__conn_shrink_idle(c->core);
 	conn_pump(c);
@@ -256,9 +255,7 @@ static void on_timer(uv_timer_t *t)
 		conn_close(c); /* the peer did not take our last bytes in time */
 		return;
 	}
-	if (hs__conn_tick(c->core, uv_now(c->l->loop)) != 0) {
-		/* the core is closing now; conn_pump finishes the job */
-	}
+	hs__conn_tick(c->core, uv_now(c->l->loop)); /* conn_pump sees a closing core */
 	conn_pump(c);
 }
 
@@ -268,9 +265,8 @@ static void on_idle(uv_idle_t *h)
 	uv_idle_stop(h);
 	if (c->closing)
 		return;
-	if (hs__conn_resume_due(c->core) && hs__conn_resume(c->core) != 0) {
-		/* the core is closing now; conn_pump finishes the job */
-	}
+	if (hs__conn_resume_due(c->core))
+		hs__conn_resume(c->core); /* conn_pump sees a closing core */
 	conn_pump(c);
 }
 
@@ -330,9 +326,7 @@ static void on_dh_done(uv_work_t *req, int status)
 	if (c != NULL) {
 		c->dh_work = NULL;
 		hs__conn_set_now(c->core, uv_now(l->loop));
-		if (hs__conn_compute_done(c->core, w->job) != 0) {
-			/* the core is closing now; conn_pump finishes the job */
-		}
+		hs__conn_compute_done(c->core, w->job); /* conn_pump sees a closing core */
 		conn_pump(c);
 	} else {
 		hs__dh_job_free(w->job);
