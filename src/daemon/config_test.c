@@ -122,10 +122,10 @@ static void test_template(void)
 	struct hsd_config c, def;
 	char err[512];
 	/* Every setting is listed. */
-	for (int i = 0; hsd_config_names[i] != NULL; i++) {
+	for (size_t i = 0; i < HSD_SETTING_COUNT; i++) {
 		char a[80], b[80];
-		snprintf(a, sizeof a, "\n#%s ", hsd_config_names[i]);
-		snprintf(b, sizeof b, "\n# %s ", hsd_config_names[i]);
+		snprintf(a, sizeof a, "\n#%s ", hsd_settings[i].name);
+		snprintf(b, sizeof b, "\n# %s ", hsd_settings[i].name);
 		CHECK(strstr(t, a) != NULL || strstr(t, b) != NULL);
 	}
 	/* As written, the template sets nothing. */
