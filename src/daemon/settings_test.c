@@ -57,6 +57,12 @@ static void test_rows(void)
 		}
 		if (s->type == HSD_TYPE_NUMBER)
 			CHECK(s->unit != NULL);
+		/* a field left out of a row reads 0, a real offset: only profiles
+		 * is first in struct hs_config, and listen in struct hsd_config */
+		if (s->engine_off == 0)
+			CHECK(s->id == HSD_SETTING_PROFILE);
+		if (is_scalar(s))
+			CHECK(s->config_off != 0);
 		if (s->type == HSD_TYPE_ALGORITHMS)
 			CHECK(s->engine_off != HSD_NOT_ENGINE && (s->def_text != NULL || s->engine_list != NULL));
 		if (i == 0)
