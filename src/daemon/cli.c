@@ -116,20 +116,26 @@ int hsd_cli_parse(int argc, char **argv, const struct hsd_opt *opts, size_t nopt
 		if (o == NULL)
 			return hsd_cli_usage(usage, "unknown option \"--%.*s\"", (int)(len > 64 ? 64 : len),
 			                     hsd_cli_shown(name, shown, sizeof shown));
-		if (o->value == NULL) {
+		if (o->flag != NULL) {
 			if (eq != NULL)
 				return hsd_cli_usage(usage, "--%s takes no value", o->name);
 			*o->flag = 1;
 			continue;
 		}
-		if (*o->value != NULL)
+		if (o->value != NULL && *o->value != NULL)
 			return hsd_cli_usage(usage, "--%s is given twice", o->name);
-		if (eq != NULL) {
-			*o->value = eq + 1;
-		} else {
+		const char *arg = eq != NULL ? eq + 1 : NULL;
+		if (arg == NULL) {
 			if (i + 1 >= argc)
 				return hsd_cli_usage(usage, "--%s needs a value", o->name);
-			*o->value = argv[++i];
+			arg = argv[++i];
+		}
+		if (o->value != NULL) {
+			*o->value = arg;
+		} else {
+			char err[512];
+			if (o->take(o->ctx, o, arg, err, sizeof err) != 0)
+				return hsd_cli_usage(usage, "%s", err);
 		}
 	}
 	return 0;

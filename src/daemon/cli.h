@@ -32,20 +32,25 @@ extern const char hsd_help_init[];
 extern const char hsd_help_hostkey[];
 extern const char hsd_help_trust[];
 
-/* An option a command takes. value: where the argument of an option with
- * one is stored (NULL when absent); flag: set to 1 for an option without
- * argument. */
+/* An option a command takes, one of three kinds. value: where the
+ * argument of an option with one is stored (NULL when absent; the option
+ * may be given once); flag: set to 1 for an option without argument; take:
+ * called with each argument in turn, in the order given (whether the
+ * option may come again is take's to decide), returning 0 or -1 with a
+ * sentence for the usage message in err. */
 struct hsd_opt {
 	const char *name;   /* without the leading "--" */
-	const char **value; /* NULL for a flag */
+	const char **value;
 	int *flag;
+	int (*take)(void *ctx, const struct hsd_opt *opt, const char *arg, char *err, size_t errlen);
+	void *ctx;          /* take's */
 };
 
 /* Parse argv[1..argc) into opts and positional arguments (at most maxpos,
  * stored in pos). Accepts "--name VALUE", "--name=VALUE", "--" (the rest
  * is positional), "-" as a positional argument, and -h/--help anywhere
- * (sets *help). Returns 0, or prints the mistake and usage to stderr and
- * returns HSD_EXIT_USAGE. */
+ * (sets *help). Returns 0, or prints the first mistake and usage to stderr
+ * and returns HSD_EXIT_USAGE. */
 int hsd_cli_parse(int argc, char **argv, const struct hsd_opt *opts, size_t nopts, char **pos, size_t maxpos,
                   size_t *npos, int *help, const char *usage);
 

@@ -48,9 +48,9 @@ int hsd_cmd_hostkey(int argc, char **argv)
 {
 	const char *dir_opt;
 	int fingerprint, angelos, help, r;
-	struct hsd_opt opts[] = { { "dir", &dir_opt, NULL },
-		                  { "fingerprint", NULL, &fingerprint },
-		                  { "angelos", NULL, &angelos } };
+	struct hsd_opt opts[] = { { .name = "dir", .value = &dir_opt },
+		                  { .name = "fingerprint", .flag = &fingerprint },
+		                  { .name = "angelos", .flag = &angelos } };
 	char *pos[1];
 	size_t npos;
 	char dir[HSD_PATH_MAX], keypath[HSD_PATH_MAX], err[1024];

@@ -192,7 +192,7 @@ static int make_host_key(const char *dir, const char *keypath, struct hs_hostkey
 int hsd_cmd_init(int argc, char **argv)
 {
 	const char *dir_opt;
-	struct hsd_opt opts[] = { { "dir", &dir_opt, NULL } };
+	struct hsd_opt opts[] = { { .name = "dir", .value = &dir_opt } };
 	char *pos[1];
 	size_t npos;
 	int help, r, created;

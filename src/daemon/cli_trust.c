@@ -191,11 +191,11 @@ static int split_subsystems(const char *usage, const char *value, char **copy, c
 static int cmd_add(int argc, char **argv)
 {
 	const char *dir_opt, *subsystems, *expires, *comment_opt, *type;
-	struct hsd_opt opts[] = { { "dir", &dir_opt, NULL },
-		                  { "subsystems", &subsystems, NULL },
-		                  { "expires", &expires, NULL },
-		                  { "comment", &comment_opt, NULL },
-		                  { "type", &type, NULL } };
+	struct hsd_opt opts[] = { { .name = "dir", .value = &dir_opt },
+		                  { .name = "subsystems", .value = &subsystems },
+		                  { .name = "expires", .value = &expires },
+		                  { .name = "comment", .value = &comment_opt },
+		                  { .name = "type", .value = &type } };
 	char usage[512], *pos[2], dir[HSD_PATH_MAX], shown[96], *grants_copy = NULL, *line_comment = NULL;
 	char comment[HSD_COMMENT_MAX + 1], fp[HS_FINGERPRINT_SIZE];
 	const char *grants[HSD_MAX_GRANTS];
@@ -284,7 +284,7 @@ out:
 static int host_or_key(int argc, char **argv, const char *help, const char *name, int remove)
 {
 	const char *dir_opt;
-	struct hsd_opt opts[] = { { "dir", &dir_opt, NULL } };
+	struct hsd_opt opts[] = { { .name = "dir", .value = &dir_opt } };
 	char usage[512], *pos[2], dir[HSD_PATH_MAX], fp[HSD_FINGERPRINT_SIZE];
 	size_t npos;
 	int help_asked, r, changed = 1;
@@ -341,7 +341,7 @@ static int cmd_remove(int argc, char **argv)
 static int grant_or_deny(int argc, char **argv, const char *help, const char *name, int grant)
 {
 	const char *dir_opt;
-	struct hsd_opt opts[] = { { "dir", &dir_opt, NULL } };
+	struct hsd_opt opts[] = { { .name = "dir", .value = &dir_opt } };
 	char usage[512], *pos[2], dir[HSD_PATH_MAX];
 	size_t npos;
 	int help_asked, r, changed = 0;

@@ -154,7 +154,7 @@ static int parse_all(const char *text, size_t len, struct report *rep, struct pa
 int hsd__trust_import(int argc, char **argv)
 {
 	const char *dir_opt;
-	struct hsd_opt opts[] = { { "dir", &dir_opt, NULL } };
+	struct hsd_opt opts[] = { { .name = "dir", .value = &dir_opt } };
 	char *pos[1], dir[HSD_PATH_MAX], shown[256], *text = NULL;
 	size_t npos, len = 0, n = 0;
 	int help, r;

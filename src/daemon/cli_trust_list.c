@@ -199,7 +199,7 @@ int hsd__trust_list(int argc, char **argv)
 {
 	const char *dir_opt;
 	int json, help, r;
-	struct hsd_opt opts[] = { { "dir", &dir_opt, NULL }, { "json", NULL, &json } };
+	struct hsd_opt opts[] = { { .name = "dir", .value = &dir_opt }, { .name = "json", .flag = &json } };
 	char *pos[1], dir[HSD_PATH_MAX];
 	size_t npos, n = 0;
 	struct hsd_registry *reg = NULL;
@@ -249,7 +249,7 @@ int hsd__trust_log(int argc, char **argv)
 {
 	const char *dir_opt, *limit_opt;
 	int json, help, r;
-	struct hsd_opt opts[] = { { "dir", &dir_opt, NULL }, { "limit", &limit_opt, NULL }, { "json", NULL, &json } };
+	struct hsd_opt opts[] = { { .name = "dir", .value = &dir_opt }, { .name = "limit", .value = &limit_opt }, { .name = "json", .flag = &json } };
 	char *pos[1], dir[HSD_PATH_MAX], when[HSD_TIME_SIZE], shown[96];
 	size_t npos, n = 0, limit = 50;
 	struct hsd_registry *reg = NULL;

@@ -3,7 +3,9 @@
  * serve` listens on, which subsystems it runs, and its limits. `hostsd
  * init` writes a commented file listing every setting with its default
  * (hsd_config_template()); a setting the file does not give keeps its
- * default.
+ * default. The settings, their ranges and defaults are those of the table
+ * in settings.h; `hostsd serve`'s options set the same settings through
+ * hsd_config_set_option() and win over the file (hsd_config_overlay()).
  *
  * Syntax (docs/hostsd.md has the user's version):
  *   - one setting per line: NAME VALUE, separated by blanks; the value is
@@ -25,6 +27,7 @@
 
 #include "daemon/policy.h"
 #include "daemon/serve_args.h"
+#include "daemon/settings.h"
 
 #define HSD_CONFIG_MAX_LISTEN 16
 #define HSD_CONFIG_MAX_SUBSYSTEMS 64
@@ -32,45 +35,31 @@
 #define HSD_CONFIG_MAX_BYTES (256u * 1024u)
 #define HSD_CONFIG_MAX_LINE 4096u
 
-/* Defaults (the engine's own, see src/common/limits.h, for its limits). */
-#define HSD_DEFAULT_LISTEN "0.0.0.0:2222"
-#define HSD_DEFAULT_LOGIN_GRACE_TIME 120u
-#define HSD_DEFAULT_MAX_UNAUTHENTICATED 64u
-#define HSD_DEFAULT_MAX_UNAUTHENTICATED_PER_SOURCE 16u
-#define HSD_DEFAULT_MAX_DH_COMPUTATIONS 2u
-#define HSD_DEFAULT_MAX_AUTH_TRIES 6u
-#define HSD_DEFAULT_MAX_CHANNELS 64u
-#define HSD_DEFAULT_REKEY_BYTES (1024ull * 1024ull * 1024ull)
-#define HSD_DEFAULT_REKEY_SECONDS 3600u
-#define HSD_DEFAULT_KEEPALIVE 0u
-#define HSD_DEFAULT_SHUTDOWN_TIMEOUT_S 30u
-#define HSD_DEFAULT_LOG_LEVEL_NAME "info"
-
-/* Bits of struct hsd_config.set: which settings the file gave. */
+/* Bits of struct hsd_config.set: which settings were given. */
 enum hsd_config_bit {
-	HSD_CFG_LISTEN = 1u << 0,
-	HSD_CFG_SUBSYSTEM = 1u << 1,
-	HSD_CFG_LOGIN_GRACE_TIME = 1u << 2,
-	HSD_CFG_MAX_UNAUTHENTICATED = 1u << 3,
-	HSD_CFG_MAX_UNAUTHENTICATED_PER_SOURCE = 1u << 4,
-	HSD_CFG_MAX_AUTH_TRIES = 1u << 5,
-	HSD_CFG_MAX_CHANNELS = 1u << 6,
-	HSD_CFG_REKEY_BYTES = 1u << 7,
-	HSD_CFG_REKEY_SECONDS = 1u << 8,
-	HSD_CFG_KEEPALIVE = 1u << 9,
-	HSD_CFG_SHUTDOWN_TIMEOUT = 1u << 10,
-	HSD_CFG_LOG_LEVEL = 1u << 11,
-	HSD_CFG_PROFILE = 1u << 12,
-	HSD_CFG_KEX_ALGORITHMS = 1u << 13,
-	HSD_CFG_CIPHERS = 1u << 14,
-	HSD_CFG_MACS = 1u << 15,
-	HSD_CFG_HOST_KEY_ALGORITHMS = 1u << 16,
-	HSD_CFG_PUBKEY_ALGORITHMS = 1u << 17,
-	HSD_CFG_COMPRESSION = 1u << 18,
-	HSD_CFG_MAX_DH_COMPUTATIONS = 1u << 19
+	HSD_CFG_LISTEN = 1u << HSD_SETTING_LISTEN,
+	HSD_CFG_SUBSYSTEM = 1u << HSD_SETTING_SUBSYSTEM,
+	HSD_CFG_LOGIN_GRACE_TIME = 1u << HSD_SETTING_LOGIN_GRACE_TIME,
+	HSD_CFG_MAX_UNAUTHENTICATED = 1u << HSD_SETTING_MAX_UNAUTHENTICATED,
+	HSD_CFG_MAX_UNAUTHENTICATED_PER_SOURCE = 1u << HSD_SETTING_MAX_UNAUTHENTICATED_PER_SOURCE,
+	HSD_CFG_MAX_AUTH_TRIES = 1u << HSD_SETTING_MAX_AUTH_TRIES,
+	HSD_CFG_MAX_CHANNELS = 1u << HSD_SETTING_MAX_CHANNELS,
+	HSD_CFG_REKEY_BYTES = 1u << HSD_SETTING_REKEY_BYTES,
+	HSD_CFG_REKEY_SECONDS = 1u << HSD_SETTING_REKEY_SECONDS,
+	HSD_CFG_KEEPALIVE = 1u << HSD_SETTING_KEEPALIVE,
+	HSD_CFG_SHUTDOWN_TIMEOUT = 1u << HSD_SETTING_SHUTDOWN_TIMEOUT,
+	HSD_CFG_LOG_LEVEL = 1u << HSD_SETTING_LOG_LEVEL,
+	HSD_CFG_PROFILE = 1u << HSD_SETTING_PROFILE,
+	HSD_CFG_KEX_ALGORITHMS = 1u << HSD_SETTING_KEX_ALGORITHMS,
+	HSD_CFG_CIPHERS = 1u << HSD_SETTING_CIPHERS,
+	HSD_CFG_MACS = 1u << HSD_SETTING_MACS,
+	HSD_CFG_HOST_KEY_ALGORITHMS = 1u << HSD_SETTING_HOST_KEY_ALGORITHMS,
+	HSD_CFG_PUBKEY_ALGORITHMS = 1u << HSD_SETTING_PUBKEY_ALGORITHMS,
+	HSD_CFG_COMPRESSION = 1u << HSD_SETTING_COMPRESSION,
+	HSD_CFG_MAX_DH_COMPUTATIONS = 1u << HSD_SETTING_MAX_DH_COMPUTATIONS
 };
 
-/* The algorithm settings, in the order of their bits (HSD_CFG_PROFILE
+/* The algorithm settings, in the order of their ids (HSD_SETTING_PROFILE
  * on): names checked by the engine (hs_config_check), NULL when not given
  * (the engine's default: every profile). */
 enum hsd_alg_setting {
@@ -83,21 +72,24 @@ enum hsd_alg_setting {
 	HSD_ALG_COMPRESSION,
 	HSD_ALG_COUNT
 };
+_Static_assert(HSD_SETTING_COMPRESSION - HSD_SETTING_PROFILE == HSD_ALG_COMPRESSION,
+               "the algorithm settings must follow each other as enum hsd_alg_setting does");
 
+/* Every value within the range of its setting (settings.c). */
 struct hsd_config {
 	struct hsd_listen_addr listen[HSD_CONFIG_MAX_LISTEN];
-	size_t nlisten;                         /* default: one, HSD_DEFAULT_LISTEN */
+	size_t nlisten;                         /* default: one */
 	struct hsd_subsystems subsystems;       /* owned; default: none */
-	unsigned login_grace_time;              /* seconds, 1..3600 */
-	unsigned max_unauthenticated;           /* 1..100000 */
-	unsigned max_unauthenticated_per_source;/* 1..max_unauthenticated */
-	unsigned max_dh_computations;           /* 1..64 */
-	unsigned max_auth_tries;                /* 1..100 */
-	unsigned max_channels;                  /* 1..1024 */
-	uint64_t rekey_bytes;                   /* 16K..64G */
-	unsigned rekey_seconds;                 /* 1..86400 */
-	unsigned keepalive;                     /* seconds, 0: off; 0..86400 */
-	unsigned shutdown_timeout;              /* seconds, 1..3600 */
+	unsigned login_grace_time;              /* seconds */
+	unsigned max_unauthenticated;
+	unsigned max_unauthenticated_per_source;/* at most max_unauthenticated */
+	unsigned max_dh_computations;
+	unsigned max_auth_tries;
+	unsigned max_channels;
+	uint64_t rekey_bytes;
+	unsigned rekey_seconds;
+	unsigned keepalive;                     /* seconds, 0: off */
+	unsigned shutdown_timeout;              /* seconds */
 	int log_level;                          /* HSD_LOG_* (daemon/log.h) */
 	char *algs[HSD_ALG_COUNT];              /* owned; NULL: not given */
 	unsigned set;                           /* HSD_CFG_* bits given */
@@ -119,11 +111,23 @@ int hsd_config_parse(struct hsd_config *c, const char *text, size_t len, const c
  * -1 with a sentence in err. */
 int hsd_config_load(struct hsd_config *c, const char *path, int missing_ok, char *err, size_t errlen);
 
-/* The commented file `hostsd init` writes: every setting with its
- * default, commented out. */
-const char *hsd_config_template(void);
+/* Set s from the command-line option --OPTION (s->option) with value,
+ * over c (from hsd_config_init(); the command line's own settings). The
+ * value is checked as in the file and a mistake is told in the same words,
+ * naming the option. Unlike the file, the command line may give a listen
+ * address twice, and a later --subsystem NAME replaces an earlier one;
+ * any other option may be given once. Returns 0 or -1 with a sentence in
+ * err (c keeps what it had). */
+int hsd_config_set_option(struct hsd_config *c, const struct hsd_setting *s, const char *value, char *err,
+                          size_t errlen);
 
-/* Setting names, in the order of the template (NULL-terminated). */
-extern const char *const hsd_config_names[];
+/* Lay what over gives (over->set) over c: its listen addresses replace
+ * c's, its subsystems replace c's of the same name, any other setting
+ * replaces c's. Returns 0 or -1 with a sentence in err. */
+int hsd_config_overlay(struct hsd_config *c, const struct hsd_config *over, char *err, size_t errlen);
+
+/* The commented file `hostsd init` writes: every setting with its
+ * default, commented out. Static text, made at the first call. */
+const char *hsd_config_template(void);
 
 #endif

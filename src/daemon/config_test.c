@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "daemon/log.h"
+#include <hostsd/limits.h>
 #include <hostsd/server.h>
 
 #include "hs_test.h"
@@ -25,15 +26,16 @@ static void check_defaults(const struct hsd_config *c)
 	CHECK(strcmp(c->listen[0].addr, "0.0.0.0") == 0);
 	CHECK_EQ_INT(c->listen[0].port, 2222);
 	CHECK_EQ_INT(c->subsystems.n, 0);
-	CHECK_EQ_INT(c->login_grace_time, 120);
-	CHECK_EQ_INT(c->max_unauthenticated, 64);
-	CHECK_EQ_INT(c->max_unauthenticated_per_source, 16);
-	CHECK_EQ_INT(c->max_dh_computations, 2);
-	CHECK_EQ_INT(c->max_auth_tries, 6);
-	CHECK_EQ_INT(c->max_channels, 64);
-	CHECK(c->rekey_bytes == 1024ull * 1024 * 1024);
-	CHECK_EQ_INT(c->rekey_seconds, 3600);
-	CHECK_EQ_INT(c->keepalive, 0);
+	/* the engine's settings: the engine's defaults */
+	CHECK_EQ_INT(c->login_grace_time, HS_LOGIN_GRACE_DEFAULT);
+	CHECK_EQ_INT(c->max_unauthenticated, HS_MAX_UNAUTH_DEFAULT);
+	CHECK_EQ_INT(c->max_unauthenticated_per_source, HS_MAX_UNAUTH_PER_SOURCE_DEFAULT);
+	CHECK_EQ_INT(c->max_dh_computations, HS_MAX_DH_DEFAULT);
+	CHECK_EQ_INT(c->max_auth_tries, HS_MAX_AUTH_TRIES_DEFAULT);
+	CHECK_EQ_INT(c->max_channels, HS_MAX_CHANNELS_DEFAULT);
+	CHECK(c->rekey_bytes == HS_REKEY_BYTES_DEFAULT);
+	CHECK_EQ_INT(c->rekey_seconds, HS_REKEY_SECONDS_DEFAULT);
+	CHECK_EQ_INT(c->keepalive, HS_KEEPALIVE_DEFAULT);
 	CHECK_EQ_INT(c->shutdown_timeout, 30);
 	CHECK_EQ_INT(c->log_level, HSD_LOG_INFO);
 }
@@ -122,10 +124,10 @@ static void test_template(void)
 	struct hsd_config c, def;
 	char err[512];
 	/* Every setting is listed. */
-	for (int i = 0; hsd_config_names[i] != NULL; i++) {
+	for (size_t i = 0; i < HSD_SETTING_COUNT; i++) {
 		char a[80], b[80];
-		snprintf(a, sizeof a, "\n#%s ", hsd_config_names[i]);
-		snprintf(b, sizeof b, "\n# %s ", hsd_config_names[i]);
+		snprintf(a, sizeof a, "\n#%s ", hsd_settings[i].name);
+		snprintf(b, sizeof b, "\n# %s ", hsd_settings[i].name);
 		CHECK(strstr(t, a) != NULL || strstr(t, b) != NULL);
 	}
 	/* As written, the template sets nothing. */

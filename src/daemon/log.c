@@ -29,13 +29,15 @@ int hsd_log_get_level(void)
 	return atomic_load_explicit(&threshold, memory_order_relaxed);
 }
 
+/* By level, from HSD_LOG_ERR on. */
+static const char *const level_names[] = { "err", "warning", "notice", "info", "debug" };
+
 int hsd_log_level_parse(const char *name)
 {
-	static const char *const names[] = { "err", "warning", "notice", "info", "debug" };
 	if (name == NULL)
 		return -1;
 	for (int i = 0; i < 5; i++)
-		if (strcasecmp(name, names[i]) == 0)
+		if (strcasecmp(name, level_names[i]) == 0)
 			return HSD_LOG_ERR + i;
 	if (strcasecmp(name, "error") == 0)
 		return HSD_LOG_ERR;
@@ -44,6 +46,13 @@ int hsd_log_level_parse(const char *name)
 	if (name[0] >= '3' && name[0] <= '7' && name[1] == '\0')
 		return name[0] - '0';
 	return -1;
+}
+
+const char *hsd_log_level_name(int level)
+{
+	if (level < HSD_LOG_ERR || level > HSD_LOG_DEBUG)
+		return NULL;
+	return level_names[level - HSD_LOG_ERR];
 }
 
 /* Escape raw into out: printable ASCII stays, the rest becomes \xNN (and a

@@ -31,6 +31,10 @@ int hsd_log_get_level(void);
  * unknown. */
 int hsd_log_level_parse(const char *name);
 
+/* The name hsd_log_level_parse takes for a level ("info"), or NULL for a
+ * number that is no level. */
+const char *hsd_log_level_name(int level);
+
 /* Format one event and write it as one line. A line longer than the
  * internal limit (2048 bytes) is cut and ends in "...". */
 void hsd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

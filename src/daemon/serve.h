@@ -13,7 +13,4 @@
  * usage error. */
 int hsd_cmd_serve(int argc, char **argv);
 
-/* Its help text (also for `hostsd help serve`). */
-extern const char hsd_help_serve[];
-
 #endif

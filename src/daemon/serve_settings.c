@@ -1,8 +1,9 @@
 /*
  * hostsd program — `hostsd serve`'s settings from DIR/hostsd.conf (see
  * serve_settings.h): the configuration file as daemon/config.c parses it,
- * turned into what the server uses (an engine struct hs_config, the
- * subsystem table, the listening addresses).
+ * with the command line's settings laid over it, turned into what the
+ * server uses (an engine struct hs_config, the subsystem table, the
+ * listening addresses).
  */
 #include "daemon/serve_settings.h"
 
@@ -11,9 +12,40 @@
 #include <string.h>
 
 #include "daemon/config.h"
+#include "daemon/settings.h"
 #include "daemon/statedir.h"
 
+/* The engine's settings, from their fields in c to theirs in e (the
+ * table knows both); the algorithm lists are those of algs. */
+static void engine_from_config(struct hs_config *e, const struct hsd_config *c, char *const algs[HSD_ALG_COUNT])
+{
+	for (size_t i = 0; i < HSD_SETTING_COUNT; i++) {
+		const struct hsd_setting *s = &hsd_settings[i];
+		if (s->engine_off == HSD_NOT_ENGINE)
+			continue;
+		const char *from = (const char *)c + s->config_off;
+		char *to = (char *)e + s->engine_off;
+		if (s->type == HSD_TYPE_BYTES) {
+			memcpy(to, from, sizeof(uint64_t));
+		} else if (s->type == HSD_TYPE_NUMBER) {
+			unsigned v;
+			memcpy(&v, from, sizeof v);
+			uint32_t v32 = v;
+			memcpy(to, &v32, sizeof v32);
+		} else if (s->type == HSD_TYPE_ALGORITHMS) {
+			const char *list = algs[s->id - HSD_SETTING_PROFILE];
+			memcpy(to, &list, sizeof list);
+		}
+	}
+}
+
 int hsd_serve_settings_load(const char *dir, struct hsd_serve_settings *out, char *err, size_t errlen)
+{
+	return hsd_serve_settings_load_over(dir, NULL, out, err, errlen);
+}
+
+int hsd_serve_settings_load_over(const char *dir, const struct hsd_config *over, struct hsd_serve_settings *out,
+                                 char *err, size_t errlen)
 {
 	struct hsd_config c;
 	char path[HSD_PATH_MAX];
@@ -32,35 +64,19 @@ int hsd_serve_settings_load(const char *dir, struct hsd_serve_settings *out, cha
 	/* a state directory without a configuration file runs on defaults */
 	if (hsd_config_load(&c, out->config_path, 1, err, errlen) != 0)
 		goto out;
-	size_t n = c.nlisten < HSD_MAX_LISTEN ? c.nlisten : HSD_MAX_LISTEN;
-	memcpy(out->listen, c.listen, n * sizeof c.listen[0]);
-	out->nlisten = n;
+	if (over != NULL && hsd_config_overlay(&c, over, err, errlen) != 0)
+		goto out;
+	memcpy(out->listen, c.listen, c.nlisten * sizeof c.listen[0]);
+	out->nlisten = c.nlisten;
 	if (hsd_subsystems_copy(&out->subsystems, &c.subsystems) != 0)
 		goto oom;
-	hs_config_init(&out->engine);
-	out->engine.login_grace_seconds = c.login_grace_time;
-	out->engine.max_unauthenticated = c.max_unauthenticated;
-	out->engine.max_unauthenticated_per_source = c.max_unauthenticated_per_source;
-	out->engine.max_dh_computations = c.max_dh_computations;
-	out->engine.max_auth_tries = c.max_auth_tries;
-	out->engine.max_channels = c.max_channels;
-	out->engine.rekey_bytes = c.rekey_bytes;
-	out->engine.rekey_seconds = c.rekey_seconds;
-	out->engine.keepalive_seconds = c.keepalive;
-	/* algorithm settings: the engine keeps pointers, the settings own them */
-	const char **alg_field[HSD_ALG_COUNT] = {
-		[HSD_ALG_PROFILE] = &out->engine.profiles,
-		[HSD_ALG_KEX] = &out->engine.kex_algorithms,
-		[HSD_ALG_CIPHERS] = &out->engine.ciphers,
-		[HSD_ALG_MACS] = &out->engine.macs,
-		[HSD_ALG_HOST_KEY] = &out->engine.host_key_algorithms,
-		[HSD_ALG_PUBKEY] = &out->engine.public_key_algorithms,
-		[HSD_ALG_COMPRESSION] = &out->engine.compression,
-	};
+	/* the engine keeps pointers to the algorithm lists: the settings own them */
 	for (size_t i = 0; i < HSD_ALG_COUNT; i++) {
-		*alg_field[i] = out->owned[i] = c.algs[i];
+		out->owned[i] = c.algs[i];
 		c.algs[i] = NULL;
 	}
+	hs_config_init(&out->engine);
+	engine_from_config(&out->engine, &c, out->owned);
 	out->shutdown_timeout = c.shutdown_timeout;
 	out->log_level = (c.set & HSD_CFG_LOG_LEVEL) ? c.log_level : -1;
 	r = 0;

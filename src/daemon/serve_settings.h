@@ -2,7 +2,7 @@
  * hostsd program — the settings of `hostsd serve` that come from the
  * state directory's configuration file (DIR/hostsd.conf): listening
  * addresses, subsystems, engine limits, shutdown timeout. `hostsd serve`
- * loads them at start and on SIGHUP, then lays its command-line options
+ * loads them at start and on SIGHUP with its command-line options laid
  * over them (the command line wins).
  */
 #ifndef HSD_SERVE_SETTINGS_H
@@ -16,11 +16,8 @@
 #include "daemon/policy.h"
 #include "daemon/serve_args.h"
 
-#define HSD_DEFAULT_SHUTDOWN_TIMEOUT 30u
-#define HSD_MAX_LISTEN 16
-
 struct hsd_serve_settings {
-	struct hsd_listen_addr listen[HSD_MAX_LISTEN];
+	struct hsd_listen_addr listen[HSD_CONFIG_MAX_LISTEN];
 	size_t nlisten;
 	struct hsd_subsystems subsystems;
 	struct hs_config engine;     /* strings point into owned[] */
@@ -35,6 +32,11 @@ struct hsd_serve_settings {
 /* Load DIR's configuration file (a missing file means every default).
  * On error writes a sentence naming the file and line into err. */
 int hsd_serve_settings_load(const char *dir, struct hsd_serve_settings *out, char *err, size_t errlen);
+
+/* The same with over laid over the file (hsd_config_overlay; over may be
+ * NULL): the settings given on the command line. */
+int hsd_serve_settings_load_over(const char *dir, const struct hsd_config *over, struct hsd_serve_settings *out,
+                                 char *err, size_t errlen);
 
 /* Free what the settings own and zero them. */
 void hsd_serve_settings_clear(struct hsd_serve_settings *s);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hostsd/limits.h>
+
 #include "daemon/log.h"
 #include "hs_test.h"
 
@@ -38,7 +40,7 @@ static void test_defaults(void)
 	CHECK(strstr(s.config_path, "/hostsd.conf") != NULL);
 	CHECK_EQ_INT(s.log_level, -1);
 	CHECK_EQ_INT(s.shutdown_timeout, 30);
-	CHECK_EQ_INT(s.engine.login_grace_seconds, 120);
+	CHECK_EQ_INT(s.engine.login_grace_seconds, HS_LOGIN_GRACE_DEFAULT);
 	char cerr[256];
 	CHECK_EQ_INT(hs_config_check(&s.engine, cerr, sizeof cerr), 0);
 	hsd_serve_settings_clear(&s);

@@ -62,6 +62,21 @@ def check(cond, msg):
         raise TestFailure(msg)
 
 
+def c_constant(header, name):
+    """The value of `#define NAME VALUE` in a header of the source tree
+    (header relative to it), VALUE an integer expression of literals such
+    as 64u or (1024ull * 1024ull): a test reads a limit or default instead
+    of restating it."""
+    with open(os.path.join(REPO, header)) as f:
+        m = re.search(r"^#define\s+%s\s+(.+?)\s*(?:/\*.*)?$" % re.escape(name), f.read(), re.M)
+    if m is None:
+        raise TestFailure("%s defines no %s" % (header, name))
+    expr = re.sub(r"\b(\d+)[uUlL]*\b", r"\1", m.group(1))
+    if not re.fullmatch(r"[\d\s()*+]+", expr):
+        raise TestFailure("%s: %s is not a plain number: %r" % (header, name, m.group(1)))
+    return int(eval(expr, {"__builtins__": {}}))
+
+
 def log(msg):
     print(msg, flush=True)
 

@@ -200,10 +200,20 @@ def case_init(ctx):
     db.close()
     with open(os.path.join(d, "hostsd.conf")) as f:
         conf = f.read()
-    for setting, default in (("listen", "0.0.0.0:2222"), ("login_grace_time", "120"),
-                             ("max_unauthenticated", "64"), ("max_unauthenticated_per_source", "16"),
-                             ("max_auth_tries", "6"), ("max_channels", "64"), ("rekey_bytes", "1G"),
-                             ("rekey_seconds", "3600"), ("keepalive", "0"), ("shutdown_timeout", "30"),
+    def engine(name):   # the engine's default (include/hostsd/limits.h), as the file writes it
+        n = h.c_constant("include/hostsd/limits.h", name)
+        for suffix, shift in (("G", 30), ("M", 20), ("K", 10)):
+            if n and n % (1 << shift) == 0:
+                return "%d%s" % (n >> shift, suffix)
+        return str(n)
+    for setting, default in (("listen", "0.0.0.0:2222"), ("login_grace_time", engine("HS_LOGIN_GRACE_DEFAULT")),
+                             ("max_unauthenticated", engine("HS_MAX_UNAUTH_DEFAULT")),
+                             ("max_unauthenticated_per_source", engine("HS_MAX_UNAUTH_PER_SOURCE_DEFAULT")),
+                             ("max_auth_tries", engine("HS_MAX_AUTH_TRIES_DEFAULT")),
+                             ("max_channels", engine("HS_MAX_CHANNELS_DEFAULT")),
+                             ("rekey_bytes", engine("HS_REKEY_BYTES_DEFAULT")),
+                             ("rekey_seconds", engine("HS_REKEY_SECONDS_DEFAULT")),
+                             ("keepalive", engine("HS_KEEPALIVE_DEFAULT")), ("shutdown_timeout", "30"),
                              ("log_level", "info")):
         check(re.search(r"^#%s %s$" % (setting, re.escape(default)), conf, re.M),
               "hostsd.conf lacks '#%s %s'" % (setting, default))

@@ -17,11 +17,10 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 
-# The engine's defaults (src/common/limits.h); the example has no options
-# for them.
-MAX_UNAUTH = 64
-MAX_UNAUTH_PER_SOURCE = 16
-MAX_PREAUTH_PACKETS = 1024
+# The engine's defaults and limits; the example has no options for them.
+MAX_UNAUTH = h.c_constant("include/hostsd/limits.h", "HS_MAX_UNAUTH_DEFAULT")
+MAX_UNAUTH_PER_SOURCE = h.c_constant("include/hostsd/limits.h", "HS_MAX_UNAUTH_PER_SOURCE_DEFAULT")
+MAX_PREAUTH_PACKETS = h.c_constant("src/common/limits.h", "HS_MAX_PREAUTH_PACKETS")
 
 MSG_DISCONNECT, MSG_IGNORE, MSG_UNIMPLEMENTED = 1, 2, 3
 MSG_SERVICE_REQUEST, MSG_KEXINIT = 5, 20

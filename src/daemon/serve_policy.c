@@ -1,0 +1,288 @@
+/*
+ * hostsd program — `hostsd serve`, per connection (struct peer): the
+ * HostsServer policy of DESIGN.md written against the engine's callbacks.
+ *
+ * begin_auth looks the host up in the trust registry on the thread pool
+ * and answers later; validate_public_key accepts only a non-revoked,
+ * non-expired key of a non-revoked host; session_requested gives the
+ * channel to subsystem.c, which runs a granted and configured subsystem as
+ * a child process and refuses everything else. Every attempt goes to the
+ * registry's log, off the loop thread. A server that is stopping ends each
+ * connection as soon as it has no session left (serve.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/log.h"
+#include "daemon/policy.h"
+#include "daemon/serve_priv.h"
+#include "daemon/subsystem.h"
+
+#define MAX_ATTEMPT_JOBS 256u        /* attempt-log writes in flight; beyond, stderr only */
+
+/* --- small helpers --- */
+
+void hsd__serve_end_peer(struct peer *p, const char *why)
+{
+	if (p->conn == NULL || p->ending)
+		return;
+	p->ending = 1;
+	hsd_log(HSD_LOG_NOTICE, "closing connection peer=%s host=%s reason=\"%s\"", p->addr,
+	        p->authenticated ? p->host : "-", why);
+	hs_conn_disconnect(p->conn, HS_DISCONNECT_BY_APPLICATION, why);
+}
+
+static void free_peer(struct peer *p)
+{
+	hsd_peer_record_clear(&p->rec);
+	hsd_peer_record_clear(&p->fresh);
+	free(p);
+}
+
+struct peer *hsd__serve_find_peer(struct server *srv, uint64_t id)
+{
+	struct hs_list_node *n;
+	HS_LIST_FOREACH(n, &srv->peers)
+	{
+		if (PEER_OF(n)->id == id)
+			return PEER_OF(n);
+	}
+	return NULL;
+}
+
+/* --- the attempt log (registry, off the loop thread) --- */
+
+struct attempt_job {
+	uv_work_t work;
+	struct server *srv;
+	struct hsd_attempt a;
+};
+
+static void attempt_run(uv_work_t *w)
+{
+	struct attempt_job *j = w->data;
+	if (hsd_regpool_log_attempt(j->srv->pool, &j->a) != 0)
+		hsd_log(HSD_LOG_WARNING, "cannot record the attempt of peer=%s in the registry", j->a.peer);
+}
+
+static void attempt_done(uv_work_t *w, int status)
+{
+	struct attempt_job *j = w->data;
+	j->srv->attempt_jobs--;
+	free(j);
+}
+
+static void record_attempt(struct peer *p, const char *fp, int accepted, const char *reason)
+{
+	struct server *srv = p->srv;
+	/* a flood of attempts must not queue without bound: stderr has them */
+	if (srv->attempt_jobs >= MAX_ATTEMPT_JOBS)
+		return;
+	struct attempt_job *j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return;
+	j->srv = srv;
+	j->work.data = j;
+	snprintf(j->a.peer, sizeof j->a.peer, "%s", p->addr);
+	snprintf(j->a.host, sizeof j->a.host, "%s", p->host);
+	snprintf(j->a.fingerprint, sizeof j->a.fingerprint, "%s", fp ? fp : "");
+	j->a.accepted = accepted;
+	snprintf(j->a.reason, sizeof j->a.reason, "%s", reason ? reason : "");
+	if (uv_queue_work(&srv->loop, &j->work, attempt_run, attempt_done) != 0) {
+		free(j);
+		return;
+	}
+	srv->attempt_jobs++;
+}
+
+/* --- sessions --- */
+
+static int resolve_subsystem(void *ctx, const char *name, char **command, const char **why)
+{
+	struct peer *p = ctx;
+	const char *cmd = hsd_policy_decide(&p->srv->set.subsystems, (const char *const *)p->rec.grants,
+	                                    p->rec.ngrants, name, why);
+	if (cmd == NULL)
+		return -1;
+	if ((*command = strdup(cmd)) == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	return 0;
+}
+
+static void session_closed(void *ctx)
+{
+	struct peer *p = ctx;
+	p->sessions--;
+	/* stopping: a connection whose last session ended has nothing to wait for */
+	if (p->srv->stopping && p->sessions == 0)
+		hsd__serve_end_peer(p, "server shutting down");
+}
+
+static int session_requested(struct hs_conn *conn, struct hs_channel *ch, struct hs_channel_open *open)
+{
+	struct peer *p = hs_conn_get_data(conn);
+	struct hsd_session *s = NULL;
+	if (p == NULL || p->srv->stopping || !p->authenticated) {
+		open->reason = HS_OPEN_ADMINISTRATIVELY_PROHIBITED;
+		open->description = "server shutting down";
+		return HS_NO;
+	}
+	struct server *srv = p->srv;
+	struct hsd_session_config sc = {
+		.loop = &srv->loop,
+		.resolve = resolve_subsystem,
+		.closed = session_closed,
+		.ctx = p,
+		.host = p->host,
+		.key_fp = p->fp,
+		.peer_addr = p->addr,
+		.path = srv->path_env,
+		.kill_grace_ms = srv->set.kill_grace_ms,
+	};
+	if (hsd_session_new(&sc, ch, &s) != 0) {
+		open->reason = HS_OPEN_RESOURCE_SHORTAGE;
+		open->description = "out of memory";
+		return HS_NO;
+	}
+	open->callbacks = &hsd_session_callbacks;
+	open->data = s;
+	p->sessions++;
+	return HS_YES;
+}
+
+/* --- authentication --- */
+
+static void lookup_run(uv_work_t *w)
+{
+	struct peer *p = w->data;
+	p->lookup_failed = hsd_regpool_lookup(p->srv->pool, p->host, &p->fresh) != 0;
+}
+
+static void lookup_done(uv_work_t *w, int status)
+{
+	struct peer *p = w->data;
+	p->loading = 0;
+	if (p->conn == NULL) { /* the connection ended while we looked */
+		free_peer(p);
+		return;
+	}
+	hsd_peer_record_clear(&p->rec);
+	p->rec = p->fresh;
+	memset(&p->fresh, 0, sizeof p->fresh);
+	if (p->lookup_failed || status != 0)
+		hsd_log(HSD_LOG_ERR, "registry look-up failed peer=%s host=%s: refusing", p->addr, p->host);
+	/* Unknown hosts get the same replies as known ones. */
+	if (hs_conn_answer(p->conn, HS_AUTH_REQUIRED) != 0) {
+		/* the connection is closing: connection_lost follows */
+	}
+}
+
+static int begin_auth(struct hs_conn *conn, const char *username)
+{
+	struct peer *p = hs_conn_get_data(conn);
+	if (p == NULL)
+		return HS_AUTH_REQUIRED;
+	hsd_log_safe_copy(p->host, sizeof p->host, username);
+	p->host_valid = hsd_host_id_valid(username);
+	if (!p->host_valid || p->srv->stopping)
+		return HS_AUTH_REQUIRED; /* no such host can exist: nothing to look up */
+	p->work.data = p;
+	p->lookup_gen = p->srv->gen;
+	if (uv_queue_work(&p->srv->loop, &p->work, lookup_run, lookup_done) != 0) {
+		hsd_log(HSD_LOG_ERR, "cannot queue a registry look-up peer=%s host=%s", p->addr, p->host);
+		return HS_AUTH_REQUIRED;
+	}
+	p->loading = 1;
+	return HS_AUTH_PENDING;
+}
+
+static int validate_public_key(struct hs_conn *conn, const char *username, const struct hs_key *key)
+{
+	struct peer *p = hs_conn_get_data(conn);
+	if (p == NULL)
+		return HS_NO;
+	const char *why = !p->host_valid     ? "unknown host"
+	                  : p->lookup_failed ? "registry unavailable"
+	                                     : hsd_policy_check_key(&p->rec, key, (int64_t)time(NULL));
+	if (why == NULL)
+		return HS_YES;
+	char fp[HS_FINGERPRINT_SIZE];
+	hs_key_fingerprint(key, fp);
+	hsd_log(HSD_LOG_NOTICE, "auth refused peer=%s host=%s key=%s reason=\"%s\"", p->addr, p->host, fp, why);
+	record_attempt(p, fp, 0, why);
+	return HS_NO;
+}
+
+static void auth_completed(struct hs_conn *conn)
+{
+	struct peer *p = hs_conn_get_data(conn);
+	if (p == NULL)
+		return;
+	p->authenticated = 1;
+	hs_key_fingerprint(hs_conn_auth_key(conn), p->fp);
+	hsd_log(HSD_LOG_INFO, "auth accepted peer=%s host=%s key=%s", p->addr, p->host, p->fp);
+	record_attempt(p, p->fp, 1, "accepted");
+	/* The registry changed while this host was being looked up: check it
+	 * again at the next tick rather than trust what may be stale. */
+	if (p->lookup_gen != p->srv->gen)
+		p->srv->force_recheck = 1;
+	if (p->srv->stopping)
+		hsd__serve_end_peer(p, "server shutting down");
+}
+
+/* --- connections --- */
+
+static void connection_made(struct hs_conn *conn)
+{
+	struct slot *sl = hs_conn_get_data(conn);
+	struct server *srv = sl->srv;
+	struct peer *p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		hs_conn_set_data(conn, NULL);
+		hs_conn_disconnect(conn, HS_DISCONNECT_TOO_MANY_CONNECTIONS, "out of memory");
+		return;
+	}
+	p->srv = srv;
+	p->conn = conn;
+	p->id = ++srv->next_id;
+	snprintf(p->addr, sizeof p->addr, "%s", hs_conn_peer(conn));
+	hs_list_insert_head(&srv->peers, &p->link);
+	srv->npeers++;
+	hs_conn_set_data(conn, p);
+	hsd_log(HSD_LOG_INFO, "connection from %s", p->addr);
+	if (srv->stopping)
+		hsd__serve_end_peer(p, "server shutting down");
+}
+
+static void connection_lost(struct hs_conn *conn, int err, const char *reason)
+{
+	struct peer *p = hs_conn_get_data(conn);
+	if (p == NULL)
+		return;
+	struct server *srv = p->srv;
+	const char *refusal = p->authenticated ? NULL : hs_conn_auth_refusal(conn);
+	hsd_log(HSD_LOG_INFO, "disconnect peer=%s host=%s authenticated=%s reason=\"%s\"%s%s%s", p->addr,
+	        p->host[0] ? p->host : "-", p->authenticated ? "yes" : "no", reason ? reason : "",
+	        refusal ? " refused_key=\"" : "", refusal ? refusal : "", refusal ? "\"" : "");
+	p->conn = NULL;
+	hs_list_remove(&p->link);
+	srv->npeers--;
+	if (!p->loading)
+		free_peer(p); /* else lookup_done frees it */
+	if (srv->stopping && srv->npeers == 0)
+		hsd__serve_schedule_finish(srv);
+}
+
+const struct hs_server_cb hsd__serve_callbacks = {
+	.connection_made = connection_made,
+	.connection_lost = connection_lost,
+	.begin_auth = begin_auth,
+	.validate_public_key = validate_public_key,
+	.auth_completed = auth_completed,
+	.session_requested = session_requested,
+	/* connection_requested, server_requested: NULL, refused */
+};

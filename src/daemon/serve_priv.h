@@ -1,0 +1,156 @@
+/*
+ * hostsd program — what the parts of `hostsd serve` share, private to
+ * them: the server, its listening slots and its connections, and what each
+ * part offers the others.
+ *
+ *   serve.c            the life cycle: start, signals, graceful and forced
+ *                      stop, the pid file
+ *   serve_policy.c     per connection: authentication against the trust
+ *                      registry, sessions, the attempt log
+ *   serve_watch.c      the registry watcher: re-validates the open
+ *                      connections when the registry changes
+ *   serve_listeners.c  the listening slots, the settings (file and command
+ *                      line), reload, the size of the thread pool
+ *   serve_cli.c        the command line and help
+ *
+ * All of it runs on the loop thread, except the *_run functions that
+ * uv_queue_work() hands to libuv's thread pool; those touch only their
+ * job and the registry pool.
+ *
+ * Callbacks of the engine must not free a listener from inside its own
+ * call chain: work that closes listeners runs from a timer instead.
+ */
+#ifndef HSD_SERVE_PRIV_H
+#define HSD_SERVE_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include <hostsd/hostsd.h>
+
+#include "common/list.h"
+#include "daemon/serve_cli.h"
+#include "daemon/serve_registry.h"
+#include "daemon/serve_settings.h"
+#include "daemon/statedir.h"
+#include "registry/names.h"
+
+struct server;
+
+/* One listening address. */
+struct slot {
+	struct server *srv;
+	struct hsd_listen_addr addr; /* as configured */
+	int port;                    /* as bound */
+	struct hs_listener *l;
+	struct slot *next;
+};
+
+/* One connection (AsyncSSH's one SSHServer per connection). */
+struct peer {
+	struct server *srv;
+	struct hs_conn *conn;        /* NULL once the connection is gone */
+	uint64_t id;
+	char addr[64];
+	char host[HSD_HOST_ID_MAX + 1]; /* the user name, printable; a host id if host_valid */
+	int host_valid;
+	struct hsd_peer_record rec;  /* the registry's view of host */
+	struct hsd_peer_record fresh;/* a look-up running on the thread pool */
+	uv_work_t work;
+	int loading;
+	int lookup_failed;
+	uint64_t lookup_gen;         /* registry generation when the look-up was queued */
+	int authenticated;
+	char fp[HS_FINGERPRINT_SIZE];
+	unsigned sessions;           /* open session channels */
+	int ending;                  /* we asked it to disconnect */
+	struct hs_list_node link;    /* in server.peers while the connection lasts */
+};
+
+struct server {
+	uv_loop_t loop;
+	struct hsd_serve_cli cli;        /* the command line; its settings win over the file's */
+	char dir[HSD_PATH_MAX];          /* the state directory */
+	struct hsd_serve_settings set;   /* configuration file + command line */
+	struct hsd_regpool *pool;
+	struct hs_hostkey *hostkey;
+	char *path_env;
+	struct slot *slots;              /* listening */
+	struct slot *retired;            /* stopped, with connections left */
+	struct hs_list_node peers;       /* struct peer, newest first */
+	size_t npeers;
+	uint64_t next_id;
+	uint64_t gen;                    /* bumped whenever the registry changed */
+	int force_recheck;
+	uint64_t last_full_ms;
+	int watch_busy;
+	unsigned attempt_jobs;
+	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_timer_t watch, stop_timer, later;
+	int handles_up;
+	int stopping;                    /* graceful stop under way */
+	int forced;                      /* every connection was cut */
+	int finished;                    /* our own handles are closing */
+	int pidfile_written;
+	int started;                     /* serving (start-up went well) */
+	unsigned dh_threads;             /* pool threads started for key exchanges; 0: sized by the operator */
+};
+
+/* The peer that owns a node of server.peers. */
+#define PEER_OF(node) HS_LIST_ENTRY(node, struct peer, link)
+
+/* --- serve_policy.c --- */
+
+/* The engine's callbacks of every listener; the data of a new connection
+ * is its struct slot. */
+extern const struct hs_server_cb hsd__serve_callbacks;
+
+/* Ask the peer's connection to end (once), logging why. */
+void hsd__serve_end_peer(struct peer *p, const char *why);
+
+/* The open connection with that id, or NULL. */
+struct peer *hsd__serve_find_peer(struct server *srv, uint64_t id);
+
+/* --- serve_watch.c --- */
+
+/* Start asking the registry for changes every second (the watch timer). */
+void hsd__serve_watch_start(struct server *srv);
+
+/* --- serve_listeners.c --- */
+
+/* The settings from DIR's configuration file with the command line's laid
+ * over them, checked by the engine. Returns 0, or -1 with a sentence in err
+ * (set is then empty). */
+int hsd__serve_load_settings(const char *dir, const struct hsd_serve_cli *cli, struct hsd_serve_settings *set,
+                             char *err, size_t errlen);
+
+/* Size libuv's thread pool for srv->set before its first use. */
+void hsd__serve_size_thread_pool(struct server *srv);
+
+/* Bind what srv->set asks for, keeping the listeners of addresses already
+ * bound (with the new engine settings when engine_changed). Returns 0, or
+ * -1 when some address could not be bound (logged). */
+int hsd__serve_apply_listeners(struct server *srv, int engine_changed);
+
+/* SIGHUP: re-read the configuration; a file with errors is refused (logged)
+ * and the running configuration kept. */
+void hsd__serve_reload(struct server *srv);
+
+/* Stop accepting on every listener (their connections go on). */
+void hsd__serve_stop_listeners(struct server *srv);
+
+/* Close the retired listeners that have no connection left. */
+void hsd__serve_close_retired(struct server *srv);
+
+/* Close and free every listener, retired or not. */
+void hsd__serve_close_listeners(struct server *srv);
+
+/* --- serve.c --- */
+
+/* Finish the stop from a clean stack (a timer): close the listeners and
+ * our handles, so the loop ends. */
+void hsd__serve_schedule_finish(struct server *srv);
+
+#endif
