@@ -733,7 +733,8 @@ void mc_pump(struct mc *mc)
 				return;
 			}
 			mc->bytes_from_server += o.len;
-			hs__conn_output_consume(conn, o.len);
+			if (hs__conn_output_consume(conn, o.len) != 0)
+				mc_fail(mc, "server output consume");
 			if (!hs__conn_closing(conn))
 				hs__conn_output_drained(conn);
 			moved = 1;

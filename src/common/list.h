@@ -7,13 +7,13 @@
  *
  *     struct peer { ...; struct hs_list_node link; };
  *     struct hs_list_node peers;              (the owner's head)
- *     hs_list_init(&peers);
- *     hs_list_insert_tail(&peers, &p->link);
+ *     hs__list_init(&peers);
+ *     hs__list_insert_tail(&peers, &p->link);
  *     HS_LIST_FOREACH(n, &peers) use(HS_LIST_ENTRY(n, struct peer, link));
- *     hs_list_remove(&p->link);
+ *     hs__list_remove(&p->link);
  *
- * A node is unlinked when zeroed (calloc), after hs_list_node_init(), and
- * after hs_list_remove(); removing an unlinked node does nothing. The list
+ * A node is unlinked when zeroed (calloc), after hs__list_node_init(), and
+ * after hs__list_remove(); removing an unlinked node does nothing. The list
  * does not own its elements: free an element only after removing it.
  */
 #ifndef HS_COMMON_LIST_H
@@ -26,30 +26,30 @@ struct hs_list_node {
 };
 
 /* An empty list: the head points at itself. */
-static inline void hs_list_init(struct hs_list_node *head)
+static inline void hs__list_init(struct hs_list_node *head)
 {
 	head->prev = head->next = head;
 }
 
-/* A node that is in no list (as hs_list_remove leaves it). */
-static inline void hs_list_node_init(struct hs_list_node *n)
+/* A node that is in no list (as hs__list_remove leaves it). */
+static inline void hs__list_node_init(struct hs_list_node *n)
 {
 	n->prev = n->next = n;
 }
 
-static inline int hs_list_empty(const struct hs_list_node *head)
+static inline int hs__list_empty(const struct hs_list_node *head)
 {
 	return head->next == head;
 }
 
 /* Is the node in a list? (False for a zeroed node.) */
-static inline int hs_list_linked(const struct hs_list_node *n)
+static inline int hs__list_linked(const struct hs_list_node *n)
 {
 	return n->next != NULL && n->next != n;
 }
 
 /* Put n (unlinked) after pos, which is the head or a node of a list. */
-static inline void hs_list_insert_after(struct hs_list_node *pos, struct hs_list_node *n)
+static inline void hs__list_insert_after(struct hs_list_node *pos, struct hs_list_node *n)
 {
 	n->prev = pos;
 	n->next = pos->next;
@@ -58,42 +58,42 @@ static inline void hs_list_insert_after(struct hs_list_node *pos, struct hs_list
 }
 
 /* Put n (unlinked) before pos, which is the head or a node of a list. */
-static inline void hs_list_insert_before(struct hs_list_node *pos, struct hs_list_node *n)
+static inline void hs__list_insert_before(struct hs_list_node *pos, struct hs_list_node *n)
 {
-	hs_list_insert_after(pos->prev, n);
+	hs__list_insert_after(pos->prev, n);
 }
 
 /* First or last in the list. */
-static inline void hs_list_insert_head(struct hs_list_node *head, struct hs_list_node *n)
+static inline void hs__list_insert_head(struct hs_list_node *head, struct hs_list_node *n)
 {
-	hs_list_insert_after(head, n);
+	hs__list_insert_after(head, n);
 }
 
-static inline void hs_list_insert_tail(struct hs_list_node *head, struct hs_list_node *n)
+static inline void hs__list_insert_tail(struct hs_list_node *head, struct hs_list_node *n)
 {
-	hs_list_insert_before(head, n);
+	hs__list_insert_before(head, n);
 }
 
 /* Take n out of its list; n is then unlinked. Does nothing if it already
  * was. */
-static inline void hs_list_remove(struct hs_list_node *n)
+static inline void hs__list_remove(struct hs_list_node *n)
 {
-	if (!hs_list_linked(n))
+	if (!hs__list_linked(n))
 		return;
 	n->prev->next = n->next;
 	n->next->prev = n->prev;
-	hs_list_node_init(n);
+	hs__list_node_init(n);
 }
 
 /* The first or last node, or NULL when the list is empty. */
-static inline struct hs_list_node *hs_list_first(const struct hs_list_node *head)
+static inline struct hs_list_node *hs__list_first(const struct hs_list_node *head)
 {
-	return hs_list_empty(head) ? NULL : head->next;
+	return hs__list_empty(head) ? NULL : head->next;
 }
 
-static inline struct hs_list_node *hs_list_last(const struct hs_list_node *head)
+static inline struct hs_list_node *hs__list_last(const struct hs_list_node *head)
 {
-	return hs_list_empty(head) ? NULL : head->prev;
+	return hs__list_empty(head) ? NULL : head->prev;
 }
 
 /* The element of type `type` whose member `member` is the node ptr. */

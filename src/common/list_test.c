@@ -43,22 +43,22 @@ static void reset(void)
 {
 	for (int i = 0; i < 6; i++) {
 		items[i].value = i;
-		hs_list_node_init(&items[i].link);
+		hs__list_node_init(&items[i].link);
 	}
 }
 
 static void test_empty(void)
 {
 	struct hs_list_node head;
-	hs_list_init(&head);
-	CHECK(hs_list_empty(&head));
-	CHECK(hs_list_first(&head) == NULL);
-	CHECK(hs_list_last(&head) == NULL);
+	hs__list_init(&head);
+	CHECK(hs__list_empty(&head));
+	CHECK(hs__list_first(&head) == NULL);
+	CHECK(hs__list_last(&head) == NULL);
 	CHECK_STR(order(&head), "");
 	/* a zeroed node, as calloc leaves it, is in no list */
 	struct item zero = { 0, { NULL, NULL } };
-	CHECK(!hs_list_linked(&zero.link));
-	hs_list_remove(&zero.link);
+	CHECK(!hs__list_linked(&zero.link));
+	hs__list_remove(&zero.link);
 	CHECK(zero.link.next == NULL || zero.link.next == &zero.link);
 }
 
@@ -66,51 +66,51 @@ static void test_insert(void)
 {
 	struct hs_list_node head;
 	reset();
-	hs_list_init(&head);
-	hs_list_insert_tail(&head, &items[1].link);
-	hs_list_insert_tail(&head, &items[2].link);
-	hs_list_insert_head(&head, &items[0].link);
+	hs__list_init(&head);
+	hs__list_insert_tail(&head, &items[1].link);
+	hs__list_insert_tail(&head, &items[2].link);
+	hs__list_insert_head(&head, &items[0].link);
 	CHECK_STR(order(&head), "012");
 	CHECK_STR(reverse(&head), "210");
-	hs_list_insert_after(&items[0].link, &items[3].link);
-	hs_list_insert_before(&items[2].link, &items[4].link);
+	hs__list_insert_after(&items[0].link, &items[3].link);
+	hs__list_insert_before(&items[2].link, &items[4].link);
 	CHECK_STR(order(&head), "03142");
 	CHECK_STR(reverse(&head), "24130");
-	CHECK(!hs_list_empty(&head));
-	CHECK(hs_list_first(&head) == &items[0].link);
-	CHECK(hs_list_last(&head) == &items[2].link);
-	CHECK(hs_list_linked(&items[3].link));
-	CHECK(!hs_list_linked(&items[5].link));
-	CHECK(HS_LIST_ENTRY(hs_list_first(&head), struct item, link) == &items[0]);
+	CHECK(!hs__list_empty(&head));
+	CHECK(hs__list_first(&head) == &items[0].link);
+	CHECK(hs__list_last(&head) == &items[2].link);
+	CHECK(hs__list_linked(&items[3].link));
+	CHECK(!hs__list_linked(&items[5].link));
+	CHECK(HS_LIST_ENTRY(hs__list_first(&head), struct item, link) == &items[0]);
 }
 
 static void test_remove(void)
 {
 	struct hs_list_node head;
 	reset();
-	hs_list_init(&head);
+	hs__list_init(&head);
 	for (int i = 0; i < 5; i++)
-		hs_list_insert_tail(&head, &items[i].link);
-	hs_list_remove(&items[2].link); /* the middle */
+		hs__list_insert_tail(&head, &items[i].link);
+	hs__list_remove(&items[2].link); /* the middle */
 	CHECK_STR(order(&head), "0134");
-	CHECK(!hs_list_linked(&items[2].link));
-	hs_list_remove(&items[2].link); /* again: nothing */
+	CHECK(!hs__list_linked(&items[2].link));
+	hs__list_remove(&items[2].link); /* again: nothing */
 	CHECK_STR(order(&head), "0134");
-	hs_list_remove(&items[0].link); /* the head */
-	hs_list_remove(&items[4].link); /* the tail */
+	hs__list_remove(&items[0].link); /* the head */
+	hs__list_remove(&items[4].link); /* the tail */
 	CHECK_STR(order(&head), "13");
 	CHECK_STR(reverse(&head), "31");
-	CHECK(hs_list_first(&head) == &items[1].link);
-	CHECK(hs_list_last(&head) == &items[3].link);
-	hs_list_remove(&items[5].link); /* never linked */
+	CHECK(hs__list_first(&head) == &items[1].link);
+	CHECK(hs__list_last(&head) == &items[3].link);
+	hs__list_remove(&items[5].link); /* never linked */
 	CHECK_STR(order(&head), "13");
 	/* a removed node can go into a list again */
-	hs_list_insert_head(&head, &items[4].link);
+	hs__list_insert_head(&head, &items[4].link);
 	CHECK_STR(order(&head), "413");
-	hs_list_remove(&items[1].link);
-	hs_list_remove(&items[3].link);
-	hs_list_remove(&items[4].link);
-	CHECK(hs_list_empty(&head));
+	hs__list_remove(&items[1].link);
+	hs__list_remove(&items[3].link);
+	hs__list_remove(&items[4].link);
+	CHECK(hs__list_empty(&head));
 	CHECK_STR(reverse(&head), "");
 }
 
@@ -119,25 +119,25 @@ static void test_remove_while_walking(void)
 {
 	struct hs_list_node head, *node, *tmp;
 	reset();
-	hs_list_init(&head);
+	hs__list_init(&head);
 	for (int i = 0; i < 6; i++)
-		hs_list_insert_tail(&head, &items[i].link);
+		hs__list_insert_tail(&head, &items[i].link);
 	int seen = 0;
 	HS_LIST_FOREACH_SAFE(node, tmp, &head)
 	{
 		seen++;
 		if (HS_LIST_ENTRY(node, struct item, link)->value % 2 == 0)
-			hs_list_remove(node);
+			hs__list_remove(node);
 	}
 	CHECK_EQ_INT(seen, 6);
 	CHECK_STR(order(&head), "135");
 	HS_LIST_FOREACH_SAFE(node, tmp, &head)
 	{
-		hs_list_remove(node);
+		hs__list_remove(node);
 	}
-	CHECK(hs_list_empty(&head));
+	CHECK(hs__list_empty(&head));
 	for (int i = 0; i < 6; i++)
-		CHECK(!hs_list_linked(&items[i].link));
+		CHECK(!hs__list_linked(&items[i].link));
 }
 
 int main(void)

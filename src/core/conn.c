@@ -217,11 +217,11 @@ struct hs_bytes hs__conn_output_peek(const struct hs_conn *conn)
 	return b;
 }
 
-void hs__conn_output_consume(struct hs_conn *conn, size_t n)
+int hs__conn_output_consume(struct hs_conn *conn, size_t n)
 {
-	if (n <= hs__conn_output_len(conn) && hs__buf_consume(&conn->pkt.out, n) != 0) {
-		/* cannot happen: n is within what is there */
-	}
+	if (n > hs__conn_output_len(conn))
+		return HS_ERR_INVALID_ARG;
+	return hs__buf_consume(&conn->pkt.out, n);
 }
 
 void hs__conn_output_drained(struct hs_conn *conn)

@@ -99,7 +99,7 @@ void hs__conn_output_swap(struct hs_conn *conn, struct hs_buf *idle);
 /* A view of the ready output, and dropping n bytes of it once written
  * (for tests and for I/O layers that copy). */
 struct hs_bytes hs__conn_output_peek(const struct hs_conn *conn);
-void hs__conn_output_consume(struct hs_conn *conn, size_t n);
+int hs__conn_output_consume(struct hs_conn *conn, size_t n) HS_MUST_CHECK;
 /* The I/O layer wrote some output: lets channels write again once the
  * queue is below its low mark. */
 void hs__conn_output_drained(struct hs_conn *conn);

@@ -235,7 +235,7 @@ int hsd_cmd_serve(int argc, char **argv)
 	struct server *srv = calloc(1, sizeof(*srv));
 	if (srv == NULL)
 		return hsd_cli_fail("out of memory");
-	hs_list_init(&srv->peers);
+	hs__list_init(&srv->peers);
 	int rc = hsd_serve_cli_parse(argc, argv, &srv->cli, &help);
 	if (rc == HSD_EXIT_OK)
 		rc = help ? hsd_serve_cli_help() : run(srv);

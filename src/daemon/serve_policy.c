@@ -176,9 +176,9 @@ static void lookup_done(uv_work_t *w, int status)
 	if (p->lookup_failed || status != 0)
 		hsd_log(HSD_LOG_ERR, "registry look-up failed peer=%s host=%s: refusing", p->addr, p->host);
 	/* Unknown hosts get the same replies as known ones. */
-	if (hs_conn_answer(p->conn, HS_AUTH_REQUIRED) != 0) {
-		/* the connection is closing: connection_lost follows */
-	}
+	int r = hs_conn_answer(p->conn, HS_AUTH_REQUIRED);
+	if (r != 0) /* the connection is closing: connection_lost follows */
+		hsd_log(HSD_LOG_DEBUG, "look-up answer not taken peer=%s: %s", p->addr, hs_strerror(r));
 }
 
 static int begin_auth(struct hs_conn *conn, const char *username)
@@ -250,7 +250,7 @@ static void connection_made(struct hs_conn *conn)
 	p->conn = conn;
 	p->id = ++srv->next_id;
 	snprintf(p->addr, sizeof p->addr, "%s", hs_conn_peer(conn));
-	hs_list_insert_head(&srv->peers, &p->link);
+	hs__list_insert_head(&srv->peers, &p->link);
 	srv->npeers++;
 	hs_conn_set_data(conn, p);
 	hsd_log(HSD_LOG_INFO, "connection from %s", p->addr);
@@ -269,7 +269,7 @@ static void connection_lost(struct hs_conn *conn, int err, const char *reason)
 	        p->host[0] ? p->host : "-", p->authenticated ? "yes" : "no", reason ? reason : "",
 	        refusal ? " refused_key=\"" : "", refusal ? refusal : "", refusal ? "\"" : "");
 	p->conn = NULL;
-	hs_list_remove(&p->link);
+	hs__list_remove(&p->link);
 	srv->npeers--;
 	if (!p->loading)
 		free_peer(p); /* else lookup_done frees it */

@@ -1,30 +1,29 @@
-/* Two intrusive doubly linked FIFO lists: removal is constant time however
- * many peers wait, and popping checks the authenticated list first. */
+/* Two intrusive FIFO lists (common/list.h): removal is constant time
+ * however many peers wait, and popping looks at the authenticated list
+ * first. */
 #include "io/dh_queue.h"
 
 #include <stddef.h>
 
+void hs__dh_queue_init(struct hs_dh_queue *q)
+{
+	hs__list_init(&q->waiting[0]);
+	hs__list_init(&q->waiting[1]);
+}
+
 void hs__dh_queue_push(struct hs_dh_queue *q, struct hs_dh_waiter *w, int authenticated)
 {
-	int k = authenticated ? 0 : 1;
-	w->next = NULL;
-	w->prev = q->tail[k];
-	w->queue = q;
 	w->authenticated = authenticated;
-	if (q->tail[k] != NULL)
-		q->tail[k]->next = w;
-	else
-		q->head[k] = w;
-	q->tail[k] = w;
+	hs__list_insert_tail(&q->waiting[authenticated ? 0 : 1], &w->link);
 }
 
 struct hs_dh_waiter *hs__dh_queue_pop(struct hs_dh_queue *q)
 {
 	for (int k = 0; k < 2; k++) {
-		struct hs_dh_waiter *w = q->head[k];
-		if (w != NULL) {
-			hs__dh_queue_remove(w);
-			return w;
+		struct hs_list_node *n = hs__list_first(&q->waiting[k]);
+		if (n != NULL) {
+			hs__list_remove(n);
+			return HS_LIST_ENTRY(n, struct hs_dh_waiter, link);
 		}
 	}
 	return NULL;
@@ -32,18 +31,15 @@ struct hs_dh_waiter *hs__dh_queue_pop(struct hs_dh_queue *q)
 
 void hs__dh_queue_remove(struct hs_dh_waiter *w)
 {
-	struct hs_dh_queue *q = w->queue;
-	if (q == NULL)
-		return;
-	int k = w->authenticated ? 0 : 1;
-	if (w->prev != NULL)
-		w->prev->next = w->next;
-	else
-		q->head[k] = w->next;
-	if (w->next != NULL)
-		w->next->prev = w->prev;
-	else
-		q->tail[k] = w->prev;
-	w->next = w->prev = NULL;
-	w->queue = NULL;
+	hs__list_remove(&w->link);
+}
+
+int hs__dh_queue_empty(const struct hs_dh_queue *q)
+{
+	return hs__list_empty(&q->waiting[0]) && hs__list_empty(&q->waiting[1]);
+}
+
+int hs__dh_queue_waiting(const struct hs_dh_waiter *w)
+{
+	return hs__list_linked(&w->link);
 }

@@ -13,7 +13,8 @@ static int index_of(const struct hs_dh_waiter *x)
 /* Arrival order within a class; authenticated peers before the rest. */
 static void test_order(void)
 {
-	struct hs_dh_queue q = { { NULL, NULL }, { NULL, NULL } };
+	struct hs_dh_queue q;
+	hs__dh_queue_init(&q);
 	CHECK(hs__dh_queue_pop(&q) == NULL);
 	hs__dh_queue_push(&q, &w[0], 0);
 	hs__dh_queue_push(&q, &w[1], 0);
@@ -28,14 +29,15 @@ static void test_order(void)
 	CHECK_EQ_INT(index_of(hs__dh_queue_pop(&q)), 1);
 	CHECK_EQ_INT(index_of(hs__dh_queue_pop(&q)), 3);
 	CHECK(hs__dh_queue_pop(&q) == NULL);
-	CHECK(w[3].queue == NULL);
+	CHECK(!hs__dh_queue_waiting(&w[3]));
 }
 
 /* A waiter leaves from the head, the middle or the tail; the others keep
  * their order and the queue its ends. Removing one not waiting is nothing. */
 static void test_remove(void)
 {
-	struct hs_dh_queue q = { { NULL, NULL }, { NULL, NULL } };
+	struct hs_dh_queue q;
+	hs__dh_queue_init(&q);
 	for (int i = 0; i < 5; i++)
 		hs__dh_queue_push(&q, &w[i], 0);
 	hs__dh_queue_remove(&w[2]); /* middle */
@@ -47,12 +49,12 @@ static void test_remove(void)
 	CHECK_EQ_INT(index_of(hs__dh_queue_pop(&q)), 3);
 	CHECK_EQ_INT(index_of(hs__dh_queue_pop(&q)), 5);
 	CHECK(hs__dh_queue_pop(&q) == NULL);
-	CHECK(q.tail[1] == NULL && q.head[1] == NULL);
+	CHECK(hs__dh_queue_empty(&q));
 
 	/* the only one leaves: both ends clear, and the queue works again */
 	hs__dh_queue_push(&q, &w[0], 1);
 	hs__dh_queue_remove(&w[0]);
-	CHECK(q.head[0] == NULL && q.tail[0] == NULL);
+	CHECK(hs__dh_queue_empty(&q));
 	hs__dh_queue_push(&q, &w[1], 1);
 	CHECK_EQ_INT(index_of(hs__dh_queue_pop(&q)), 1);
 }

@@ -81,7 +81,7 @@ struct hs_listener {
 	const struct hs_hostkey *hostkey;
 	struct hs_server_cb cb;
 	void *data;
-	struct io_conn *conns;
+	struct hs_list_node conns;         /* struct io_conn, newest first */
 	size_t nconns;
 	uint32_t unauth;
 	struct hs_dh_queue dh_waiting;     /* connections waiting to compute */
@@ -101,7 +101,7 @@ struct io_conn {
 	struct hs_listener *l;
 	struct shared_cfg *cfg;       /* the configuration it started with */
 	struct hs_conn *core;
-	struct io_conn *prev, *next;
+	struct hs_list_node link;     /* in l->conns once listed */
 	struct hs_buf wbuf;
 	int writing;
 	int reading;
@@ -154,12 +154,7 @@ static void on_conn_handle_closed(uv_handle_t *h)
 	if (c->listed) {
 		if (c->unauth)
 			l->unauth--;
-		if (c->prev)
-			c->prev->next = c->next;
-		else
-			l->conns = c->next;
-		if (c->next)
-			c->next->prev = c->prev;
+		hs__list_remove(&c->link);
 		l->nconns--;
 	}
 	l->handles_open++; /* the application may close the listener from connection_lost */
@@ -304,7 +299,7 @@ static void dh_unqueue(struct io_conn *c)
 static struct io_conn *dh_next_waiting(struct hs_listener *l)
 {
 	struct hs_dh_waiter *w = hs__dh_queue_pop(&l->dh_waiting);
-	return w == NULL ? NULL : (struct io_conn *)(void *)((char *)w - offsetof(struct io_conn, dh_waiter));
+	return w == NULL ? NULL : HS_LIST_ENTRY(w, struct io_conn, dh_waiter);
 }
 
 static void on_dh_work(uv_work_t *req)
@@ -460,11 +455,14 @@ static void format_peer(const struct sockaddr_storage *ss, char *addr, size_t ad
 
 static uint32_t unauth_from(const struct hs_listener *l, const char *source)
 {
-	uint32_t n = 0;
-	for (const struct io_conn *c = l->conns; c != NULL; c = c->next)
+	uint32_t count = 0;
+	const struct hs_list_node *n;
+	HS_LIST_FOREACH(n, &l->conns) {
+		const struct io_conn *c = HS_LIST_ENTRY(n, const struct io_conn, link);
 		if (c->unauth && strcmp(c->source, source) == 0)
-			n++;
-	return n;
+			count++;
+	}
+	return count;
 }
 
 /* The peer's address: as text for the core, and its source for the
@@ -505,10 +503,7 @@ static int conn_setup(struct hs_listener *l, struct io_conn *c, const char *peer
 	hs__buf_init(&c->wbuf, HS_OUTPUT_CAP, 0);
 	c->cfg = shared_cfg_get(l->cfg);
 	c->listed = 1;
-	c->next = l->conns;
-	if (l->conns)
-		l->conns->prev = c;
-	l->conns = c;
+	hs__list_insert_head(&l->conns, &c->link);
 	l->nconns++;
 	c->unauth = 1;
 	l->unauth++;
@@ -571,6 +566,8 @@ int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const struct h
 		l->cb = *cb;
 	l->data = data;
 	l->port = -1;
+	hs__list_init(&l->conns);
+	hs__dh_queue_init(&l->dh_waiting);
 	*out = l;
 	return 0;
 }
@@ -672,7 +669,9 @@ void hs_listener_close(struct hs_listener *l, void (*closed_cb)(void *data), voi
 	l->closed_cb = closed_cb;
 	l->closed_data = data;
 	hs_listener_stop(l);
-	for (struct io_conn *c = l->conns; c != NULL; c = c->next) {
+	struct hs_list_node *n;
+	HS_LIST_FOREACH(n, &l->conns) { /* closing unlinks later, from the loop */
+		struct io_conn *c = HS_LIST_ENTRY(n, struct io_conn, link);
 		if (c->closing)
 			continue;
 		hs__conn_fail(c->core, HS_ERR_BY_APPLICATION, HS_DISCONNECT_BY_APPLICATION, "server shutting down");
