@@ -265,9 +265,9 @@ int hsd__trust_log(int argc, char **argv)
 		char *end;
 		errno = 0;
 		unsigned long v = strtoul(limit_opt, &end, 10);
-		if (limit_opt[0] < '0' || limit_opt[0] > '9' || *end != '\0' || errno != 0 || v == 0 || v > 1000000)
-			return hsd_cli_usage(usage, "--limit \"%s\" must be a number from 1 to 1000000",
-			                     hsd_cli_shown(limit_opt, shown, sizeof shown));
+		if (limit_opt[0] < '0' || limit_opt[0] > '9' || *end != '\0' || errno != 0 || v == 0 || v > HSD_AUTH_LOG_READ_MAX)
+			return hsd_cli_usage(usage, "--limit \"%s\" must be a number from 1 to %d",
+			                     hsd_cli_shown(limit_opt, shown, sizeof shown), HSD_AUTH_LOG_READ_MAX);
 		limit = (size_t)v;
 	}
 	if (npos == 1 && !hsd_host_id_valid(pos[0]))

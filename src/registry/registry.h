@@ -73,6 +73,10 @@ struct hsd_registry;
  * deleted as new ones arrive, so a flood of attempts cannot fill the
  * disk. */
 #define HSD_AUTH_LOG_KEEP 100000
+/* The pruning runs once per this many new rows (one indexed delete). */
+#define HSD_AUTH_LOG_PRUNE_EVERY 256
+/* The most rows one read of the attempt log returns (trust log --limit). */
+#define HSD_AUTH_LOG_READ_MAX 1000000
 
 /* Flags of hsd_registry_open(). */
 enum {

@@ -168,10 +168,10 @@ static int insert_event(struct hsd_registry *reg, const struct hsd_auth_event *e
 	if (r != 0)
 		return r;
 	/* Now and then, forget the oldest rows beyond the limit: bounded disk
-	 * use whatever peers do, at the cost of one indexed delete per 256
-	 * rows. */
+	 * use whatever peers do, at the cost of one indexed delete per
+	 * HSD_AUTH_LOG_PRUNE_EVERY rows. */
 	int64_t id = (int64_t)sqlite3_last_insert_rowid(reg->db);
-	if (id % 256 == 0 && id > HSD_AUTH_LOG_KEEP) {
+	if (id % HSD_AUTH_LOG_PRUNE_EVERY == 0 && id > HSD_AUTH_LOG_KEEP) {
 		if ((r = hsd__reg_prepare(reg, &st, "DELETE FROM auth_log WHERE id <= ?", "i",
 		                          id - (int64_t)HSD_AUTH_LOG_KEEP)) != 0)
 			return r;
@@ -232,8 +232,8 @@ int hsd_registry_read_log(struct hsd_registry *reg, const char *host_id, size_t 
 	*out = NULL;
 	*n = 0;
 	reg->err[0] = '\0';
-	if (limit > 1000000)
-		limit = 1000000;
+	if (limit > HSD_AUTH_LOG_READ_MAX)
+		limit = HSD_AUTH_LOG_READ_MAX;
 	if (host_id != NULL)
 		r = hsd__reg_prepare(reg, &st,
 		                     "SELECT time, peer, host_id, fingerprint, result, reason FROM auth_log "

@@ -364,18 +364,20 @@ static int key_owner_elsewhere(struct hsd_registry *reg, const char *fp, const c
 	return r;
 }
 
-/* The key of this host with fingerprint fp: *state 0 absent, 1 present, 2
- * present and revoked. */
-static int key_on_host(struct hsd_registry *reg, int64_t rowid, const char *fp, int *state, int64_t *added)
+/* What a host has of a key. */
+enum key_state { KEY_ABSENT, KEY_PRESENT, KEY_REVOKED };
+
+/* The key of this host with fingerprint fp, and when it was added. */
+static int key_on_host(struct hsd_registry *reg, int64_t rowid, const char *fp, enum key_state *state, int64_t *added)
 {
 	sqlite3_stmt *st = NULL;
 	int r, row;
-	*state = 0;
+	*state = KEY_ABSENT;
 	if ((r = hsd__reg_prepare(reg, &st, "SELECT revoked, added FROM host_keys WHERE host = ? AND fingerprint = ?",
 	                          "it", rowid, fp)) != 0)
 		return r;
 	if ((r = hsd__reg_step(reg, st, "reading", &row)) == 0 && row) {
-		*state = sqlite3_column_int(st, 0) ? 2 : 1;
+		*state = sqlite3_column_int(st, 0) ? KEY_REVOKED : KEY_PRESENT;
 		*added = (int64_t)sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
@@ -448,7 +450,8 @@ int hsd_registry_add_key(struct hsd_registry *reg, const struct hsd_key_spec *sp
 	const char **grants = NULL;
 	size_t ngrants = 0;
 	int64_t rowid = 0, count;
-	int r, revoked = 0, found, state, same;
+	int r, revoked = 0, found, same;
+	enum key_state state;
 	reg->err[0] = '\0';
 	if (spec == NULL || spec->key == NULL || result == NULL)
 		return hsd__reg_fail(reg, HS_ERR_INVALID_ARG, "no key to add");
@@ -497,7 +500,7 @@ int hsd_registry_add_key(struct hsd_registry *reg, const struct hsd_key_spec *sp
 	int64_t added = 0;
 	if ((r = key_on_host(reg, rowid, fp, &state, &added)) != 0)
 		goto out;
-	if (state == 2) {
+	if (state == KEY_REVOKED) {
 		r = hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
 		                  "key %s of host \"%s\" was revoked and stays so (to add it again, first remove it: "
 		                  "hostsd trust remove %s %s)",
@@ -515,7 +518,7 @@ int hsd_registry_add_key(struct hsd_registry *reg, const struct hsd_key_spec *sp
 			goto out;
 		}
 	}
-	if (state == 1) {
+	if (state == KEY_PRESENT) {
 		*result = HSD_ADD_UNCHANGED;
 		goto out;
 	}
@@ -569,11 +572,12 @@ int hsd_registry_revoke_host(struct hsd_registry *reg, const char *host_id, int6
 
 /* Find host and its key fp: fails with HS_ERR_NOT_FOUND and a message
  * naming both when the key is not the host's. */
-static int find_key(struct hsd_registry *reg, const char *host_id, const char *fp, int64_t *rowid, int *state)
+static int find_key(struct hsd_registry *reg, const char *host_id, const char *fp, int64_t *rowid,
+                    enum key_state *state)
 {
 	int64_t added;
 	int r = hsd__reg_find_host(reg, host_id, rowid, NULL);
-	if (r == 0 && (r = key_on_host(reg, *rowid, fp, state, &added)) == 0 && *state == 0)
+	if (r == 0 && (r = key_on_host(reg, *rowid, fp, state, &added)) == 0 && *state == KEY_ABSENT)
 		r = hsd__reg_fail(reg, HS_ERR_NOT_FOUND, "host \"%s\" has no key %s (see hostsd trust list)", host_id,
 		                  fp);
 	return r;
@@ -585,7 +589,8 @@ int hsd_registry_revoke_key(struct hsd_registry *reg, const char *host_id, const
 	sqlite3_stmt *st = NULL;
 	char fp[HS_FINGERPRINT_SIZE];
 	int64_t rowid;
-	int r, state, n = 0;
+	int r, n = 0;
+	enum key_state state;
 	reg->err[0] = '\0';
 	if ((r = check_host_id(reg, host_id)) != 0 || (r = parse_fingerprint(reg, fingerprint, fp)) != 0)
 		return r;
@@ -625,7 +630,8 @@ int hsd_registry_remove_key(struct hsd_registry *reg, const char *host_id, const
 	sqlite3_stmt *st = NULL;
 	char fp[HS_FINGERPRINT_SIZE];
 	int64_t rowid;
-	int r, state;
+	enum key_state state;
+	int r;
 	reg->err[0] = '\0';
 	if ((r = check_host_id(reg, host_id)) != 0 || (r = parse_fingerprint(reg, fingerprint, fp)) != 0)
 		return r;
