@@ -391,6 +391,8 @@ def case_registry_locked(ctx):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=h.clean_env())
     ctx.procs.append(p)
     time.sleep(1.0)
+    # Still running a second later: it is waiting for the lock, not done.
+    check(p.poll() is None, "add ended while the registry was locked")
     holder.execute("COMMIT")
     out, err = p.communicate(timeout=30)
     check(p.returncode == 0, "add did not wait for the lock: %s" % err.decode())
