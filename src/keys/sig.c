@@ -69,17 +69,26 @@ out:
 	return r;
 }
 
-/* RFC 8332 §3: the signature is exactly as long as the modulus. */
+/* RFC 8332 §3 says the signature is exactly as long as the modulus, but
+ * some signers (PuTTY among them) drop the leading zero bytes of one that
+ * starts with them, one signature in 256; like OpenSSH, a shorter one is
+ * padded back with zeros. A longer one is refused. */
 static int verify_rsa(const struct hs_key *key, const char *alg, struct hs_bytes raw, const uint8_t *data,
                       size_t datalen)
 {
 	const EVP_MD *md = strcmp(alg, "rsa-sha2-512") == 0 ? EVP_sha512() : EVP_sha256();
+	uint8_t padded[HS_KEY_RSA_MAX_BITS / 8];
 	int size = EVP_PKEY_get_size(key->pkey);
-	if (size <= 0)
+	if (size <= 0 || (size_t)size > sizeof padded)
 		return HS_ERR_CRYPTO;
-	if (raw.len != (size_t)size)
+	if (raw.len > (size_t)size || raw.len == 0)
 		return HS_ERR_FORMAT;
-	return digest_verify(key->pkey, md, 1, raw.ptr, raw.len, data, datalen);
+	if (raw.len == (size_t)size)
+		return digest_verify(key->pkey, md, 1, raw.ptr, raw.len, data, datalen);
+	size_t zeros = (size_t)size - raw.len;
+	memset(padded, 0, zeros);
+	memcpy(padded + zeros, raw.ptr, raw.len);
+	return digest_verify(key->pkey, md, 1, padded, (size_t)size, data, datalen);
 }
 
 /* RFC 5656 §3.1.2: the raw signature is mpint r, mpint s; libcrypto wants

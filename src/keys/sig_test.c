@@ -212,6 +212,39 @@ static int sign_with(EVP_PKEY *pk, const EVP_MD *md, int rsa, uint8_t *sig, size
 	return ok ? 0 : -1;
 }
 
+/* A signature that starts with a zero byte, sent without it (as PuTTY
+ * does): verifies. Messages are tried until one's signature starts so
+ * (one in 256). */
+static void test_rsa_leading_zero(EVP_PKEY *pk, const struct hs_key *k)
+{
+	uint8_t m[32], raw[1024];
+	size_t rawlen = 0;
+	struct hs_buf sig;
+	int found = 0;
+	memset(m, 0, sizeof m);
+	for (uint32_t i = 0; i < 20000 && !found; i++) {
+		memcpy(m, &i, sizeof i);
+		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+		EVP_PKEY_CTX *pctx = NULL;
+		rawlen = sizeof raw;
+		REQUIRE(ctx != NULL && EVP_DigestSignInit(ctx, &pctx, EVP_sha256(), NULL, pk) == 1 &&
+		        EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 &&
+		        EVP_DigestSign(ctx, raw, &rawlen, m, sizeof m) == 1);
+		EVP_MD_CTX_free(ctx);
+		found = raw[0] == 0;
+	}
+	REQUIRE(found);
+	hs__buf_init(&sig, 4096, 0);
+	wrap(&sig, "rsa-sha2-256", raw + 1, rawlen - 1);
+	CHECK_EQ_INT(verify_buf(k, "rsa-sha2-256", &sig, m, sizeof m), 0);
+	wrap(&sig, "rsa-sha2-256", raw, rawlen);
+	CHECK_EQ_INT(verify_buf(k, "rsa-sha2-256", &sig, m, sizeof m), 0);
+	m[0] ^= 1;
+	wrap(&sig, "rsa-sha2-256", raw + 1, rawlen - 1);
+	CHECK_EQ_INT(verify_buf(k, "rsa-sha2-256", &sig, m, sizeof m), HS_ERR_SIGNATURE);
+	hs__buf_cleanup(&sig);
+}
+
 static void test_rsa(void)
 {
 	EVP_PKEY *pk = load_pem("rsa3072");
@@ -240,13 +273,18 @@ static void test_rsa(void)
 	wrap(&sig, "rsa-sha2-512", raw, rawlen);
 	CHECK_EQ_INT(verify_buf(k, "rsa-sha2-512", &sig, msg, sizeof msg), HS_ERR_SIGNATURE);
 	CHECK_EQ_INT(verify_buf(k, "rsa-sha2-256", &sig, msg, sizeof msg), HS_ERR_KEY_TYPE);
-	/* A signature one byte longer or shorter than the modulus. */
+	/* A signature one byte longer than the modulus is malformed; one byte
+	 * shorter is read as having lost a leading zero, which this one had
+	 * not, so it does not verify. */
 	padded[0] = 0;
 	memcpy(padded + 1, raw, rawlen);
 	wrap(&sig, "rsa-sha2-256", padded, rawlen + 1);
 	CHECK_EQ_INT(verify_buf(k, "rsa-sha2-256", &sig, msg, sizeof msg), HS_ERR_FORMAT);
 	wrap(&sig, "rsa-sha2-256", raw + 1, rawlen - 1);
+	CHECK_EQ_INT(verify_buf(k, "rsa-sha2-256", &sig, msg, sizeof msg), HS_ERR_SIGNATURE);
+	wrap(&sig, "rsa-sha2-256", raw, 0);
 	CHECK_EQ_INT(verify_buf(k, "rsa-sha2-256", &sig, msg, sizeof msg), HS_ERR_FORMAT);
+	test_rsa_leading_zero(pk, k);
 	/* An RSA signature offered for an Ed25519 key. */
 	wrap(&sig, "rsa-sha2-256", raw, rawlen);
 	CHECK_EQ_INT(verify_buf(ed, "rsa-sha2-256", &sig, msg, sizeof msg), HS_ERR_KEY_TYPE);
