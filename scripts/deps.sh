@@ -1,6 +1,8 @@
 #!/bin/bash
 # Installs what building, testing and benchmarking hostsd needs (Debian /
 # Ubuntu packages), and only what is missing: nothing to do is a quick no-op.
+# Extra package names given as arguments are installed too (the coverage and
+# lint scripts ask for their tools this way).
 set -euo pipefail
 
 PACKAGES=(
@@ -9,6 +11,7 @@ PACKAGES=(
   openssh-client openssh-server ssh-audit
   python3 valgrind procps
   python3-asyncssh python3-paramiko python3-cryptography putty-tools dropbear-bin
+  "$@"
 )
 # Node.js for the ssh2 client test: only when there is none (a machine may
 # carry its own build, which Debian's npm package would conflict with).

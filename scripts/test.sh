@@ -2,12 +2,15 @@
 # Runs every test: installs what is missing, builds build/ with warnings as
 # errors and runs ctest there (unit tests, fuzz-corpus replays, integration
 # tests against the example server and hostsd), then does the same in build-asan/ with
-# AddressSanitizer + UndefinedBehaviorSanitizer (smaller transfers there).
-# Exits non-zero if anything fails.
+# AddressSanitizer + UndefinedBehaviorSanitizer (smaller transfers there),
+# then builds every libFuzzer target with clang in build-fuzz/ and runs each
+# for a few seconds (scripts/fuzz-smoke.sh). Exits non-zero if anything fails.
 #
 # HS_BUILD_PREFIX=NAME builds in NAME/ and NAME-asan/ instead (for working
 # beside other builds). HS_TEST_SERVER=sshd runs the integration tests
 # against OpenSSH's sshd instead (to check the harness itself).
+# HS_FUZZ_SMOKE=0 skips the fuzz stage. HS_LINT=1 adds a lint stage
+# (scripts/lint.sh: clang-tidy and cppcheck), off until the code is clean.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -44,6 +47,17 @@ stage() {  # stage NAME BUILD_DIR [cmake args...]: configure, build, ctest
 
 stage "plain" "$ROOT/$PREFIX"
 
+# Lint reads the plain build's compile_commands.json. To enforce it in CI,
+# make the default 1.
+if [ "${HS_LINT:-0}" = 1 ]; then
+  t0=$(date +%s)
+  echo "== lint: clang-tidy and cppcheck"
+  if ! HS_BUILD_PREFIX=$PREFIX "$ROOT/scripts/lint.sh"; then
+    failed+=("lint")
+  fi
+  echo "== lint: $(( $(date +%s) - t0 ))s"
+fi
+
 (
   failed=()
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
@@ -52,6 +66,15 @@ stage "plain" "$ROOT/$PREFIX"
   stage "sanitizers" "$ROOT/$PREFIX-asan" -DHS_SANITIZE=ON
   [ ${#failed[@]} -eq 0 ]
 ) || failed+=("sanitizers")
+
+if [ "${HS_FUZZ_SMOKE:-1}" != 0 ]; then
+  t0=$(date +%s)
+  echo "== fuzz: build the libFuzzer targets with clang in $PREFIX-fuzz and run each briefly"
+  if ! "$ROOT/scripts/fuzz-smoke.sh" "$ROOT/$PREFIX-fuzz"; then
+    failed+=("fuzz")
+  fi
+  echo "== fuzz: $(( $(date +%s) - t0 ))s"
+fi
 
 echo "== total: $(( $(date +%s) - t_start ))s"
 if [ ${#failed[@]} -ne 0 ]; then
