@@ -12,6 +12,7 @@
 
 #include "daemon/statedir.h"
 
+static void vmessage(const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
 	char msg[2048];
