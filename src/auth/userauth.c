@@ -141,7 +141,9 @@ static const char *shown_alg(const char *alg, char out[HS_MAX_NAME + 1])
 		char c = alg[i];
 		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
 		         c == '@' || c == '.' || c == '_';
-		out[i] = ok ? c : '?';
+		if (!ok)
+			c = '?';
+		out[i] = c;
 	}
 	out[i] = '\0';
 	return i > 0 ? out : "(none)";
@@ -249,7 +251,7 @@ static int continue_request(struct hs_conn *conn, const char *method)
 static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
 {
 	struct hs_auth_pending *p = &conn->auth.pending;
-	struct hs_bytes blob, sig;
+	struct hs_bytes blob, sig = { NULL, 0 };
 	char shown[HS_MAX_NAME + 1];
 	int r;
 	if ((r = hs__view_get_bool(v, &p->has_sig)) != 0)

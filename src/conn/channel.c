@@ -120,7 +120,7 @@ static int new_channel(struct hs_conn *conn, struct hs_channel **out)
 {
 	struct hs_channels *cs = &conn->channels;
 	if (cs->slot == NULL) {
-		cs->slot = calloc(conn->cfg->max_channels, sizeof(*cs->slot));
+		cs->slot = calloc(conn->cfg->max_channels, sizeof(struct hs_channel *));
 		if (cs->slot == NULL)
 			return HS_ERR_ALLOC;
 		cs->cap = conn->cfg->max_channels;

@@ -416,7 +416,7 @@ static int handle_packet(struct hs_conn *conn, struct hs_view *v, uint32_t seqnr
 
 static int process(struct hs_conn *conn)
 {
-	int r = 0;
+	int r;
 	while (!conn->closing && !conn->waiting && !conn->kex.computing) {
 		if (!conn->version_done) {
 			r = read_identification(conn);

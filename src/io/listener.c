@@ -432,7 +432,7 @@ static void conn_pump(struct io_conn *c)
 
 static void format_peer(const struct sockaddr_storage *ss, char *addr, size_t addrlen, char *peer, size_t peerlen)
 {
-	int port = 0;
+	int port;
 	addr[0] = '\0';
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;

@@ -11,6 +11,7 @@
  */
 #include "keys/key_priv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,7 +173,7 @@ static int parse_ecdsa(struct hs_view *v, const struct key_alg *a, EVP_PKEY **ou
 	char group[8];
 	uint8_t point[1 + 2 * 66];
 	/* OSSL_PARAM wants non-const pointers; give it copies. */
-	strcpy(group, a->group);
+	snprintf(group, sizeof group, "%s", a->group);
 	memcpy(point, q.ptr, q.len);
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
@@ -206,6 +207,8 @@ int hs_key_from_blob(const uint8_t *blob, size_t len, struct hs_key **out)
 	if (out == NULL || (blob == NULL && len != 0))
 		return HS_ERR_INVALID_ARG;
 	*out = NULL;
+	if (len == 0) /* not even the key type's name */
+		return HS_ERR_TRUNCATED;
 	if (len > HS_KEY_MAX_BLOB)
 		return HS_ERR_FORMAT;
 	if ((r = hs__view_get_string(&v, &name)) != 0)

@@ -156,7 +156,7 @@ int hs__buf_put(struct hs_buf *b, const void *p, size_t n)
 	if (r != 0)
 		return r;
 	if (n > 0)
-		memcpy(d, p, n);
+		memcpy(d, p, n); /* NOLINT(clang-analyzer-core.NonNullParamChecker): p is set whenever n is not 0 */
 	return 0;
 }
 
@@ -333,10 +333,10 @@ int hs__view_get_mpint(struct hs_view *v, struct hs_bytes *out)
 	int r = hs__view_get_string(v, &s);
 	if (r != 0)
 		return r;
-	if (s.len > 0 && (s.ptr[0] & 0x80) != 0)
-		r = HS_ERR_FORMAT; /* negative */
-	else if (s.len > 1 && s.ptr[0] == 0 && (s.ptr[1] & 0x80) == 0)
-		r = HS_ERR_FORMAT; /* non-minimal */
+	int negative = s.len > 0 && (s.ptr[0] & 0x80) != 0;
+	int non_minimal = s.len > 1 && s.ptr[0] == 0 && (s.ptr[1] & 0x80) == 0;
+	if (negative || non_minimal)
+		r = HS_ERR_FORMAT;
 	if (r != 0) {
 		*v = save;
 		return r;
