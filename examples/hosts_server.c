@@ -27,16 +27,16 @@ struct peer {
 	struct hs_key *keys[MAX_KEYS];
 	int nkeys;
 	uv_work_t work;
-	int loading;     /* a key load is running on the thread pool */
-	int gone;        /* the connection ended while loading */
+	int loading; /* a key load is running on the thread pool */
+	int gone;    /* the connection ended while loading */
 };
 
 /* One per echo session: bytes not yet accepted by the peer's window. */
 struct echo {
 	uint8_t *pending;
-	size_t off;      /* already sent from pending */
-	size_t len;      /* bytes in pending, from off */
-	int started;     /* the echo subsystem was accepted */
+	size_t off;  /* already sent from pending */
+	size_t len;  /* bytes in pending, from off */
+	int started; /* the echo subsystem was accepted */
 	int eof;
 };
 
@@ -346,7 +346,8 @@ static struct hs_hostkey *load_or_create_host_key(const char *path)
 	char err[512];
 	struct stat st;
 	if (stat(path, &st) != 0 && errno == ENOENT) {
-		if (hs_hostkey_generate(HS_KEY_ED25519, &hk) != 0 || hs_hostkey_save_file(hk, path, "hosts_server") != 0) {
+		if (hs_hostkey_generate(HS_KEY_ED25519, &hk) != 0 ||
+		    hs_hostkey_save_file(hk, path, "hosts_server") != 0) {
 			fprintf(stderr, "hosts_server: cannot create host key %s\n", path);
 			hs_hostkey_free(hk);
 			return NULL;
@@ -401,7 +402,8 @@ int main(int argc, char **argv)
 	}
 	char *addr;
 	int port;
-	if (listen_spec == NULL || host_key == NULL || keys_dir == NULL || split_listen(listen_spec, &addr, &port) != 0) {
+	if (listen_spec == NULL || host_key == NULL || keys_dir == NULL ||
+	    split_listen(listen_spec, &addr, &port) != 0) {
 		usage();
 		return 2;
 	}
@@ -435,7 +437,8 @@ int main(int argc, char **argv)
 	int bound = hs_listener_port(listener);
 	printf("listening on %s:%d\n", addr, bound);
 	printf("host key %s\n", fp);
-	printf("connect with: ssh -p %d -i YOUR_KEY USER@%s -s echo   (USER has a file in %s)\n", bound, addr, keys_dir);
+	printf("connect with: ssh -p %d -i YOUR_KEY USER@%s -s echo   (USER has a file in %s)\n", bound, addr,
+	       keys_dir);
 	fflush(stdout);
 	uv_run(loop, UV_RUN_DEFAULT);
 	/* close whatever is left (signal handles) before freeing the key */

@@ -11,12 +11,12 @@
 
 #include "hs_test.h"
 
-
 struct hs_hostkey *g_hostkey, *g_userkey, *g_otherkey;
 
 int fx_keys_init(void)
 {
-	if (hs_hostkey_generate(HS_KEY_ED25519, &g_hostkey) != 0 || hs_hostkey_generate(HS_KEY_ED25519, &g_userkey) != 0 ||
+	if (hs_hostkey_generate(HS_KEY_ED25519, &g_hostkey) != 0 ||
+	    hs_hostkey_generate(HS_KEY_ED25519, &g_userkey) != 0 ||
 	    hs_hostkey_generate(HS_KEY_ED25519, &g_otherkey) != 0) {
 		fprintf(stderr, "cannot generate keys\n");
 		return -1;
@@ -32,9 +32,6 @@ void fx_keys_free(void)
 }
 
 /* --- the server application --- */
-
-
-
 
 static void io_kick(void *ctx)
 {
@@ -237,9 +234,8 @@ const struct hs_server_cb bare_cb = {
 
 /* --- fixture --- */
 
-
 void fx_open_nostart(struct fx *f, const struct hs_config *cfg, const struct hs_server_cb *cb,
-                            const struct mc_opts *opt)
+                     const struct mc_opts *opt)
 {
 	char err[256];
 	memset(f, 0, sizeof(*f));
@@ -251,8 +247,8 @@ void fx_open_nostart(struct fx *f, const struct hs_config *cfg, const struct hs_
 	}
 	f->now = 1000000;
 	CHECK_EQ_INT(hs__core_config_resolve(cfg, &f->cfg, err, sizeof err), 0);
-	f->conn = hs__conn_new(&f->cfg, g_hostkey, cb ? cb : &server_cb, &f->app, g_io_compute ? &io_ops_compute : &io_ops,
-	                       &f->app, "test:22", f->now);
+	f->conn = hs__conn_new(&f->cfg, g_hostkey, cb ? cb : &server_cb, &f->app,
+	                       g_io_compute ? &io_ops_compute : &io_ops, &f->app, "test:22", f->now);
 	CHECK(f->conn != NULL);
 	CHECK_EQ_INT(hs__conn_start(f->conn), 0);
 	mc_init(&f->mc, f->conn, opt);
@@ -391,10 +387,9 @@ uint8_t *pattern(size_t n, uint32_t seed)
 	return p;
 }
 
-
 /* Send n bytes on stream and pump until the echo is back (or stuck). */
 size_t transfer(struct fx *f, struct mc_chan *ch, const uint8_t *data, size_t n, enum hs_stream stream,
-                       transfer_hook hook)
+                transfer_hook hook)
 {
 	struct hs_buf *back = stream == HS_STREAM_DATA ? &ch->rx : &ch->ext;
 	size_t base = hs__buf_len(back), sent = 0;
@@ -413,4 +408,3 @@ size_t transfer(struct fx *f, struct mc_chan *ch, const uint8_t *data, size_t n,
 		CHECK(memcmp(hs__buf_ptr(back) + base, data, n) == 0);
 	return sent;
 }
-

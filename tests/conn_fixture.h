@@ -23,11 +23,14 @@ int fx_keys_init(void);
 void fx_keys_free(void);
 
 /* What a session channel does with data: echo it back, or only count. */
-enum { MODE_ECHO, MODE_SINK };
+enum {
+	MODE_ECHO,
+	MODE_SINK
+};
 
 struct srv_chan {
 	struct hs_channel *ch;
-	struct hs_buf pend[2];     /* echo not yet accepted by hs_channel_write */
+	struct hs_buf pend[2]; /* echo not yet accepted by hs_channel_write */
 	int paused, got_eof, finished;
 	int write_ready_calls, lost_calls, lost_err, write_errors, partial_writes;
 	size_t received[2];
@@ -45,12 +48,12 @@ struct app {
 	int session_calls, refuse_sessions, mode, pause_on_open;
 	struct srv_chan chans[8];
 	int nchans;
-	int write_in_open;         /* the application writes from session_requested */
+	int write_in_open; /* the application writes from session_requested */
 	int write_in_open_rc;
 	size_t write_in_open_written;
-	int bad_streams;           /* data_received with a stream not in enum hs_stream */
+	int bad_streams; /* data_received with a stream not in enum hs_stream */
 	int compute_calls;
-	struct hs_dh_job *job;     /* handed out by the core, not yet handed back */
+	struct hs_dh_job *job; /* handed out by the core, not yet handed back */
 };
 
 /* The I/O operations with compute (the core hands finite-field jobs to
@@ -71,7 +74,8 @@ struct fx {
 
 /* A fresh core (cfg and cb may be NULL: defaults, the counting
  * application) and client; fx_open also runs the first key exchange. */
-void fx_open_nostart(struct fx *f, const struct hs_config *cfg, const struct hs_server_cb *cb, const struct mc_opts *opt);
+void fx_open_nostart(struct fx *f, const struct hs_config *cfg, const struct hs_server_cb *cb,
+                     const struct mc_opts *opt);
 void fx_open(struct fx *f, const struct hs_config *cfg, const struct hs_server_cb *cb, const struct mc_opts *opt);
 /* Free the core (connection_lost runs) and, with fx_close, everything. */
 void fx_free_conn(struct fx *f);

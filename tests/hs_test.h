@@ -15,54 +15,50 @@
  * fixtures compiled apart count into the same totals. */
 extern int hs_test_passed, hs_test_failed;
 
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (cond) {                                                      \
-			hs_test_passed++;                                        \
-		} else {                                                         \
-			hs_test_failed++;                                        \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,   \
-			        __LINE__, #cond);                                \
-		}                                                                \
+#define CHECK(cond)                                                                              \
+	do {                                                                                     \
+		if (cond) {                                                                      \
+			hs_test_passed++;                                                        \
+		} else {                                                                         \
+			hs_test_failed++;                                                        \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                                                \
 	} while (0)
 
-#define REQUIRE(cond)                                                            \
-	do {                                                                     \
-		if (cond) {                                                      \
-			hs_test_passed++;                                        \
-		} else {                                                         \
-			fprintf(stderr, "%s:%d: REQUIRE failed: %s (stopping)\n", \
-			        __FILE__, __LINE__, #cond);                      \
-			printf("%d passed, %d failed, stopped\n", hs_test_passed, \
-			       hs_test_failed + 1);                              \
-			exit(1);                                                 \
-		}                                                                \
+#define REQUIRE(cond)                                                                                         \
+	do {                                                                                                  \
+		if (cond) {                                                                                   \
+			hs_test_passed++;                                                                     \
+		} else {                                                                                      \
+			fprintf(stderr, "%s:%d: REQUIRE failed: %s (stopping)\n", __FILE__, __LINE__, #cond); \
+			printf("%d passed, %d failed, stopped\n", hs_test_passed, hs_test_failed + 1);        \
+			exit(1);                                                                              \
+		}                                                                                             \
 	} while (0)
 
-#define CHECK_EQ_INT(a, b)                                                       \
-	do {                                                                     \
-		long long hs_a_ = (long long)(a), hs_b_ = (long long)(b);        \
-		if (hs_a_ == hs_b_) {                                            \
-			hs_test_passed++;                                        \
-		} else {                                                         \
-			hs_test_failed++;                                        \
-			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", \
-			        __FILE__, __LINE__, #a, #b, hs_a_, hs_b_);       \
-		}                                                                \
+#define CHECK_EQ_INT(a, b)                                                                                            \
+	do {                                                                                                          \
+		long long hs_a_ = (long long)(a), hs_b_ = (long long)(b);                                             \
+		if (hs_a_ == hs_b_) {                                                                                 \
+			hs_test_passed++;                                                                             \
+		} else {                                                                                              \
+			hs_test_failed++;                                                                             \
+			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, #a, #b, \
+			        hs_a_, hs_b_);                                                                        \
+		}                                                                                                     \
 	} while (0)
 
 /* Two C strings equal (NULL equals only NULL); both shown when not. */
-#define CHECK_STR(a, b)                                                          \
-	do {                                                                     \
-		const char *hs_sa_ = (a), *hs_sb_ = (b);                         \
-		if (hs_sa_ == hs_sb_ || (hs_sa_ && hs_sb_ && strcmp(hs_sa_, hs_sb_) == 0)) { \
-			hs_test_passed++;                                        \
-		} else {                                                         \
-			hs_test_failed++;                                        \
-			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", \
-			        __FILE__, __LINE__, #a, #b, hs_sa_ ? hs_sa_ : "(null)", \
-			        hs_sb_ ? hs_sb_ : "(null)");                      \
-		}                                                                \
+#define CHECK_STR(a, b)                                                                                               \
+	do {                                                                                                          \
+		const char *hs_sa_ = (a), *hs_sb_ = (b);                                                              \
+		if (hs_sa_ == hs_sb_ || (hs_sa_ && hs_sb_ && strcmp(hs_sa_, hs_sb_) == 0)) {                          \
+			hs_test_passed++;                                                                             \
+		} else {                                                                                              \
+			hs_test_failed++;                                                                             \
+			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", __FILE__, __LINE__, #a, \
+			        #b, hs_sa_ ? hs_sa_ : "(null)", hs_sb_ ? hs_sb_ : "(null)");                          \
+		}                                                                                                     \
 	} while (0)
 
 #define CHECK_MEM(a, b, n) CHECK(memcmp((a), (b), (n)) == 0)

@@ -139,12 +139,12 @@ void mc_body(struct hs_buf *b)
 	hs__buf_init(b, 4u * 1024u * 1024u, 0);
 }
 
-#define MC_TRY(expr)                                                            \
-	do {                                                                    \
-		if ((expr) != 0) {                                              \
+#define MC_TRY(expr)                                                                \
+	do {                                                                        \
+		if ((expr) != 0) {                                                  \
 			mc_fail(mc, "%s:%d: %s failed", __FILE__, __LINE__, #expr); \
-			goto out;                                               \
-		}                                                               \
+			goto out;                                                   \
+		}                                                                   \
 	} while (0)
 
 /* --- key exchange --- */
@@ -190,7 +190,8 @@ static int mc_send_ecdh_init(struct mc *mc)
 		if ((r = mc_dh_keygen(mc)) == 0 &&
 		    (r = hs__buf_put_mpint_bytes(&b, hs__buf_ptr(&mc->dh_e), hs__buf_len(&mc->dh_e))) == 0)
 			r = mc_send_raw(mc, HS_MSG_KEX_ECDH_INIT, hs__buf_ptr(&b), hs__buf_len(&b));
-	} else if ((r = hs__x25519_keygen(mc->x_priv, mc->x_pub)) == 0 && (r = hs__buf_put_string(&b, mc->x_pub, 32)) == 0) {
+	} else if ((r = hs__x25519_keygen(mc->x_priv, mc->x_pub)) == 0 &&
+	           (r = hs__buf_put_string(&b, mc->x_pub, 32)) == 0) {
 		r = mc_send_raw(mc, HS_MSG_KEX_ECDH_INIT, hs__buf_ptr(&b), hs__buf_len(&b));
 	}
 	hs__buf_cleanup(&b);
@@ -329,11 +330,13 @@ static int mc_make_cipher(struct mc *mc, struct hs_bytes k, const uint8_t *h, si
 	int r = HS_ERR_NO_ALGORITHM;
 	if (ci == NULL || (!ci->aead && (mi = hs__mac_by_name(mac)) == NULL))
 		goto out;
-	if ((r = hs__kex_derive(EVP_sha256(), k, h, hlen, mc->session_id, mc->session_id_len, iv_l, iv, ci->iv_len)) != 0 ||
-	    (r = hs__kex_derive(EVP_sha256(), k, h, hlen, mc->session_id, mc->session_id_len, key_l, key, ci->key_len)) != 0)
+	if ((r = hs__kex_derive(EVP_sha256(), k, h, hlen, mc->session_id, mc->session_id_len, iv_l, iv, ci->iv_len)) !=
+	            0 ||
+	    (r = hs__kex_derive(EVP_sha256(), k, h, hlen, mc->session_id, mc->session_id_len, key_l, key,
+	                        ci->key_len)) != 0)
 		goto out;
-	if (mi != NULL &&
-	    (r = hs__kex_derive(EVP_sha256(), k, h, hlen, mc->session_id, mc->session_id_len, mac_l, mkey, mi->key_len)) != 0)
+	if (mi != NULL && (r = hs__kex_derive(EVP_sha256(), k, h, hlen, mc->session_id, mc->session_id_len, mac_l, mkey,
+	                                      mi->key_len)) != 0)
 		goto out;
 	r = hs__cipher_init(out, ci, key, ci->iv_len ? iv : NULL, mi, mi ? mkey : NULL, encrypt);
 out:
@@ -453,7 +456,8 @@ static void mc_on_ext_info(struct mc *mc, struct hs_view *v)
 		MC_TRY(hs__view_get_cstring(v, name, sizeof name));
 		MC_TRY(hs__view_get_string(v, &value));
 		if (strcmp(name, "server-sig-algs") == 0) {
-			size_t l = value.len < sizeof mc->server_sig_algs - 1 ? value.len : sizeof mc->server_sig_algs - 1;
+			size_t l =
+				value.len < sizeof mc->server_sig_algs - 1 ? value.len : sizeof mc->server_sig_algs - 1;
 			memcpy(mc->server_sig_algs, value.ptr, l);
 			mc->server_sig_algs[l] = '\0';
 			mc->ext_info_has_sig_algs = 1;
@@ -518,7 +522,8 @@ static int mc_on_channel(struct mc *mc, uint8_t msg, struct hs_view *v)
 	uint32_t id;
 	if (msg < HS_MSG_CHANNEL_WINDOW_ADJUST || msg > HS_MSG_CHANNEL_REQUEST)
 		return 0;
-	if (hs__view_get_u32(&p, &id) != 0 || id >= MC_MAX_CHANS || mc->chans[id] == NULL || !mc->chans[id]->auto_handle)
+	if (hs__view_get_u32(&p, &id) != 0 || id >= MC_MAX_CHANS || mc->chans[id] == NULL ||
+	    !mc->chans[id]->auto_handle)
 		return 0;
 	struct mc_chan *ch = mc->chans[id];
 	int r = 0;
@@ -836,7 +841,8 @@ int mc_ignore(struct mc *mc, int raw)
 	int r;
 	mc_body(&b);
 	if ((r = hs__buf_put_cstring(&b, "padding")) == 0)
-		r = raw ? mc_send_raw(mc, HS_MSG_IGNORE, hs__buf_ptr(&b), hs__buf_len(&b)) : mc_send_buf(mc, HS_MSG_IGNORE, &b);
+		r = raw ? mc_send_raw(mc, HS_MSG_IGNORE, hs__buf_ptr(&b), hs__buf_len(&b))
+		        : mc_send_buf(mc, HS_MSG_IGNORE, &b);
 	hs__buf_cleanup(&b);
 	return r;
 }
@@ -865,8 +871,8 @@ int mc_service_request(struct mc *mc, const char *service)
 }
 
 /* USERAUTH_REQUEST with any method-specific tail. */
-int mc_userauth_raw(struct mc *mc, const char *user, const char *service, const char *method,
-                          const uint8_t *tail, size_t taillen)
+int mc_userauth_raw(struct mc *mc, const char *user, const char *service, const char *method, const uint8_t *tail,
+                    size_t taillen)
 {
 	struct hs_buf b;
 	int r;
@@ -899,7 +905,7 @@ int mc_userauth_pk_query(struct mc *mc, const char *user, const char *alg, const
 /* publickey with a signature made by signer over the RFC 4252 §7 data for
  * (user, alg, blob). blob NULL: the signer's own public key. */
 int mc_userauth_pk_signed(struct mc *mc, const char *user, const struct hs_hostkey *signer, const char *alg,
-                                const uint8_t *blob, size_t bloblen)
+                          const uint8_t *blob, size_t bloblen)
 {
 	struct hs_buf data, sig, b;
 	int r;
@@ -910,9 +916,9 @@ int mc_userauth_pk_signed(struct mc *mc, const char *user, const struct hs_hostk
 	mc_body(&b);
 	if ((r = hs__buf_put_string(&data, mc->session_id, mc->session_id_len)) != 0 ||
 	    (r = hs__buf_put_u8(&data, HS_MSG_USERAUTH_REQUEST)) != 0 || (r = hs__buf_put_cstring(&data, user)) != 0 ||
-	    (r = hs__buf_put_cstring(&data, "ssh-connection")) != 0 || (r = hs__buf_put_cstring(&data, "publickey")) != 0 ||
-	    (r = hs__buf_put_bool(&data, 1)) != 0 || (r = hs__buf_put_cstring(&data, alg)) != 0 ||
-	    (r = hs__buf_put_string(&data, blob, bloblen)) != 0)
+	    (r = hs__buf_put_cstring(&data, "ssh-connection")) != 0 ||
+	    (r = hs__buf_put_cstring(&data, "publickey")) != 0 || (r = hs__buf_put_bool(&data, 1)) != 0 ||
+	    (r = hs__buf_put_cstring(&data, alg)) != 0 || (r = hs__buf_put_string(&data, blob, bloblen)) != 0)
 		goto out;
 	if ((r = hs__hostkey_sign(signer, "ssh-ed25519", hs__buf_ptr(&data), hs__buf_len(&data), &sig)) != 0)
 		goto out;
@@ -964,7 +970,7 @@ int mc_channel_confirmed(struct mc *mc, struct mc_chan *ch)
 
 /* CHANNEL_REQUEST type with want_reply and a type-specific tail. */
 int mc_channel_request(struct mc *mc, struct mc_chan *ch, const char *type, int want_reply, const uint8_t *tail,
-                             size_t taillen)
+                       size_t taillen)
 {
 	struct hs_buf b;
 	int r;

@@ -7,8 +7,8 @@
  * struct hs_hostkey as the user key) and talks to a struct hs_conn in the
  * same process: the core's output becomes the client's input, and the
  * client's output goes into the core's input buffer as the I/O layer's
- * reads do. Nothing here touches a socket or a clock, so a test drives both ends step by step (mc_pump) and looks at what
- * a real peer would see: the messages and their contents.
+ * reads do. Nothing here touches a socket or a clock, so a test drives both ends step by step (mc_pump) and looks at
+ * what a real peer would see: the messages and their contents.
  *
  * What the client does by itself: the identification line, KEXINIT,
  * curve25519-sha256, NEWKEYS (with strict sequence-number reset), EXT_INFO,
@@ -44,21 +44,20 @@
 #include "transport/packet.h"
 #include "wire/buf.h"
 
-
 #define MC_MAX_CHANS 8
 #define MC_STRICT_C "kex-strict-c-v00@openssh.com"
 #define MC_STRICT_S "kex-strict-s-v00@openssh.com"
 #define MC_IN_MAX (64u * 1024u * 1024u)
 
 struct mc_opts {
-	const char *cipher;      /* NULL: chacha20-poly1305@openssh.com */
-	const char *mac;         /* NULL: hmac-sha2-256-etm@openssh.com */
-	const char *kex;         /* NULL: curve25519-sha256 */
-	int strict;              /* offer kex-strict-c-v00@openssh.com */
-	int ext_info;            /* offer ext-info-c */
-	const char *version;     /* NULL: SSH-2.0-mini_client */
-	int guess;               /* first KEXINIT: first_kex_packet_follows with a guessed ECDH_INIT */
-	int manual_ecdh;         /* do not send KEX_ECDH_INIT: the test sends its own */
+	const char *cipher;  /* NULL: chacha20-poly1305@openssh.com */
+	const char *mac;     /* NULL: hmac-sha2-256-etm@openssh.com */
+	const char *kex;     /* NULL: curve25519-sha256 */
+	int strict;          /* offer kex-strict-c-v00@openssh.com */
+	int ext_info;        /* offer ext-info-c */
+	const char *version; /* NULL: SSH-2.0-mini_client */
+	int guess;           /* first KEXINIT: first_kex_packet_follows with a guessed ECDH_INIT */
+	int manual_ecdh;     /* do not send KEX_ECDH_INIT: the test sends its own */
 };
 
 /* A queued message: payload with its message number first. */
@@ -72,45 +71,45 @@ struct mc_msg {
 /* The client's view of one channel. */
 struct mc_chan {
 	uint32_t local_id, remote_id;
-	uint32_t init_window;    /* what we advertised */
-	uint32_t local_window;   /* what the server may still send us */
-	uint32_t local_maxpkt;   /* largest data we accept in one packet */
-	uint32_t consumed;       /* received, not yet re-advertised */
-	uint32_t remote_window;  /* what we may still send */
+	uint32_t init_window;   /* what we advertised */
+	uint32_t local_window;  /* what the server may still send us */
+	uint32_t local_maxpkt;  /* largest data we accept in one packet */
+	uint32_t consumed;      /* received, not yet re-advertised */
+	uint32_t remote_window; /* what we may still send */
 	uint32_t remote_maxpkt;
-	int auto_handle;         /* the pump handles this channel's traffic */
-	int auto_adjust;         /* re-open the window at half-consumed */
-	int auto_close;          /* answer CLOSE with CLOSE */
+	int auto_handle; /* the pump handles this channel's traffic */
+	int auto_adjust; /* re-open the window at half-consumed */
+	int auto_close;  /* answer CLOSE with CLOSE */
 	int confirmed;
-	struct hs_buf rx, ext;   /* data received on each stream */
-	char events[256];        /* D data, E extended, e EOF, x exit-status, s exit-signal, r request, C close */
+	struct hs_buf rx, ext; /* data received on each stream */
+	char events[256];      /* D data, E extended, e EOF, x exit-status, s exit-signal, r request, C close */
 	size_t nevents;
 	int got_eof, got_close, sent_eof, sent_close;
-	long exit_status;        /* -1 until received */
+	long exit_status; /* -1 until received */
 	uint32_t data_packets;
 	size_t largest_data;
 	int window_violations, maxpkt_violations, after_eof_violations, overflow_adjusts;
 };
 
 struct mc {
-	struct hs_conn *conn;    /* the server core under test (not owned) */
+	struct hs_conn *conn; /* the server core under test (not owned) */
 	struct mc_opts opt;
 	struct hs_packet_io pkt; /* rx: from the server, tx: to the server */
 	char v_c[256], v_s[256];
 	int version_done;
-	const struct hs_key *expect_hostkey;  /* if set, K_S must be this key */
+	const struct hs_key *expect_hostkey; /* if set, K_S must be this key */
 
 	/* key exchange */
-	struct hs_buf i_c, i_s;  /* KEXINIT payloads of this round */
-	int sent_kexinit;        /* ours sent in this round */
-	int got_kexinit;         /* the server's received in this round */
-	int kex_active;          /* our KEXINIT sent, our NEWKEYS not yet */
-	int guessed;             /* a guessed ECDH_INIT was sent in this round */
-	int guess_right;         /* ... and the RFC 4253 §7 rule says it was right */
+	struct hs_buf i_c, i_s; /* KEXINIT payloads of this round */
+	int sent_kexinit;       /* ours sent in this round */
+	int got_kexinit;        /* the server's received in this round */
+	int kex_active;         /* our KEXINIT sent, our NEWKEYS not yet */
+	int guessed;            /* a guessed ECDH_INIT was sent in this round */
+	int guess_right;        /* ... and the RFC 4253 §7 rule says it was right */
 	uint8_t x_priv[32], x_pub[32];
-	int dh;                  /* diffie-hellman-group14-sha256 agreed, not curve25519 */
-	BIGNUM *dh_x;            /* its private exponent */
-	struct hs_buf dh_e;      /* and public value */
+	int dh;             /* diffie-hellman-group14-sha256 agreed, not curve25519 */
+	BIGNUM *dh_x;       /* its private exponent */
+	struct hs_buf dh_e; /* and public value */
 	char enc_c2s[64], enc_s2c[64], mac_c2s[64], mac_s2c[64];
 	struct hs_cipher_ctx next_rx;
 	int next_rx_ready;
@@ -122,9 +121,9 @@ struct mc {
 	int kex_done;            /* server NEWKEYS received */
 	int server_kexinits;
 	int hostkey_verified;
-	int in_server_kex;       /* between the server's KEXINIT and its NEWKEYS */
-	int nonkex_in_kex;       /* non-kex messages seen in that window */
-	struct hs_buf held;      /* our messages held during our key exchange */
+	int in_server_kex;  /* between the server's KEXINIT and its NEWKEYS */
+	int nonkex_in_kex;  /* non-kex messages seen in that window */
+	struct hs_buf held; /* our messages held during our key exchange */
 
 	/* EXT_INFO */
 	int ext_info_count;
@@ -134,18 +133,18 @@ struct mc {
 	/* received messages for the test */
 	struct mc_msg *q;
 	size_t qhead, qlen, qcap;
-	struct mc_msg cur;       /* the last one taken; freed on the next take */
-	uint8_t log[8192];       /* every message number received, in order */
+	struct mc_msg cur; /* the last one taken; freed on the next take */
+	uint8_t log[8192]; /* every message number received, in order */
 	size_t nlog;
 
 	struct mc_chan *chans[MC_MAX_CHANS];
 
-	uint32_t last_tx_seqnr;  /* sequence number of our last packet */
-	int server_rc;           /* first non-zero hs__conn_feed result */
+	uint32_t last_tx_seqnr; /* sequence number of our last packet */
+	int server_rc;          /* first non-zero hs__conn_feed result */
 	int server_closed;
 	uint64_t bytes_to_server, bytes_from_server;
 	int failed;
-	int quiet;               /* failures expected: do not print them */
+	int quiet; /* failures expected: do not print them */
 	char err[256];
 };
 
@@ -221,8 +220,8 @@ int mc_disconnect(struct mc *mc, uint32_t reason, const char *text);
 int mc_service_request(struct mc *mc, const char *service);
 
 /* USERAUTH_REQUEST with any method-specific tail. */
-int mc_userauth_raw(struct mc *mc, const char *user, const char *service, const char *method,
-                          const uint8_t *tail, size_t taillen);
+int mc_userauth_raw(struct mc *mc, const char *user, const char *service, const char *method, const uint8_t *tail,
+                    size_t taillen);
 
 int mc_userauth_none(struct mc *mc, const char *user);
 
@@ -232,7 +231,7 @@ int mc_userauth_pk_query(struct mc *mc, const char *user, const char *alg, const
 /* publickey with a signature made by signer over the RFC 4252 §7 data for
  * (user, alg, blob). blob NULL: the signer's own public key. */
 int mc_userauth_pk_signed(struct mc *mc, const char *user, const struct hs_hostkey *signer, const char *alg,
-                                const uint8_t *blob, size_t bloblen);
+                          const uint8_t *blob, size_t bloblen);
 
 /* CHANNEL_OPEN of type with our id, window and maximum packet; extra is
  * the type-specific tail. Registers ch with the pump. */
@@ -244,7 +243,7 @@ int mc_channel_confirmed(struct mc *mc, struct mc_chan *ch);
 
 /* CHANNEL_REQUEST type with want_reply and a type-specific tail. */
 int mc_channel_request(struct mc *mc, struct mc_chan *ch, const char *type, int want_reply, const uint8_t *tail,
-                             size_t taillen);
+                       size_t taillen);
 
 /* One DATA / EXTENDED_DATA packet, window and maximum packet ignored. */
 int mc_channel_data_raw(struct mc *mc, struct mc_chan *ch, const void *data, size_t len, enum hs_stream stream);

@@ -110,7 +110,8 @@ HS_API int hs_hostkey_save_file(const struct hs_hostkey *key, const char *path, 
 
 /* Serialise in OpenSSH format (PEM-armoured text); *out malloc'd, caller
  * frees (and should wipe: it holds the secret). */
-HS_API int hs_hostkey_save_mem(const struct hs_hostkey *key, const char *comment, char **out, size_t *outlen) HS_MUST_CHECK;
+HS_API int hs_hostkey_save_mem(const struct hs_hostkey *key, const char *comment, char **out,
+                               size_t *outlen) HS_MUST_CHECK;
 
 /* The public half; a view valid as long as the host key. */
 HS_API const struct hs_key *hs_hostkey_public(const struct hs_hostkey *key);

@@ -34,9 +34,9 @@ struct hs_channel;
 
 /* Answers a callback may give. */
 enum hs_answer {
-	HS_NO = 0,           /* refuse / not accepted */
-	HS_YES = 1,          /* accept */
-	HS_PENDING = 2       /* answered later with hs_conn_answer() */
+	HS_NO = 0,     /* refuse / not accepted */
+	HS_YES = 1,    /* accept */
+	HS_PENDING = 2 /* answered later with hs_conn_answer() */
 };
 
 /* begin_auth answers (AsyncSSH: return False = no auth needed). */
@@ -74,7 +74,10 @@ enum hs_open_failure {
 };
 
 /* Data streams of a channel: ordinary data, and extended data type 1. */
-enum hs_stream { HS_STREAM_DATA = 0, HS_STREAM_STDERR = 1 };
+enum hs_stream {
+	HS_STREAM_DATA = 0,
+	HS_STREAM_STDERR = 1
+};
 
 /* A pty-req (RFC 4254 §6.2); strings are views valid during the callback. */
 struct hs_pty_request {
@@ -116,15 +119,15 @@ struct hs_session_cb {
  * returns HS_NO and may set reason and description (a string that must
  * outlive the call: static, or owned by the application). */
 struct hs_channel_open {
-	const char *type;           /* "session", "direct-tcpip", ... */
-	const char *host;           /* direct-tcpip: host to connect to */
+	const char *type; /* "session", "direct-tcpip", ... */
+	const char *host; /* direct-tcpip: host to connect to */
 	uint32_t port;
-	const char *originator;     /* direct-tcpip: originator address */
+	const char *originator; /* direct-tcpip: originator address */
 	uint32_t originator_port;
-	const struct hs_session_cb *callbacks;  /* out, on accept */
-	void *data;                             /* out, on accept */
-	uint32_t reason;                        /* out, on refusal */
-	const char *description;                /* out, on refusal */
+	const struct hs_session_cb *callbacks; /* out, on accept */
+	void *data;                            /* out, on accept */
+	uint32_t reason;                       /* out, on refusal */
+	const char *description;               /* out, on refusal */
 };
 
 /* Per-connection callbacks (AsyncSSH's SSHServer). */
@@ -171,26 +174,26 @@ struct hs_server_cb {
  * weak (docs/algorithms.md). */
 struct hs_config {
 	const char *profiles;
-	const char *kex_algorithms;        /* comma-separated, strongest first */
+	const char *kex_algorithms; /* comma-separated, strongest first */
 	const char *ciphers;
-	const char *macs;                  /* the non-etm hmac-sha2-256/512 only here */
+	const char *macs; /* the non-etm hmac-sha2-256/512 only here */
 	const char *host_key_algorithms;
-	const char *compression;           /* none, zlib@openssh.com, zlib */
-	const char *public_key_algorithms; /* user keys' signature algorithms */
-	uint32_t max_packet_size;          /* incoming packet_length limit; default 262144 */
-	uint32_t max_channels;             /* per connection; default 64 */
-	uint32_t max_auth_tries;           /* per connection; default 6 */
-	uint32_t login_grace_seconds;      /* default 120 */
-	uint64_t rekey_bytes;              /* default 1 GiB */
-	uint32_t rekey_seconds;            /* default 3600 */
-	uint32_t max_unauthenticated;      /* listener-wide cap; default 64 */
+	const char *compression;                 /* none, zlib@openssh.com, zlib */
+	const char *public_key_algorithms;       /* user keys' signature algorithms */
+	uint32_t max_packet_size;                /* incoming packet_length limit; default 262144 */
+	uint32_t max_channels;                   /* per connection; default 64 */
+	uint32_t max_auth_tries;                 /* per connection; default 6 */
+	uint32_t login_grace_seconds;            /* default 120 */
+	uint64_t rekey_bytes;                    /* default 1 GiB */
+	uint32_t rekey_seconds;                  /* default 3600 */
+	uint32_t max_unauthenticated;            /* listener-wide cap; default 64 */
 	uint32_t max_unauthenticated_per_source; /* default 16 */
-	uint32_t max_dh_computations;      /* finite-field kex computing at once on libuv's
-	                                      thread pool, per listener; default 2, at most 64 */
-	uint32_t keepalive_seconds;        /* 0: off */
-	uint32_t keepalive_max_missed;     /* default 3 */
-	const char *banner;                /* USERAUTH_BANNER text, or NULL */
-	const char *software_version;      /* in the identification line */
+	uint32_t max_dh_computations;            /* finite-field kex computing at once on libuv's
+	                                            thread pool, per listener; default 2, at most 64 */
+	uint32_t keepalive_seconds;              /* 0: off */
+	uint32_t keepalive_max_missed;           /* default 3 */
+	const char *banner;                      /* USERAUTH_BANNER text, or NULL */
+	const char *software_version;            /* in the identification line */
 };
 
 /* Fill cfg with the defaults. */

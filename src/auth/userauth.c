@@ -167,8 +167,9 @@ static int signed_data(struct hs_conn *conn, struct hs_buf *out)
 	if ((r = hs__buf_put_string(out, conn->session_id, conn->session_id_len)) != 0 ||
 	    (r = hs__buf_put_u8(out, HS_MSG_USERAUTH_REQUEST)) != 0 ||
 	    (r = hs__buf_put_cstring(out, conn->auth.username)) != 0 ||
-	    (r = hs__buf_put_cstring(out, SERVICE_CONNECTION)) != 0 || (r = hs__buf_put_cstring(out, "publickey")) != 0 ||
-	    (r = hs__buf_put_bool(out, 1)) != 0 || (r = hs__buf_put_cstring(out, p->alg)) != 0 ||
+	    (r = hs__buf_put_cstring(out, SERVICE_CONNECTION)) != 0 ||
+	    (r = hs__buf_put_cstring(out, "publickey")) != 0 || (r = hs__buf_put_bool(out, 1)) != 0 ||
+	    (r = hs__buf_put_cstring(out, p->alg)) != 0 ||
 	    (r = hs__buf_put_string(out, hs__buf_ptr(&p->blob), hs__buf_len(&p->blob))) != 0)
 		return r;
 	return 0;
@@ -272,7 +273,8 @@ static int parse_publickey(struct hs_conn *conn, struct hs_view *v)
 	}
 	if ((r = hs__view_end(v)) != 0)
 		return r;
-	if (hs__buf_put(&p->blob, blob.ptr, blob.len) != 0 || (p->has_sig && hs__buf_put(&p->sig, sig.ptr, sig.len) != 0)) {
+	if (hs__buf_put(&p->blob, blob.ptr, blob.len) != 0 ||
+	    (p->has_sig && hs__buf_put(&p->sig, sig.ptr, sig.len) != 0)) {
 		refuse(conn, "oversized key or signature (%s)", shown_alg(p->alg, shown));
 		return 0; /* refused as unusable */
 	}

@@ -16,8 +16,8 @@ struct hs_conn;
 /* Which application answer a held request waits for. */
 enum hs_auth_wait {
 	HS_AUTH_WAIT_NONE = 0,
-	HS_AUTH_WAIT_BEGIN,       /* begin_auth pending; the request follows */
-	HS_AUTH_WAIT_VALIDATE     /* validate_public_key pending */
+	HS_AUTH_WAIT_BEGIN,   /* begin_auth pending; the request follows */
+	HS_AUTH_WAIT_VALIDATE /* validate_public_key pending */
 };
 
 /* A userauth request kept while the application answers a callback. */
@@ -34,11 +34,11 @@ struct hs_auth_pending {
 struct hs_auth_state {
 	char username[HS_MAX_USERNAME + 1];
 	int have_username;
-	int need;                 /* enum hs_auth_need once begin_auth answered; -1 before */
+	int need; /* enum hs_auth_need once begin_auth answered; -1 before */
 	uint32_t failures;
 	int banner_sent;
-	int completed;            /* set with the move to HS_PHASE_CONNECTION */
-	struct hs_key *key;       /* the key whose signature verified */
+	int completed;                /* set with the move to HS_PHASE_CONNECTION */
+	struct hs_key *key;           /* the key whose signature verified */
 	char refusal[HS_MAX_REFUSAL]; /* why the engine itself last refused a key; "" if never */
 	struct hs_auth_pending pending;
 };

@@ -79,16 +79,17 @@ _Static_assert(HS_OUTPUT_LOW < HS_OUTPUT_HIGH && HS_OUTPUT_HIGH < HS_OUTPUT_CAP,
 #define HS_MAX_PEER_TEXT 64u
 
 /* Channels. */
-#define HS_CHANNEL_WINDOW (2u * 1024u * 1024u)   /* our receive window */
-#define HS_CHANNEL_MAX_PACKET 32768u             /* largest data we accept */
-#define HS_PEER_MAX_PACKET_CAP 32768u            /* largest data we send */
-#define HS_PEER_MAX_PACKET_MIN 64u               /* smaller is refused */
-#define HS_MAX_REQUEST_STRING 4096u              /* command, env value ... */
-#define HS_MAX_TERM_NAME 256u                    /* pty-req TERM */
-#define HS_MAX_ENV_NAME 256u                     /* env name */
-#define HS_MAX_SIGNAL_NAME 64u                   /* signal name, without "SIG" */
-#define HS_MAX_HOST_NAME 256u                    /* direct-tcpip, tcpip-forward addresses */
-_Static_assert(HS_CHANNEL_MAX_PACKET + 64u <= HS_MAX_PACKET_SIZE_MIN, "channel data must fit the smallest packet limit");
+#define HS_CHANNEL_WINDOW (2u * 1024u * 1024u) /* our receive window */
+#define HS_CHANNEL_MAX_PACKET 32768u           /* largest data we accept */
+#define HS_PEER_MAX_PACKET_CAP 32768u          /* largest data we send */
+#define HS_PEER_MAX_PACKET_MIN 64u             /* smaller is refused */
+#define HS_MAX_REQUEST_STRING 4096u            /* command, env value ... */
+#define HS_MAX_TERM_NAME 256u                  /* pty-req TERM */
+#define HS_MAX_ENV_NAME 256u                   /* env name */
+#define HS_MAX_SIGNAL_NAME 64u                 /* signal name, without "SIG" */
+#define HS_MAX_HOST_NAME 256u                  /* direct-tcpip, tcpip-forward addresses */
+_Static_assert(HS_CHANNEL_MAX_PACKET + 64u <= HS_MAX_PACKET_SIZE_MIN,
+               "channel data must fit the smallest packet limit");
 _Static_assert(HS_CHANNEL_MAX_PACKET <= HS_CHANNEL_WINDOW, "one packet must fit the window");
 
 /* Rekeying: packets in one direction under one set of keys. */

@@ -97,14 +97,14 @@ static inline struct hs_list_node *hs__list_last(const struct hs_list_node *head
 }
 
 /* The element of type `type` whose member `member` is the node ptr. */
-#define HS_LIST_ENTRY(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define HS_LIST_ENTRY(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* Visit every node from first to last. The body must not remove node. */
 #define HS_LIST_FOREACH(node, head) for ((node) = (head)->next; (node) != (head); (node) = (node)->next)
 
 /* The same, but the body may remove (and free) node; tmp holds the next
  * one. The body must not remove any other node. */
-#define HS_LIST_FOREACH_SAFE(node, tmp, head)                                                   \
+#define HS_LIST_FOREACH_SAFE(node, tmp, head) \
 	for ((node) = (head)->next, (tmp) = (node)->next; (node) != (head); (node) = (tmp), (tmp) = (node)->next)
 
 #endif

@@ -164,10 +164,12 @@ static int handle_open(struct hs_conn *conn, struct hs_view *v)
 		if ((r = hs__view_end(v)) != 0)
 			return r;
 	} else if (strcmp(type, "direct-tcpip") == 0) {
-		if ((r = hs__view_get_cstring(v, host, sizeof host)) != 0 || (r = hs__view_get_u32(v, &open.port)) != 0 ||
+		if ((r = hs__view_get_cstring(v, host, sizeof host)) != 0 ||
+		    (r = hs__view_get_u32(v, &open.port)) != 0 ||
 		    (r = hs__view_get_cstring(v, orig, sizeof orig)) != 0 ||
 		    (r = hs__view_get_u32(v, &open.originator_port)) != 0 || (r = hs__view_end(v)) != 0)
-			return send_open_failure(conn, sender, HS_OPEN_CONNECT_FAILED, "malformed direct-tcpip request");
+			return send_open_failure(conn, sender, HS_OPEN_CONNECT_FAILED,
+			                         "malformed direct-tcpip request");
 		open.host = host;
 		open.originator = orig;
 	}
@@ -184,7 +186,7 @@ static int handle_open(struct hs_conn *conn, struct hs_view *v)
 	int answer = HS_NO;
 	int is_session = strcmp(type, "session") == 0;
 	open.reason = is_session || strcmp(type, "direct-tcpip") == 0 ? HS_OPEN_ADMINISTRATIVELY_PROHIBITED
-	                                                               : HS_OPEN_UNKNOWN_CHANNEL_TYPE;
+	                                                              : HS_OPEN_UNKNOWN_CHANNEL_TYPE;
 	open.description = is_session ? "session refused" : "channel type refused";
 	if (is_session && conn->cb->session_requested != NULL)
 		answer = conn->cb->session_requested(conn, ch, &open);
@@ -455,9 +457,9 @@ static const struct {
 	const char *name;
 	request_fn handle;
 } request_handlers[] = {
-	{ "shell", req_shell },       { "exec", req_exec },     { "subsystem", req_subsystem },
-	{ "pty-req", req_pty },       { "env", req_env },       { "window-change", req_window_change },
-	{ "signal", req_signal },     { "break", req_break },
+	{ "shell", req_shell },   { "exec", req_exec },   { "subsystem", req_subsystem },
+	{ "pty-req", req_pty },   { "env", req_env },     { "window-change", req_window_change },
+	{ "signal", req_signal }, { "break", req_break },
 };
 
 static request_fn find_request(const char *type)
@@ -570,9 +572,18 @@ int hs__connproto_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v)
 
 /* --- public channel API --- */
 
-void hs_channel_set_data(struct hs_channel *ch, void *data) { ch->data = data; }
-void *hs_channel_get_data(const struct hs_channel *ch) { return ch->data; }
-struct hs_conn *hs_channel_conn(const struct hs_channel *ch) { return ch->conn; }
+void hs_channel_set_data(struct hs_channel *ch, void *data)
+{
+	ch->data = data;
+}
+void *hs_channel_get_data(const struct hs_channel *ch)
+{
+	return ch->data;
+}
+struct hs_conn *hs_channel_conn(const struct hs_channel *ch)
+{
+	return ch->conn;
+}
 
 /* Nothing may be sent before OPEN_CONFIRMATION is (session_requested runs
  * before it is built), after our EOF or CLOSE, or on a closing connection. */

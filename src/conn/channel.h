@@ -14,25 +14,25 @@ struct hs_channel {
 	struct hs_conn *conn;
 	uint32_t local_id;
 	uint32_t remote_id;
-	uint32_t local_window;        /* bytes the peer may still send */
-	uint32_t local_consumed;      /* delivered, not yet re-advertised */
-	uint32_t remote_window;       /* bytes we may still send */
-	uint32_t remote_max_packet;   /* largest data we send in one packet */
+	uint32_t local_window;      /* bytes the peer may still send */
+	uint32_t local_consumed;    /* delivered, not yet re-advertised */
+	uint32_t remote_window;     /* bytes we may still send */
+	uint32_t remote_max_packet; /* largest data we send in one packet */
 	const struct hs_session_cb *cb;
 	void *data;
 	int confirmed;
 	int sent_eof, got_eof, sent_close, got_close;
-	int started;                  /* shell/exec/subsystem accepted */
+	int started; /* shell/exec/subsystem accepted */
 	int paused;
 	int want_write_ready;
 };
 
 /* The channels of one connection. */
 struct hs_channels {
-	struct hs_channel **slot;     /* by local id; allocated at the first open */
+	struct hs_channel **slot; /* by local id; allocated at the first open */
 	uint32_t cap;
 	uint32_t open;
-	int want_write_ready;         /* some channel was refused write space */
+	int want_write_ready; /* some channel was refused write space */
 };
 
 /* GLOBAL_REQUEST to CHANNEL_FAILURE (RFC 4254 messages 80-100): v is

@@ -229,8 +229,8 @@ static uint8_t one_request(const char *type, const uint8_t *body, size_t len, ui
  * is refused, and the connection goes on. */
 static void test_malformed_requests(void)
 {
-	static const char *const types[] = { "shell", "exec", "subsystem", "pty-req", "env",
-		                             "window-change", "signal", "break" };
+	static const char *const types[] = { "shell", "exec",          "subsystem", "pty-req",
+		                             "env",   "window-change", "signal",    "break" };
 	struct hs_buf t;
 	uint32_t reason;
 	mc_body(&t);
@@ -439,7 +439,6 @@ static void test_channel_server_window(void)
 	free(data);
 	fx_close(&f);
 }
-
 
 int main(void)
 {

@@ -51,22 +51,40 @@ static const struct alg {
 
 /* Names refused with a specific message rather than "unknown". "none" is
  * weak as a cipher or MAC, fine as compression (checked by the caller). */
-static const char *const weak_names[] = {
-	"diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1",
-	"ssh-rsa", "ssh-dss", "ssh-rsa-cert-v01@openssh.com", "ssh-dss-cert-v01@openssh.com", "3des-cbc",
-	"aes128-cbc", "aes192-cbc", "aes256-cbc", "rijndael-cbc@lysator.liu.se", "blowfish-cbc", "arcfour",
-	"arcfour128", "arcfour256", "cast128-cbc", "hmac-sha1", "hmac-sha1-96", "hmac-md5", "hmac-md5-96",
-	"hmac-sha1-etm@openssh.com", "hmac-sha1-96-etm@openssh.com", "hmac-md5-etm@openssh.com",
-	"hmac-md5-96-etm@openssh.com", "umac-64@openssh.com", "umac-64-etm@openssh.com", "none", NULL
-};
+static const char *const weak_names[] = { "diffie-hellman-group1-sha1",
+	                                  "diffie-hellman-group14-sha1",
+	                                  "diffie-hellman-group-exchange-sha1",
+	                                  "ssh-rsa",
+	                                  "ssh-dss",
+	                                  "ssh-rsa-cert-v01@openssh.com",
+	                                  "ssh-dss-cert-v01@openssh.com",
+	                                  "3des-cbc",
+	                                  "aes128-cbc",
+	                                  "aes192-cbc",
+	                                  "aes256-cbc",
+	                                  "rijndael-cbc@lysator.liu.se",
+	                                  "blowfish-cbc",
+	                                  "arcfour",
+	                                  "arcfour128",
+	                                  "arcfour256",
+	                                  "cast128-cbc",
+	                                  "hmac-sha1",
+	                                  "hmac-sha1-96",
+	                                  "hmac-md5",
+	                                  "hmac-md5-96",
+	                                  "hmac-sha1-etm@openssh.com",
+	                                  "hmac-sha1-96-etm@openssh.com",
+	                                  "hmac-md5-etm@openssh.com",
+	                                  "hmac-md5-96-etm@openssh.com",
+	                                  "umac-64@openssh.com",
+	                                  "umac-64-etm@openssh.com",
+	                                  "none",
+	                                  NULL };
 
 static const char *const settings[HS_ALGS_COUNT] = {
-	[HS_ALGS_KEX] = "kex algorithms",
-	[HS_ALGS_HOSTKEY] = "host key algorithms",
-	[HS_ALGS_CIPHER] = "ciphers",
-	[HS_ALGS_MAC] = "MACs",
-	[HS_ALGS_COMPRESSION] = "compression",
-	[HS_ALGS_PUBKEY] = "public key algorithms",
+	[HS_ALGS_KEX] = "kex algorithms",      [HS_ALGS_HOSTKEY] = "host key algorithms",
+	[HS_ALGS_CIPHER] = "ciphers",          [HS_ALGS_MAC] = "MACs",
+	[HS_ALGS_COMPRESSION] = "compression", [HS_ALGS_PUBKEY] = "public key algorithms",
 };
 
 static const struct profile_name {

@@ -45,11 +45,20 @@ static void test_implemented(void)
 		     name = strtok_r(NULL, ",", &save)) {
 			int ok = 1;
 			switch (l) {
-			case HS_ALGS_KEX: ok = hs__kex_known(name); break;
-			case HS_ALGS_CIPHER: ok = hs__cipher_by_name(name) != NULL; break;
-			case HS_ALGS_MAC: ok = hs__mac_by_name(name) != NULL; break;
-			case HS_ALGS_COMPRESSION: ok = hs__comp_by_name(name) >= 0; break;
-			default: break; /* key algorithms: keys/sig_test.c and tongues_test.c */
+			case HS_ALGS_KEX:
+				ok = hs__kex_known(name);
+				break;
+			case HS_ALGS_CIPHER:
+				ok = hs__cipher_by_name(name) != NULL;
+				break;
+			case HS_ALGS_MAC:
+				ok = hs__mac_by_name(name) != NULL;
+				break;
+			case HS_ALGS_COMPRESSION:
+				ok = hs__comp_by_name(name) >= 0;
+				break;
+			default:
+				break; /* key algorithms: keys/sig_test.c and tongues_test.c */
 			}
 			if (!ok)
 				fprintf(stderr, "not implemented: %s\n", name);
@@ -73,7 +82,8 @@ static void test_profiles(void)
 	CHECK_STR(list_of(HS_ALGS_KEX, HS_PROFILE_ANGELOS),
 	          "diffie-hellman-group18-sha512,diffie-hellman-group16-sha512");
 	CHECK_STR(list_of(HS_ALGS_CIPHER, HS_PROFILE_ANGELOS), "chacha20-poly1305@openssh.com");
-	CHECK_STR(list_of(HS_ALGS_MAC, HS_PROFILE_ANGELOS), "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com");
+	CHECK_STR(list_of(HS_ALGS_MAC, HS_PROFILE_ANGELOS),
+	          "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com");
 	CHECK_STR(list_of(HS_ALGS_COMPRESSION, HS_PROFILE_ANGELOS), "none,zlib@openssh.com,zlib");
 	CHECK_STR(list_of(HS_ALGS_PUBKEY, HS_PROFILE_ANGELOS), "angelos-tongues");
 	CHECK_STR(list_of(HS_ALGS_HOSTKEY, HS_PROFILE_ANGELOS), "ssh-ed25519,angelos-tongues");

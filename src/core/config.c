@@ -15,17 +15,17 @@
 
 /* The defaults: every profile (core/algorithms.c), spelled out for the
  * public hs_default_*() functions; algorithms_test checks they agree. */
-#define DEFAULT_KEX                                                                              \
-	"curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group18-sha512,"            \
+#define DEFAULT_KEX                                                                     \
+	"curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group18-sha512," \
 	"diffie-hellman-group16-sha512,diffie-hellman-group14-sha256"
-#define DEFAULT_CIPHERS                                                                          \
+#define DEFAULT_CIPHERS                                                                           \
 	"chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr," \
 	"aes128-ctr"
 #define DEFAULT_MACS "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com"
 #define DEFAULT_HOSTKEY "ssh-ed25519,angelos-tongues"
 #define DEFAULT_COMPRESSION "none,zlib@openssh.com,zlib"
-#define DEFAULT_PUBKEY                                                                           \
-	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,"    \
+#define DEFAULT_PUBKEY                                                                          \
+	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512," \
 	"rsa-sha2-256,angelos-tongues"
 
 void hs_config_init(struct hs_config *cfg)
@@ -44,12 +44,30 @@ void hs_config_init(struct hs_config *cfg)
 	cfg->keepalive_max_missed = HS_KEEPALIVE_MAX_MISSED_DEFAULT;
 }
 
-const char *hs_default_kex_algorithms(void) { return DEFAULT_KEX; }
-const char *hs_default_ciphers(void) { return DEFAULT_CIPHERS; }
-const char *hs_default_macs(void) { return DEFAULT_MACS; }
-const char *hs_default_host_key_algorithms(void) { return DEFAULT_HOSTKEY; }
-const char *hs_default_compression(void) { return DEFAULT_COMPRESSION; }
-const char *hs_default_public_key_algorithms(void) { return DEFAULT_PUBKEY; }
+const char *hs_default_kex_algorithms(void)
+{
+	return DEFAULT_KEX;
+}
+const char *hs_default_ciphers(void)
+{
+	return DEFAULT_CIPHERS;
+}
+const char *hs_default_macs(void)
+{
+	return DEFAULT_MACS;
+}
+const char *hs_default_host_key_algorithms(void)
+{
+	return DEFAULT_HOSTKEY;
+}
+const char *hs_default_compression(void)
+{
+	return DEFAULT_COMPRESSION;
+}
+const char *hs_default_public_key_algorithms(void)
+{
+	return DEFAULT_PUBKEY;
+}
 
 /* A configured list: every name known for the list and not weak, no empty
  * names. Returns a malloc'd copy. */
@@ -119,7 +137,10 @@ struct number_range {
 	uint64_t min, max;
 };
 
-#define RANGE(field, u64, lo, hi) { #field, offsetof(struct hs_config, field), u64, lo, hi }
+#define RANGE(field, u64, lo, hi)                                      \
+	{                                                              \
+#field, offsetof(struct hs_config, field), u64, lo, hi \
+	}
 static const struct number_range number_ranges[] = {
 	RANGE(max_packet_size, 0, HS_MAX_PACKET_SIZE_MIN, HS_MAX_PACKET_SIZE_MAX),
 	RANGE(max_channels, 0, HS_MAX_CHANNELS_MIN, HS_MAX_CHANNELS_MAX),

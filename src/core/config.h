@@ -10,13 +10,13 @@
 #include "hostsd/server.h"
 
 struct hs_core_config {
-	char *kex;             /* without the strict/ext-info pseudo-algorithms */
+	char *kex; /* without the strict/ext-info pseudo-algorithms */
 	char *hostkey_algs;
 	char *ciphers;
 	char *macs;
 	char *compression;
-	char *pubkey_algs;     /* user key signature algorithms (server-sig-algs) */
-	char *banner;          /* NULL: none */
+	char *pubkey_algs; /* user key signature algorithms (server-sig-algs) */
+	char *banner;      /* NULL: none */
 	char *software_version;
 	uint32_t max_packet;
 	uint32_t max_channels;

@@ -43,7 +43,10 @@ struct bound {
 	unsigned long long min, max;
 };
 
-#define B(f, u, lo, hi) { #f, offsetof(struct hs_config, f), u, lo, hi }
+#define B(f, u, lo, hi)                                      \
+	{                                                    \
+#f, offsetof(struct hs_config, f), u, lo, hi \
+	}
 static const struct bound bounds[] = {
 	B(max_packet_size, 0, HS_MAX_PACKET_SIZE_MIN, HS_MAX_PACKET_SIZE_MAX),
 	B(max_channels, 0, HS_MAX_CHANNELS_MIN, HS_MAX_CHANNELS_MAX),

@@ -26,8 +26,8 @@ void hs__conn_kick(struct hs_conn *conn)
 }
 
 struct hs_conn *hs__conn_new(const struct hs_core_config *cfg, const struct hs_hostkey *hostkey,
-                             const struct hs_server_cb *cb, void *data, const struct hs_io_ops *io,
-                             void *io_ctx, const char *peer, uint64_t now_ms)
+                             const struct hs_server_cb *cb, void *data, const struct hs_io_ops *io, void *io_ctx,
+                             const char *peer, uint64_t now_ms)
 {
 	struct hs_conn *conn = calloc(1, sizeof(*conn));
 	if (conn == NULL)
@@ -226,8 +226,7 @@ int hs__conn_output_consume(struct hs_conn *conn, size_t n)
 
 void hs__conn_output_drained(struct hs_conn *conn)
 {
-	if (conn->channels.want_write_ready && hs__buf_len(&conn->pkt.out) < HS_OUTPUT_LOW &&
-	    !hs__conn_holding(conn)) {
+	if (conn->channels.want_write_ready && hs__buf_len(&conn->pkt.out) < HS_OUTPUT_LOW && !hs__conn_holding(conn)) {
 		conn->channels.want_write_ready = 0;
 		hs__channels_write_ready(conn);
 	}
@@ -607,9 +606,18 @@ void hs__conn_fuzz_skip_kex(struct hs_conn *conn)
 
 /* --- public connection API --- */
 
-void hs_conn_set_data(struct hs_conn *conn, void *data) { conn->data = data; }
-void *hs_conn_get_data(const struct hs_conn *conn) { return conn->data; }
-const char *hs_conn_peer(const struct hs_conn *conn) { return conn->peer; }
+void hs_conn_set_data(struct hs_conn *conn, void *data)
+{
+	conn->data = data;
+}
+void *hs_conn_get_data(const struct hs_conn *conn)
+{
+	return conn->data;
+}
+const char *hs_conn_peer(const struct hs_conn *conn)
+{
+	return conn->peer;
+}
 
 const char *hs_conn_username(const struct hs_conn *conn)
 {

@@ -43,8 +43,8 @@ struct hs_io_ops {
 /* Create a connection core (caller frees with hs__conn_free). now_ms is the
  * loop time; peer is the peer's address as text (copied). */
 struct hs_conn *hs__conn_new(const struct hs_core_config *cfg, const struct hs_hostkey *hostkey,
-                             const struct hs_server_cb *cb, void *data, const struct hs_io_ops *io,
-                             void *io_ctx, const char *peer, uint64_t now_ms);
+                             const struct hs_server_cb *cb, void *data, const struct hs_io_ops *io, void *io_ctx,
+                             const char *peer, uint64_t now_ms);
 /* Free everything (channels' connection_lost and the connection's
  * connection_lost are called first if they have not been). NULL is fine. */
 void hs__conn_free(struct hs_conn *conn);

@@ -43,7 +43,7 @@ struct hs_conn {
 
 	struct hs_packet_io pkt;
 	struct hs_sendq sendq;
-	enum hs_phase phase;      /* written only by hs__conn_set_phase */
+	enum hs_phase phase; /* written only by hs__conn_set_phase */
 	int version_done;
 	char client_version[HS_MAX_IDENT_LINE + 1];
 	char server_version[HS_MAX_IDENT_LINE + 1];
@@ -54,26 +54,26 @@ struct hs_conn {
 	size_t session_id_len;
 	int strict_kex;
 	int ext_info_c;
-	int delayed_compression;  /* zlib@openssh.com negotiated, not yet started */
+	int delayed_compression; /* zlib@openssh.com negotiated, not yet started */
 	int kex_count;
 	uint64_t now_ms;
 	uint64_t last_kex_ms;
 	uint64_t started_ms;
 	uint32_t preauth_packets;
-	uint64_t last_rx_ms;      /* when the peer last sent a packet */
+	uint64_t last_rx_ms; /* when the peer last sent a packet */
 	uint32_t keepalives_missed;
 
 	struct hs_auth_state auth;
 	struct hs_channels channels;
 
 	/* lifecycle */
-	int waiting;              /* an application answer is awaited */
-	int answer;               /* the answer, once given */
-	int resume_due;           /* the answer came: processing continues */
-	int closing;              /* no more input is processed */
+	int waiting;    /* an application answer is awaited */
+	int answer;     /* the answer, once given */
+	int resume_due; /* the answer came: processing continues */
+	int closing;    /* no more input is processed */
 	int close_err;
 	char close_reason[HS_MAX_CLOSE_REASON];
-	int disconnect_queued;    /* our DISCONNECT is in the output */
+	int disconnect_queued; /* our DISCONNECT is in the output */
 	int lost_reported;
 	/* what a failing layer wants the peer to read (hs__conn_set_failure) */
 	uint32_t failure_code;
@@ -122,7 +122,7 @@ void hs__conn_report_lost(struct hs_conn *conn);
  * the one mapped from the error) and a sentence for the peer and the log
  * (like OpenSSH's failed_choice). Kept until the connection fails. */
 void hs__conn_set_failure(struct hs_conn *conn, uint32_t reason, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 /* An error from work the application started (an API call): if r is not
  * 0, the connection fails with it. Returns r. */
 int hs__conn_check(struct hs_conn *conn, int r);

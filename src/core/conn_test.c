@@ -400,7 +400,6 @@ static void test_login_grace(void)
 	fx_close(&f);
 }
 
-
 int main(void)
 {
 	if (fx_keys_init() != 0)

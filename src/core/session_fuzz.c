@@ -20,10 +20,10 @@ static struct hs_core_config cfg;
 
 /* What the I/O layer and the application hold between inputs. */
 struct fuzz_io {
-	int pending;              /* answer callbacks later */
-	int answer_due;           /* a callback answered HS_PENDING */
-	int answer;               /* what to answer then */
-	struct hs_dh_job *job;    /* handed out by io->compute */
+	int pending;           /* answer callbacks later */
+	int answer_due;        /* a callback answered HS_PENDING */
+	int answer;            /* what to answer then */
+	struct hs_dh_job *job; /* handed out by io->compute */
 };
 
 static struct fuzz_io io_state;
@@ -47,7 +47,9 @@ static int validate(struct hs_conn *c, const char *u, const struct hs_key *k)
 	return HS_PENDING;
 }
 
-static void io_kick(void *ctx) {}
+static void io_kick(void *ctx)
+{
+}
 
 static void io_compute(void *ctx, struct hs_dh_job *job)
 {
@@ -77,12 +79,30 @@ static int settle(struct hs_conn *conn)
 	}
 	return 0;
 }
-static int yes_pty(struct hs_channel *ch, const struct hs_pty_request *p) { return HS_YES; }
-static int yes_env(struct hs_channel *ch, const char *n, const char *v) { return HS_YES; }
-static int yes_shell(struct hs_channel *ch) { return HS_YES; }
-static int yes_exec(struct hs_channel *ch, const char *c) { return HS_YES; }
-static int yes_subsystem(struct hs_channel *ch, const char *n) { return HS_YES; }
-static int yes_break(struct hs_channel *ch, uint32_t ms) { return HS_YES; }
+static int yes_pty(struct hs_channel *ch, const struct hs_pty_request *p)
+{
+	return HS_YES;
+}
+static int yes_env(struct hs_channel *ch, const char *n, const char *v)
+{
+	return HS_YES;
+}
+static int yes_shell(struct hs_channel *ch)
+{
+	return HS_YES;
+}
+static int yes_exec(struct hs_channel *ch, const char *c)
+{
+	return HS_YES;
+}
+static int yes_subsystem(struct hs_channel *ch, const char *n)
+{
+	return HS_YES;
+}
+static int yes_break(struct hs_channel *ch, uint32_t ms)
+{
+	return HS_YES;
+}
 
 static void echo(struct hs_channel *ch, const uint8_t *d, size_t n, enum hs_stream s)
 {
@@ -137,7 +157,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (hostkey == NULL) {
-		if (hs_hostkey_generate(HS_KEY_ED25519, &hostkey) != 0 || hs__core_config_resolve(NULL, &cfg, NULL, 0) != 0)
+		if (hs_hostkey_generate(HS_KEY_ED25519, &hostkey) != 0 ||
+		    hs__core_config_resolve(NULL, &cfg, NULL, 0) != 0)
 			abort();
 		cfg.max_channels = 4;
 	}

@@ -29,8 +29,8 @@ struct hs_aesgcm {
 	int encrypt;
 };
 
-int hs__aesgcm_new(struct hs_aesgcm **out, const uint8_t *key, size_t key_len,
-                   const uint8_t iv[HS_AESGCM_IV_LEN], int encrypt)
+int hs__aesgcm_new(struct hs_aesgcm **out, const uint8_t *key, size_t key_len, const uint8_t iv[HS_AESGCM_IV_LEN],
+                   int encrypt)
 {
 	const EVP_CIPHER *gcm, *ctr;
 	struct hs_aesgcm *g = NULL;

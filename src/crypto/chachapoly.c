@@ -53,8 +53,8 @@ out:
 	return r;
 }
 
-int hs__chachapoly_xor(EVP_CIPHER_CTX *c, uint64_t counter, const uint8_t nonce[8], const uint8_t *in,
-                       uint8_t *out, size_t len)
+int hs__chachapoly_xor(EVP_CIPHER_CTX *c, uint64_t counter, const uint8_t nonce[8], const uint8_t *in, uint8_t *out,
+                       size_t len)
 {
 	uint8_t iv[16];
 	int outl = 0;
@@ -92,8 +92,7 @@ out:
 	return r;
 }
 
-int hs__chachapoly_poly1305(EVP_MAC_CTX *m, const uint8_t key[32], const uint8_t *msg, size_t len,
-                            uint8_t tag[16])
+int hs__chachapoly_poly1305(EVP_MAC_CTX *m, const uint8_t key[32], const uint8_t *msg, size_t len, uint8_t tag[16])
 {
 	size_t outl = 0;
 
@@ -166,8 +165,8 @@ int hs__chachapoly_peek_length(struct hs_chachapoly *cp, uint32_t seqnr, const u
 	make_nonce(seqnr, nonce);
 	if ((r = hs__chachapoly_xor(cp->header, 0, nonce, first4, plain, sizeof(plain))) != 0)
 		return r;
-	*packet_length = (uint32_t)plain[0] << 24 | (uint32_t)plain[1] << 16 | (uint32_t)plain[2] << 8 |
-	                 (uint32_t)plain[3];
+	*packet_length =
+		(uint32_t)plain[0] << 24 | (uint32_t)plain[1] << 16 | (uint32_t)plain[2] << 8 | (uint32_t)plain[3];
 	return 0;
 }
 

@@ -22,8 +22,7 @@ struct hs_chachapoly;
 /* A new state for one direction from the 64-byte key K_2 || K_1. The key
  * is copied into the OpenSSL contexts; the caller wipes its own copy.
  * Free with hs__chachapoly_free. */
-int hs__chachapoly_new(struct hs_chachapoly **out, const uint8_t key[HS_CHACHAPOLY_KEY_LEN],
-                       int encrypt) HS_MUST_CHECK;
+int hs__chachapoly_new(struct hs_chachapoly **out, const uint8_t key[HS_CHACHAPOLY_KEY_LEN], int encrypt) HS_MUST_CHECK;
 /* Wipes and frees; accepts NULL. */
 void hs__chachapoly_free(struct hs_chachapoly *cp);
 
@@ -43,8 +42,8 @@ int hs__chachapoly_open(struct hs_chachapoly *cp, uint32_t seqnr, uint8_t *pkt, 
 int hs__chachapoly_stream_new(EVP_CIPHER_CTX **out, const uint8_t key[32]) HS_MUST_CHECK;
 /* XOR len bytes of in with the keystream of the original (64-bit counter,
  * 64-bit nonce) ChaCha20 starting at block `counter`; in may equal out. */
-int hs__chachapoly_xor(EVP_CIPHER_CTX *c, uint64_t counter, const uint8_t nonce[8], const uint8_t *in,
-                       uint8_t *out, size_t len) HS_MUST_CHECK;
+int hs__chachapoly_xor(EVP_CIPHER_CTX *c, uint64_t counter, const uint8_t nonce[8], const uint8_t *in, uint8_t *out,
+                       size_t len) HS_MUST_CHECK;
 /* A Poly1305 context (its one-time key is given with each message). */
 int hs__chachapoly_poly1305_new(EVP_MAC_CTX **out) HS_MUST_CHECK;
 /* tag = Poly1305(key, msg). */

@@ -34,8 +34,7 @@ enum mac_kind {
 };
 
 static const struct hs_cipher_info ciphers[] = {
-	{ "chacha20-poly1305@openssh.com", HS_CHACHAPOLY_KEY_LEN, 0, 8, HS_CHACHAPOLY_TAG_LEN, 1,
-	  KIND_CHACHAPOLY },
+	{ "chacha20-poly1305@openssh.com", HS_CHACHAPOLY_KEY_LEN, 0, 8, HS_CHACHAPOLY_TAG_LEN, 1, KIND_CHACHAPOLY },
 	{ "aes256-gcm@openssh.com", 32, HS_AESGCM_IV_LEN, 16, HS_AESGCM_TAG_LEN, 1, KIND_AESGCM },
 	{ "aes128-gcm@openssh.com", 16, HS_AESGCM_IV_LEN, 16, HS_AESGCM_TAG_LEN, 1, KIND_AESGCM },
 	{ "aes256-ctr", 32, HS_ETM_IV_LEN, 16, 0, 0, KIND_AESCTR },
@@ -237,8 +236,7 @@ static int usable(const struct hs_cipher_ctx *ctx)
 	return ctx != NULL && ctx->cipher != NULL && ctx->impl != NULL;
 }
 
-int hs__cipher_peek_length(struct hs_cipher_ctx *ctx, uint32_t seqnr, const uint8_t first4[4],
-                           uint32_t *packet_length)
+int hs__cipher_peek_length(struct hs_cipher_ctx *ctx, uint32_t seqnr, const uint8_t first4[4], uint32_t *packet_length)
 {
 	if (!usable(ctx) || first4 == NULL || packet_length == NULL)
 		return HS_ERR_INVALID_ARG;

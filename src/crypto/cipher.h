@@ -20,21 +20,21 @@
 #include "hostsd/error.h"
 
 struct hs_cipher_info {
-	const char *name;      /* SSH algorithm name */
-	size_t key_len;        /* bytes of encryption key to derive */
-	size_t iv_len;         /* bytes of IV to derive (0 if none) */
-	size_t block_size;     /* padding multiple */
-	size_t tag_len;        /* AEAD tag length (0 for non-AEAD) */
-	int aead;              /* 1: no separate MAC is used */
-	int kind;              /* internal */
+	const char *name;  /* SSH algorithm name */
+	size_t key_len;    /* bytes of encryption key to derive */
+	size_t iv_len;     /* bytes of IV to derive (0 if none) */
+	size_t block_size; /* padding multiple */
+	size_t tag_len;    /* AEAD tag length (0 for non-AEAD) */
+	int aead;          /* 1: no separate MAC is used */
+	int kind;          /* internal */
 };
 
 struct hs_mac_info {
-	const char *name;      /* "hmac-sha2-256-etm@openssh.com" ... */
+	const char *name; /* "hmac-sha2-256-etm@openssh.com" ... */
 	size_t key_len;
 	size_t tag_len;
 	int etm;
-	int kind;              /* internal */
+	int kind; /* internal */
 };
 
 /* NULL when the name is not one we implement. */
@@ -45,8 +45,8 @@ const struct hs_mac_info *hs__mac_by_name(const char *name);
  * by hs__cipher_cleanup. */
 struct hs_cipher_ctx {
 	const struct hs_cipher_info *cipher;
-	const struct hs_mac_info *mac;   /* NULL for AEAD ciphers */
-	void *impl;                      /* owned; freed by cleanup */
+	const struct hs_mac_info *mac; /* NULL for AEAD ciphers */
+	void *impl;                    /* owned; freed by cleanup */
 };
 
 /* Set up for one direction. mac/mac_key only for non-AEAD ciphers.
@@ -81,8 +81,7 @@ int hs__cipher_peek_length(struct hs_cipher_ctx *ctx, uint32_t seqnr, const uint
 
 /* Seal a packet in place: pkt holds 4 + packet_length bytes of plaintext
  * (length field included); writes hs__cipher_tag_len() bytes to tag. */
-int hs__cipher_seal(struct hs_cipher_ctx *ctx, uint32_t seqnr, uint8_t *pkt, size_t len,
-                    uint8_t *tag) HS_MUST_CHECK;
+int hs__cipher_seal(struct hs_cipher_ctx *ctx, uint32_t seqnr, uint8_t *pkt, size_t len, uint8_t *tag) HS_MUST_CHECK;
 
 /* Verify the tag (in constant time) and decrypt in place. pkt holds
  * 4 + packet_length bytes as received. Returns HS_ERR_MAC on a bad tag, in

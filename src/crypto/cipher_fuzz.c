@@ -57,8 +57,7 @@ static int setup(size_t which, int encrypt, struct hs_cipher_ctx *ctx)
 
 /* Open one packet from exact-size heap copies (so that a sanitizer sees
  * any access past them) and check the two properties. */
-static void try_open(size_t which, struct hs_cipher_ctx *rx, uint32_t seqnr, struct hs_bytes p,
-                     struct hs_bytes t)
+static void try_open(size_t which, struct hs_cipher_ctx *rx, uint32_t seqnr, struct hs_bytes p, struct hs_bytes t)
 {
 	uint8_t *pkt = malloc(p.len ? p.len : 1);
 	uint8_t *tag = malloc(t.len ? t.len : 1);

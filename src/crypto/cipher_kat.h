@@ -26,9 +26,8 @@ struct kat_packet {
  * CTR keystream run on), so they are sealed and opened in order. Before
  * each real open a forged tag is tried: it must be refused without
  * touching the buffer or moving the stream on. */
-static inline void kat_run(const char *cipher_name, const char *mac_name, const char *key_hex,
-                           const char *iv_hex, const char *mac_key_hex, const struct kat_packet *rows,
-                           size_t nrows)
+static inline void kat_run(const char *cipher_name, const char *mac_name, const char *key_hex, const char *iv_hex,
+                           const char *mac_key_hex, const struct kat_packet *rows, size_t nrows)
 {
 	const struct hs_cipher_info *c = hs__cipher_by_name(cipher_name);
 	const struct hs_mac_info *m = mac_name != NULL ? hs__mac_by_name(mac_name) : NULL;

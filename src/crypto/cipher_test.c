@@ -121,14 +121,11 @@ static void test_tables(void)
 	const struct hs_mac_info *m;
 
 	c = hs__cipher_by_name("chacha20-poly1305@openssh.com");
-	CHECK(c != NULL && c->key_len == 64 && c->iv_len == 0 && c->block_size == 8 && c->tag_len == 16 &&
-	      c->aead);
+	CHECK(c != NULL && c->key_len == 64 && c->iv_len == 0 && c->block_size == 8 && c->tag_len == 16 && c->aead);
 	c = hs__cipher_by_name("aes256-gcm@openssh.com");
-	CHECK(c != NULL && c->key_len == 32 && c->iv_len == 12 && c->block_size == 16 && c->tag_len == 16 &&
-	      c->aead);
+	CHECK(c != NULL && c->key_len == 32 && c->iv_len == 12 && c->block_size == 16 && c->tag_len == 16 && c->aead);
 	c = hs__cipher_by_name("aes128-gcm@openssh.com");
-	CHECK(c != NULL && c->key_len == 16 && c->iv_len == 12 && c->block_size == 16 && c->tag_len == 16 &&
-	      c->aead);
+	CHECK(c != NULL && c->key_len == 16 && c->iv_len == 12 && c->block_size == 16 && c->tag_len == 16 && c->aead);
 	c = hs__cipher_by_name("aes256-ctr");
 	CHECK(c != NULL && c->key_len == 32 && c->iv_len == 16 && c->block_size == 16 && !c->aead);
 	c = hs__cipher_by_name("aes128-ctr");
@@ -265,7 +262,9 @@ static void test_roundtrip(const struct suite *s)
  * exactly as it came, and refusing it does not move the receiver on. */
 static void test_tamper(const struct suite *s)
 {
-	enum { MAXLEN = 4 + 48 };
+	enum {
+		MAXLEN = 4 + 48
+	};
 	uint8_t plain[MAXLEN], sealed[MAXLEN], pkt[MAXLEN], tag[64], bad[64];
 	struct hs_cipher_ctx tx, rx;
 	int refused = 0, tries = 0, untouched = 0;
@@ -313,7 +312,9 @@ static void test_tamper(const struct suite *s)
  * there only order counts (aesgcm_test.c shows seqnr is ignored). */
 static void test_wrong_seqnr_and_replay(const struct suite *s)
 {
-	enum { MAXLEN = 4 + 32 };
+	enum {
+		MAXLEN = 4 + 32
+	};
 	uint8_t p0[MAXLEN], p1[MAXLEN], t0[64], t1[64], c0[MAXLEN], c1[MAXLEN];
 	struct hs_cipher_ctx tx, rx;
 	int gcm = strstr(s->cipher, "gcm") != NULL;
@@ -447,7 +448,10 @@ static void test_keys_copied(const struct suite *s)
  * re-keying per packet would cost more and fail. */
 static void test_allocations(const struct suite *s, int counting)
 {
-	enum { ROUNDS = 50, MACS_PER_ROUND = 3 };
+	enum {
+		ROUNDS = 50,
+		MACS_PER_ROUND = 3
+	};
 	static uint8_t pkt[4 + 1024];
 	uint8_t tag[64], bad[64];
 	struct hs_cipher_ctx tx, rx;

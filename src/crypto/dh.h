@@ -13,7 +13,11 @@
 #include "wire/buf.h"
 
 /* The groups, by prime size in bits: 2048 (14), 4096 (16), 8192 (18). */
-enum hs_dh_group { HS_DH_GROUP14 = 2048, HS_DH_GROUP16 = 4096, HS_DH_GROUP18 = 8192 };
+enum hs_dh_group {
+	HS_DH_GROUP14 = 2048,
+	HS_DH_GROUP16 = 4096,
+	HS_DH_GROUP18 = 8192
+};
 
 /* Server side of one exchange. e is the peer's public value (an mpint
  * magnitude), checked to lie in 1 < e < p-1 (RFC 4253 §8). Appends our
@@ -30,10 +34,10 @@ int hs__dh_server(enum hs_dh_group group, const uint8_t *e, size_t elen, struct 
  * thread that made it may free the connection meanwhile. */
 struct hs_dh_job {
 	enum hs_dh_group group;
-	struct hs_buf e;          /* the peer's public value (mpint magnitude) */
-	struct hs_buf f;          /* our public value */
-	struct hs_buf k;          /* the shared secret (a secret buffer) */
-	int result;               /* hs__dh_server's result once run */
+	struct hs_buf e; /* the peer's public value (mpint magnitude) */
+	struct hs_buf f; /* our public value */
+	struct hs_buf k; /* the shared secret (a secret buffer) */
+	int result;      /* hs__dh_server's result once run */
 };
 
 /* A job for the peer's value e (copied). NULL if out of memory. */

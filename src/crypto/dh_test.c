@@ -60,7 +60,8 @@ static void test_exchange(enum hs_dh_group group)
 	hs__buf_init(&f2, 2048, 0);
 	hs__buf_init(&k2, 2048, 1);
 	CHECK_EQ_INT(hs__dh_server(group, ebytes, (size_t)elen, &f2, &k2), 0);
-	CHECK(hs__buf_len(&f2) != hs__buf_len(&fb) || memcmp(hs__buf_ptr(&f2), hs__buf_ptr(&fb), hs__buf_len(&fb)) != 0);
+	CHECK(hs__buf_len(&f2) != hs__buf_len(&fb) ||
+	      memcmp(hs__buf_ptr(&f2), hs__buf_ptr(&fb), hs__buf_len(&fb)) != 0);
 	hs__buf_cleanup(&f2);
 	hs__buf_cleanup(&k2);
 	BN_free(p), BN_free(g), BN_free(x), BN_free(e), BN_free(f), BN_free(k);

@@ -31,8 +31,8 @@
 #include "crypto/seqmac.h"
 
 struct hs_eam {
-	EVP_CIPHER_CTX *ctr;  /* the running keystream */
-	EVP_CIPHER_CTX *ecb;  /* same key, for the length field's block */
+	EVP_CIPHER_CTX *ctr; /* the running keystream */
+	EVP_CIPHER_CTX *ecb; /* same key, for the length field's block */
 	EVP_MAC_CTX *hmac;
 	uint8_t counter[HS_EAM_BLOCK]; /* the counter of the next block */
 	size_t tag_len;

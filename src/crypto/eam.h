@@ -38,7 +38,6 @@ int hs__eam_seal(struct hs_eam *e, uint32_t seqnr, uint8_t *pkt, size_t len, uin
 /* Decrypts in place, then checks the MAC over the plaintext. HS_ERR_MAC
  * when it does not verify: pkt is then restored to the bytes that arrived
  * and the keystream is back where it was. */
-int hs__eam_open(struct hs_eam *e, uint32_t seqnr, uint8_t *pkt, size_t len,
-                 const uint8_t *tag) HS_MUST_CHECK;
+int hs__eam_open(struct hs_eam *e, uint32_t seqnr, uint8_t *pkt, size_t len, const uint8_t *tag) HS_MUST_CHECK;
 
 #endif

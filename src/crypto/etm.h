@@ -31,7 +31,6 @@ void hs__etm_free(struct hs_etm *e);
 int hs__etm_seal(struct hs_etm *e, uint32_t seqnr, uint8_t *pkt, size_t len, uint8_t *tag) HS_MUST_CHECK;
 /* HS_ERR_MAC when the MAC does not verify: pkt is then untouched and the
  * keystream has not moved. */
-int hs__etm_open(struct hs_etm *e, uint32_t seqnr, uint8_t *pkt, size_t len,
-                 const uint8_t *tag) HS_MUST_CHECK;
+int hs__etm_open(struct hs_etm *e, uint32_t seqnr, uint8_t *pkt, size_t len, const uint8_t *tag) HS_MUST_CHECK;
 
 #endif

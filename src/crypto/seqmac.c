@@ -43,11 +43,9 @@ out:
 	return r;
 }
 
-int hs__seqmac_compute(EVP_MAC_CTX *ctx, size_t tag_len, uint32_t seqnr, const uint8_t *data, size_t len,
-                       uint8_t *out)
+int hs__seqmac_compute(EVP_MAC_CTX *ctx, size_t tag_len, uint32_t seqnr, const uint8_t *data, size_t len, uint8_t *out)
 {
-	uint8_t seq[4] = { (uint8_t)(seqnr >> 24), (uint8_t)(seqnr >> 16), (uint8_t)(seqnr >> 8),
-		           (uint8_t)seqnr };
+	uint8_t seq[4] = { (uint8_t)(seqnr >> 24), (uint8_t)(seqnr >> 16), (uint8_t)(seqnr >> 8), (uint8_t)seqnr };
 	size_t outl = 0;
 
 	/* No key: restart with the one given at creation. */

@@ -12,7 +12,7 @@
 #include "common/list.h"
 
 struct hs_dh_waiter {
-	struct hs_list_node link;  /* unlinked when not waiting */
+	struct hs_list_node link; /* unlinked when not waiting */
 	int authenticated;
 };
 

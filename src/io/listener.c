@@ -30,7 +30,6 @@
 #include "io/dh_queue.h"
 #include "io/listener.h"
 
-
 struct io_conn;
 
 /* A resolved configuration, shared by the listener (for the connections
@@ -77,16 +76,16 @@ struct hs_listener {
 	uv_tcp_t tcp;
 	int tcp_inited;
 	int port;
-	struct shared_cfg *cfg;            /* for the next connections */
+	struct shared_cfg *cfg; /* for the next connections */
 	const struct hs_hostkey *hostkey;
 	struct hs_server_cb cb;
 	void *data;
-	struct hs_list_node conns;         /* struct io_conn, newest first */
+	struct hs_list_node conns; /* struct io_conn, newest first */
 	size_t nconns;
 	uint32_t unauth;
-	struct hs_dh_queue dh_waiting;     /* connections waiting to compute */
+	struct hs_dh_queue dh_waiting; /* connections waiting to compute */
 	uint32_t dh_running;
-	uint32_t dh_peak;                  /* most ever running at once */
+	uint32_t dh_peak; /* most ever running at once */
 	int closing;
 	int handles_open;
 	void (*closed_cb)(void *);
@@ -99,21 +98,21 @@ struct io_conn {
 	uv_idle_t idle;
 	uv_write_t wreq;
 	struct hs_listener *l;
-	struct shared_cfg *cfg;       /* the configuration it started with */
+	struct shared_cfg *cfg; /* the configuration it started with */
 	struct hs_conn *core;
-	struct hs_list_node link;     /* in l->conns once listed */
+	struct hs_list_node link; /* in l->conns once listed */
 	struct hs_buf wbuf;
 	int writing;
 	int reading;
 	int unauth;
 	int closing;
-	int listed;                   /* in l->conns, counted in l->nconns */
-	int timers_inited;            /* timer and idle exist (beside tcp) */
+	int listed;        /* in l->conns, counted in l->nconns */
+	int timers_inited; /* timer and idle exist (beside tcp) */
 	int handles_open;
 	int flush_armed;
-	struct hs_dh_job *dh_job;     /* while it waits in dh_waiting */
+	struct hs_dh_job *dh_job; /* while it waits in dh_waiting */
 	struct hs_dh_waiter dh_waiter;
-	struct dh_work *dh_work;      /* running on the pool */
+	struct dh_work *dh_work; /* running on the pool */
 	char source[INET6_ADDRSTRLEN + 1];
 };
 
@@ -157,7 +156,7 @@ static void on_conn_handle_closed(uv_handle_t *h)
 		hs__list_remove(&c->link);
 		l->nconns--;
 	}
-	l->handles_open++; /* the application may close the listener from connection_lost */
+	l->handles_open++;      /* the application may close the listener from connection_lost */
 	hs__conn_free(c->core); /* reports connection_lost */
 	l->handles_open--;
 	if (!c->listed)
@@ -231,7 +230,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (c->closing)
 		return;
 	if (nread < 0) {
-		hs__conn_fail(c->core, HS_ERR_IO, 0, nread == UV_EOF ? "connection closed by peer" : uv_strerror((int)nread));
+		hs__conn_fail(c->core, HS_ERR_IO, 0,
+		              nread == UV_EOF ? "connection closed by peer" : uv_strerror((int)nread));
 		conn_close(c);
 		return;
 	}
@@ -457,7 +457,8 @@ static uint32_t unauth_from(const struct hs_listener *l, const char *source)
 {
 	uint32_t count = 0;
 	const struct hs_list_node *n;
-	HS_LIST_FOREACH(n, &l->conns) {
+	HS_LIST_FOREACH(n, &l->conns)
+	{
 		const struct io_conn *c = HS_LIST_ENTRY(n, const struct io_conn, link);
 		if (c->unauth && strcmp(c->source, source) == 0)
 			count++;
@@ -670,7 +671,8 @@ void hs_listener_close(struct hs_listener *l, void (*closed_cb)(void *data), voi
 	l->closed_data = data;
 	hs_listener_stop(l);
 	struct hs_list_node *n;
-	HS_LIST_FOREACH(n, &l->conns) { /* closing unlinks later, from the loop */
+	HS_LIST_FOREACH(n, &l->conns)
+	{ /* closing unlinks later, from the loop */
 		struct io_conn *c = HS_LIST_ENTRY(n, struct io_conn, link);
 		if (c->closing)
 			continue;

@@ -69,7 +69,7 @@ struct app {
 	int ch_open, ch_lost, data_calls, eof_calls, write_ready_calls;
 	size_t data_bytes;
 	int action_done, action_rc;
-	size_t echo_left;          /* bytes still to write back (write_ready tests) */
+	size_t echo_left; /* bytes still to write back (write_ready tests) */
 	struct hs_channel *ch;
 };
 
@@ -290,7 +290,7 @@ static const struct hs_server_cb server_cb = {
 struct peer {
 	int fd;
 	int use_mc;
-	int reading;               /* 0: never read (the TCP window closes) */
+	int reading; /* 0: never read (the TCP window closes) */
 	int eof;
 	struct mc mc;
 	uint8_t raw[512];
@@ -347,11 +347,11 @@ static void step(void)
 	poll(NULL, 0, 1);
 }
 
-#define RUN_UNTIL(cond, ms)                                         \
-	do {                                                        \
-		uint64_t dl_ = now_ms() + (ms);                     \
-		while (!(cond) && now_ms() < dl_)                   \
-			step();                                     \
+#define RUN_UNTIL(cond, ms)                       \
+	do {                                      \
+		uint64_t dl_ = now_ms() + (ms);   \
+		while (!(cond) && now_ms() < dl_) \
+			step();                   \
 	} while (0)
 
 /* Connect from src (any 127/8 address) to the listener; rcvbuf > 0 shrinks
@@ -748,14 +748,38 @@ static void callback_scenario(int action)
 	CHECK_EQ_INT(A.ch_lost, A.ch_open);
 }
 
-static void scenario_disconnect_in_data(void) { callback_scenario(ACT_DISCONNECT_IN_DATA); }
-static void scenario_chclose_in_data(void) { callback_scenario(ACT_CHCLOSE_IN_DATA); }
-static void scenario_close_listener_in_data(void) { callback_scenario(ACT_CLOSE_LISTENER_IN_DATA); }
-static void scenario_disconnect_in_eof(void) { callback_scenario(ACT_DISCONNECT_IN_EOF); }
-static void scenario_chclose_in_eof(void) { callback_scenario(ACT_CHCLOSE_IN_EOF); }
-static void scenario_disconnect_in_write_ready(void) { callback_scenario(ACT_DISCONNECT_IN_WRITE_READY); }
-static void scenario_chclose_in_write_ready(void) { callback_scenario(ACT_CHCLOSE_IN_WRITE_READY); }
-static void scenario_disconnect_in_session(void) { callback_scenario(ACT_DISCONNECT_IN_SESSION); }
+static void scenario_disconnect_in_data(void)
+{
+	callback_scenario(ACT_DISCONNECT_IN_DATA);
+}
+static void scenario_chclose_in_data(void)
+{
+	callback_scenario(ACT_CHCLOSE_IN_DATA);
+}
+static void scenario_close_listener_in_data(void)
+{
+	callback_scenario(ACT_CLOSE_LISTENER_IN_DATA);
+}
+static void scenario_disconnect_in_eof(void)
+{
+	callback_scenario(ACT_DISCONNECT_IN_EOF);
+}
+static void scenario_chclose_in_eof(void)
+{
+	callback_scenario(ACT_CHCLOSE_IN_EOF);
+}
+static void scenario_disconnect_in_write_ready(void)
+{
+	callback_scenario(ACT_DISCONNECT_IN_WRITE_READY);
+}
+static void scenario_chclose_in_write_ready(void)
+{
+	callback_scenario(ACT_CHCLOSE_IN_WRITE_READY);
+}
+static void scenario_disconnect_in_session(void)
+{
+	callback_scenario(ACT_DISCONNECT_IN_SESSION);
+}
 
 /* hs_conn_disconnect from public_key_auth_supported, which the engine calls
  * while a USERAUTH_FAILURE is half built: the peer must see a DISCONNECT
@@ -803,7 +827,7 @@ static void scenario_failed_call_during_rekey(void)
 		CHECK_EQ_INT(mc_channel_send(&p.mc, &ch, data, sizeof data, HS_STREAM_DATA), sizeof data);
 	RUN_UNTIL(p.mc.kex_done >= 2 || p.eof || A.lost, 5000);
 	CHECK_EQ_INT(A.action_done, 1);
-	CHECK(A.action_rc != 0); /* the call itself may fail ... */
+	CHECK(A.action_rc != 0);        /* the call itself may fail ... */
 	CHECK_EQ_INT(p.mc.kex_done, 2); /* ... but the rekey completes */
 	if (A.lost)
 		fprintf(stderr, "listener_test: the connection died after a failed hs_channel_exit_signal: %s\n",
@@ -909,9 +933,18 @@ static void dh_burst(uint32_t cap, int drop)
 	finish();
 }
 
-static void scenario_dh_cap1(void) { dh_burst(1, 0); }
-static void scenario_dh_cap2(void) { dh_burst(2, 0); }
-static void scenario_dh_drop(void) { dh_burst(1, 1); }
+static void scenario_dh_cap1(void)
+{
+	dh_burst(1, 0);
+}
+static void scenario_dh_cap2(void)
+{
+	dh_burst(2, 0);
+}
+static void scenario_dh_drop(void)
+{
+	dh_burst(1, 1);
+}
 
 /* The listener closes while exchanges wait and run: it is freed only after
  * the running ones end, and the loop ends empty. */
@@ -994,7 +1027,8 @@ static void scenario_set_config_dh(void)
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
-	if (hs_hostkey_generate(HS_KEY_ED25519, &g_hostkey) != 0 || hs_hostkey_generate(HS_KEY_ED25519, &g_userkey) != 0) {
+	if (hs_hostkey_generate(HS_KEY_ED25519, &g_hostkey) != 0 ||
+	    hs_hostkey_generate(HS_KEY_ED25519, &g_userkey) != 0) {
 		fprintf(stderr, "cannot generate keys\n");
 		return 1;
 	}

@@ -125,14 +125,12 @@ static int parse_rsa(struct hs_view *v, EVP_PKEY **out)
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
 	int r;
-	if ((r = hs__view_get_mpint(v, &e)) != 0 || (r = hs__view_get_mpint(v, &n)) != 0 ||
-	    (r = hs__view_end(v)) != 0)
+	if ((r = hs__view_get_mpint(v, &e)) != 0 || (r = hs__view_get_mpint(v, &n)) != 0 || (r = hs__view_end(v)) != 0)
 		goto out;
 	/* hs__view_get_mpint gives a minimal magnitude: its first byte is
 	 * non-zero, so the length alone bounds the value. */
 	r = HS_ERR_FORMAT;
-	if (e.len == 0 || e.len > HS_KEY_RSA_MAX_E_BYTES || (e.ptr[e.len - 1] & 1) == 0 ||
-	    (e.len == 1 && e.ptr[0] < 3))
+	if (e.len == 0 || e.len > HS_KEY_RSA_MAX_E_BYTES || (e.ptr[e.len - 1] & 1) == 0 || (e.len == 1 && e.ptr[0] < 3))
 		goto out;
 	if (n.len == 0 || (n.ptr[n.len - 1] & 1) == 0)
 		goto out;

@@ -95,7 +95,8 @@ static void test_fixtures(void)
 			CHECK(strcmp(comment, expect_comment) == 0);
 			hs_key_fingerprint(key, fp);
 			if (strcmp(fp, f->fingerprint) != 0)
-				fprintf(stderr, "%s: fingerprint %s, ssh-keygen says %s\n", f->name, fp, f->fingerprint);
+				fprintf(stderr, "%s: fingerprint %s, ssh-keygen says %s\n", f->name, fp,
+				        f->fingerprint);
 			CHECK(strcmp(fp, f->fingerprint) == 0);
 			CHECK_EQ_INT(strlen(fp), HS_FINGERPRINT_SIZE - 1);
 			/* Printing gives the file's line back, byte for byte. */
@@ -192,8 +193,10 @@ static void test_ed25519_blobs(void)
 		free(line);
 	}
 	/* Unknown and refused types. */
-	static const char *const others[] = { "ssh-dss", "ssh-ed25519-cert-v01@openssh.com", "ssh-ed448",
-		                              "sk-ssh-ed25519@openssh.com", "ssh-ed25519\0", "", "SSH-ED25519" };
+	static const char *const others[] = { "ssh-dss",       "ssh-ed25519-cert-v01@openssh.com",
+		                              "ssh-ed448",     "sk-ssh-ed25519@openssh.com",
+		                              "ssh-ed25519\0", "",
+		                              "SSH-ED25519" };
 	for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
 		hs__buf_reset(&b);
 		size_t tl = strlen(others[i]) + (i == 4 ? 1 : 0);
@@ -254,8 +257,7 @@ static void test_rsa_blobs(void)
 	CHECK_EQ_INT(rsa_blob((const uint8_t *)"", 0, n.ptr, n.len), HS_ERR_FORMAT);
 	CHECK_EQ_INT(rsa_blob((const uint8_t *)"\x01\x00\x00", 3, n.ptr, n.len), HS_ERR_FORMAT);
 	CHECK_EQ_INT(rsa_blob((const uint8_t *)"\x01\x00\x00\x00\x00\x00\x00\x01", 8, n.ptr, n.len), 0);
-	CHECK_EQ_INT(rsa_blob((const uint8_t *)"\x01\x00\x00\x00\x00\x00\x00\x00\x01", 9, n.ptr, n.len),
-	             HS_ERR_FORMAT);
+	CHECK_EQ_INT(rsa_blob((const uint8_t *)"\x01\x00\x00\x00\x00\x00\x00\x00\x01", 9, n.ptr, n.len), HS_ERR_FORMAT);
 	/* An even modulus. */
 	memcpy(nn, n.ptr, n.len);
 	nn[n.len - 1] ^= 1;

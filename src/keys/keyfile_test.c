@@ -273,31 +273,31 @@ static void test_damaged_bodies(void)
 	uint8_t *m;
 	int r = 0;
 
-#define MUTATE(expr, expect)                                                          \
-	do {                                                                          \
-		hs__buf_reset(&mod);                                                  \
-		CHECK_EQ_INT(hs__buf_put(&mod, b, l.end), 0);                         \
-		m = hs__buf_ptr(&mod);                                                \
-		expr;                                                                 \
+#define MUTATE(expr, expect)                                                           \
+	do {                                                                           \
+		hs__buf_reset(&mod);                                                   \
+		CHECK_EQ_INT(hs__buf_put(&mod, b, l.end), 0);                          \
+		m = hs__buf_ptr(&mod);                                                 \
+		expr;                                                                  \
 		CHECK_EQ_INT(load_body(hs__buf_ptr(&mod), hs__buf_len(&mod)), expect); \
 	} while (0)
 
-	MUTATE(m[0] ^= 1, HS_ERR_FORMAT);                        /* magic */
-	MUTATE(m[14] = 'x', HS_ERR_FORMAT);                      /* magic's NUL */
+	MUTATE(m[0] ^= 1, HS_ERR_FORMAT);                                  /* magic */
+	MUTATE(m[14] = 'x', HS_ERR_FORMAT);                                /* magic's NUL */
 	MUTATE(memcpy(m + l.cipher + 4, "aes2", 4), HS_ERR_KEY_ENCRYPTED); /* any cipher but none */
-	MUTATE(memcpy(m + l.kdf + 4, "bcry", 4), HS_ERR_FORMAT); /* kdf other than none, cipher none */
-	MUTATE(m[l.nkeys + 3] = 2, HS_ERR_FORMAT);               /* two keys */
-	MUTATE(m[l.nkeys + 3] = 0, HS_ERR_FORMAT);               /* no key */
-	MUTATE(m[l.check1] ^= 0x80, HS_ERR_FORMAT);              /* checkints differ */
+	MUTATE(memcpy(m + l.kdf + 4, "bcry", 4), HS_ERR_FORMAT);           /* kdf other than none, cipher none */
+	MUTATE(m[l.nkeys + 3] = 2, HS_ERR_FORMAT);                         /* two keys */
+	MUTATE(m[l.nkeys + 3] = 0, HS_ERR_FORMAT);                         /* no key */
+	MUTATE(m[l.check1] ^= 0x80, HS_ERR_FORMAT);                        /* checkints differ */
 	MUTATE(m[l.check2 + 3] ^= 1, HS_ERR_FORMAT);
-	MUTATE(m[l.ktype + 4] = 'S', HS_ERR_FORMAT);             /* private key type */
-	MUTATE(m[l.kpub + 4 + 7] ^= 4, HS_ERR_FORMAT);           /* private section's public key */
-	MUTATE(m[l.kpriv + 4 + 40] ^= 4, HS_ERR_FORMAT);         /* pub half of the private key */
-	MUTATE(m[l.kpriv + 4 + 3] ^= 4, HS_ERR_FORMAT);          /* seed: gives another public key */
-	MUTATE(m[l.pubblob + 4 + 30] ^= 4, HS_ERR_FORMAT);       /* outer public key */
-	MUTATE(m[l.pad + 4] = 6, HS_ERR_FORMAT);                 /* padding */
+	MUTATE(m[l.ktype + 4] = 'S', HS_ERR_FORMAT);       /* private key type */
+	MUTATE(m[l.kpub + 4 + 7] ^= 4, HS_ERR_FORMAT);     /* private section's public key */
+	MUTATE(m[l.kpriv + 4 + 40] ^= 4, HS_ERR_FORMAT);   /* pub half of the private key */
+	MUTATE(m[l.kpriv + 4 + 3] ^= 4, HS_ERR_FORMAT);    /* seed: gives another public key */
+	MUTATE(m[l.pubblob + 4 + 30] ^= 4, HS_ERR_FORMAT); /* outer public key */
+	MUTATE(m[l.pad + 4] = 6, HS_ERR_FORMAT);           /* padding */
 	MUTATE(m[l.pad] = 0, HS_ERR_FORMAT);
-	MUTATE(m[l.comment + 3] = 1, HS_ERR_FORMAT);             /* comment swallows padding: 4 left */
+	MUTATE(m[l.comment + 3] = 1, HS_ERR_FORMAT); /* comment swallows padding: 4 left */
 	/* Trailing bytes: after the private section, and a whole extra block
 	 * of padding inside it. */
 	MUTATE(r = hs__buf_put_u8(&mod, 0), HS_ERR_FORMAT);

@@ -124,8 +124,9 @@ static int verify_ecdsa(const struct hs_key *key, struct hs_bytes raw, const uin
 	if (rb.len == 0 || sb.len == 0 || rb.len > order_bytes || sb.len > order_bytes)
 		return HS_ERR_SIGNATURE;
 	r = HS_ERR_CRYPTO;
-	if ((r_bn = BN_bin2bn(rb.ptr, (int)rb.len, NULL)) == NULL || (s_bn = BN_bin2bn(sb.ptr, (int)sb.len, NULL)) == NULL ||
-	    (esig = ECDSA_SIG_new()) == NULL || ECDSA_SIG_set0(esig, r_bn, s_bn) != 1)
+	if ((r_bn = BN_bin2bn(rb.ptr, (int)rb.len, NULL)) == NULL ||
+	    (s_bn = BN_bin2bn(sb.ptr, (int)sb.len, NULL)) == NULL || (esig = ECDSA_SIG_new()) == NULL ||
+	    ECDSA_SIG_set0(esig, r_bn, s_bn) != 1)
 		goto out;
 	r_bn = s_bn = NULL; /* owned by esig now */
 	if ((derlen = i2d_ECDSA_SIG(esig, &der)) <= 0)
@@ -185,8 +186,7 @@ int hs__key_verify(const struct hs_key *key, const char *alg, const uint8_t *sig
 	return r;
 }
 
-int hs__hostkey_sign(const struct hs_hostkey *key, const char *alg, const uint8_t *data, size_t len,
-                     struct hs_buf *out)
+int hs__hostkey_sign(const struct hs_hostkey *key, const char *alg, const uint8_t *data, size_t len, struct hs_buf *out)
 {
 	uint8_t sig[ED25519_SIG_LEN];
 	size_t siglen = sizeof sig, start;
@@ -200,8 +200,7 @@ int hs__hostkey_sign(const struct hs_hostkey *key, const char *alg, const uint8_
 		return HS_ERR_KEY_TYPE;
 	r = HS_ERR_CRYPTO;
 	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->priv) != 1 ||
-	    EVP_DigestSign(ctx, sig, &siglen, data != NULL ? data : empty_data, len) != 1 ||
-	    siglen != ED25519_SIG_LEN)
+	    EVP_DigestSign(ctx, sig, &siglen, data != NULL ? data : empty_data, len) != 1 || siglen != ED25519_SIG_LEN)
 		goto out;
 	/* RFC 8709 §6: string "ssh-ed25519", string signature; for
 	 * angelos-tongues the signature has no length field. Appended whole

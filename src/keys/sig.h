@@ -30,8 +30,8 @@
  * Returns 0 only when the signature verifies; HS_ERR_SIGNATURE when it does
  * not, HS_ERR_KEY_TYPE for a wrong or refused algorithm, HS_ERR_FORMAT for a
  * malformed blob. Never aborts on any input. */
-int hs__key_verify(const struct hs_key *key, const char *alg, const uint8_t *sig, size_t siglen,
-                   const uint8_t *data, size_t datalen) HS_MUST_CHECK;
+int hs__key_verify(const struct hs_key *key, const char *alg, const uint8_t *sig, size_t siglen, const uint8_t *data,
+                   size_t datalen) HS_MUST_CHECK;
 
 /* Is alg a signature algorithm that keys of this blob's type may use?
  * (For angelos-tongues keys only "angelos-tongues"; for ssh-ed25519 keys

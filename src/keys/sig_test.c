@@ -90,8 +90,9 @@ static void check_tampering(const struct hs_key *k, const char *alg, const struc
 /* RFC 8032 §7.1, TEST 1. */
 static const char rfc8032_secret[] = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 static const char rfc8032_public[] = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
-static const char rfc8032_sig[] = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc6"
-                                  "1e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+static const char rfc8032_sig[] =
+	"e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc6"
+	"1e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
 
 static void test_ed25519_vector(void)
 {
@@ -121,8 +122,9 @@ static void test_ed25519_vector(void)
 	CHECK(hs__buf_len(&out) == hs__buf_len(&expect) &&
 	      memcmp(hs__buf_ptr(&out), hs__buf_ptr(&expect), hs__buf_len(&out)) == 0);
 	CHECK_EQ_INT(hs__key_verify(k, "ssh-ed25519", hs__buf_ptr(&out) + 1, hs__buf_len(&out) - 1, NULL, 0), 0);
-	CHECK_EQ_INT(hs__key_verify(k, "ssh-ed25519", hs__buf_ptr(&out) + 1, hs__buf_len(&out) - 1,
-	                            (const uint8_t *)"", 0), 0);
+	CHECK_EQ_INT(hs__key_verify(k, "ssh-ed25519", hs__buf_ptr(&out) + 1, hs__buf_len(&out) - 1, (const uint8_t *)"",
+	                            0),
+	             0);
 	CHECK_EQ_INT(hs__key_verify(k, "ssh-ed25519", hs__buf_ptr(&out) + 1, hs__buf_len(&out) - 1, msg, 1),
 	             HS_ERR_SIGNATURE);
 	/* Refused algorithms leave out as it was. */
@@ -381,8 +383,9 @@ static void test_ecdsa(void)
 		wrap(&sig, algs[i], hs__buf_ptr(&raw), hs__buf_len(&raw));
 		CHECK_EQ_INT(verify_buf(k, algs[i], &sig, msg, sizeof msg), HS_ERR_SIGNATURE);
 		{
-			EC_GROUP *g = EC_GROUP_new_by_curve_name(i == 0 ? NID_X9_62_prime256v1
-			                                          : i == 1 ? NID_secp384r1 : NID_secp521r1);
+			EC_GROUP *g = EC_GROUP_new_by_curve_name(i == 0   ? NID_X9_62_prime256v1
+			                                         : i == 1 ? NID_secp384r1
+			                                                  : NID_secp521r1);
 			CHECK(g != NULL && BN_add(big, r, EC_GROUP_get0_order(g)) == 1);
 			ecdsa_raw(&raw, big, s);
 			wrap(&sig, algs[i], hs__buf_ptr(&raw), hs__buf_len(&raw));

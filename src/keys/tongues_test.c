@@ -19,13 +19,15 @@
 
 static const char ka_public[] = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
 static const char ka_public_b64[] = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
-static const char ka_sig[] = "da3ce4f4a42b3215531204c46adc478717ed8f9f4ab496a1e5c693856575404654649489a0abd2e77c7af0"
-                             "25ff2889641aaa2ca15996f1e7037045d1aac83801";
+static const char ka_sig[] =
+	"da3ce4f4a42b3215531204c46adc478717ed8f9f4ab496a1e5c693856575404654649489a0abd2e77c7af0"
+	"25ff2889641aaa2ca15996f1e7037045d1aac83801";
 /* sha256 over the 63-byte blob, computed independently. */
 static const char ka_fingerprint[] = "SHA256:C33+Er2Zn6M/UsTFoAGqmF5l9jq5vks96COqOnHFsow";
 /* base64 of the 63-byte blob, as in a public key line. */
-static const char ka_line_b64[] = "AAAAD2FuZ2Vsb3MtdG9uZ3Vlc0E2RUh2L1BPRUw0ZGNOMFk1MHZBbVdmazFqQ2Jw"
-                                  "UTFmSGR5R1pCSlZNYmc9";
+static const char ka_line_b64[] =
+	"AAAAD2FuZ2Vsb3MtdG9uZ3Vlc0E2RUh2L1BPRUw0ZGNOMFk1MHZBbVdmazFqQ2Jw"
+	"UTFmSGR5R1pCSlZNYmc9";
 
 static const uint8_t msg[] = "exchange hash stand-in: angelos-tongues test";
 
@@ -42,7 +44,10 @@ static struct hs_hostkey *ka_hostkey(void)
 /* The expected 63-byte blob. */
 static void ka_blob(uint8_t out[HS_TONGUES_BLOB_LEN])
 {
-	memcpy(out, "\0\0\0\x0f" "angelos-tongues", 19);
+	memcpy(out,
+	       "\0\0\0\x0f"
+	       "angelos-tongues",
+	       19);
 	memcpy(out + 19, ka_public_b64, 44);
 }
 
@@ -61,7 +66,10 @@ static int tongues_result(const char *text, size_t n)
 	uint8_t b[256];
 	if (n > sizeof b - 19)
 		return -1000;
-	memcpy(b, "\0\0\0\x0f" "angelos-tongues", 19);
+	memcpy(b,
+	       "\0\0\0\x0f"
+	       "angelos-tongues",
+	       19);
 	memcpy(b + 19, text, n);
 	return blob_result(b, 19 + n);
 }
@@ -136,7 +144,10 @@ static void test_known_answer(void)
 	CHECK_EQ_INT(hs__buf_len(&s), 1 + 83);
 	if (hs__buf_len(&s) == 84) {
 		const uint8_t *p = hs__buf_ptr(&s) + 1;
-		CHECK_MEM(p, "\0\0\0\x0f" "angelos-tongues", 19);
+		CHECK_MEM(p,
+		          "\0\0\0\x0f"
+		          "angelos-tongues",
+		          19);
 		CHECK_MEM(p + 19, sig, 64);
 		CHECK_EQ_INT(hs__key_verify(k, "angelos-tongues", p, 83, ones, sizeof ones), 0);
 		CHECK_EQ_INT(hs__key_verify(k, "angelos-tongues", p, 83, ones, 63), HS_ERR_SIGNATURE);
@@ -153,7 +164,8 @@ static void test_known_answer(void)
 	CHECK_EQ_INT(hs__buf_len(&s), 4 + 11 + 4 + 64);
 	if (hs__buf_len(&s) == 83) {
 		CHECK_MEM(hs__buf_ptr(&s) + 19, sig, 64);
-		CHECK_EQ_INT(hs__key_verify(hs_hostkey_public(hk), "ssh-ed25519", hs__buf_ptr(&s), 83, ones, sizeof ones),
+		CHECK_EQ_INT(hs__key_verify(hs_hostkey_public(hk), "ssh-ed25519", hs__buf_ptr(&s), 83, ones,
+		                            sizeof ones),
 		             0);
 		CHECK(hs__key_verify(k, "ssh-ed25519", hs__buf_ptr(&s), 83, ones, sizeof ones) != 0);
 		CHECK(hs__key_verify(k, "angelos-tongues", hs__buf_ptr(&s), 83, ones, sizeof ones) != 0);
@@ -437,12 +449,12 @@ static void test_from_text(void)
 		"03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531bg",  /* not hex */
 		"03a107bff3ce10be1d70dd18e74bc099 7e4d6309ba50d5f1ddc8664125531b8",  /* blank inside */
 		"0x03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc86641255",
-		"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg",   /* no padding */
-		"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbh=",  /* stray bits */
-		"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbgA",  /* 33 bytes */
-		"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMb==",  /* 31 bytes */
-		"A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=",  /* URL-safe */
-		"A6EHv/POEL4dcN0Y50vAmWfk1jC pQ1fHdyGZBJVMbg=",  /* blank inside */
+		"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg",  /* no padding */
+		"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbh=", /* stray bits */
+		"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbgA", /* 33 bytes */
+		"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMb==", /* 31 bytes */
+		"A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=", /* URL-safe */
+		"A6EHv/POEL4dcN0Y50vAmWfk1jC pQ1fHdyGZBJVMbg=", /* blank inside */
 		"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=x",
 		"angelos-tongues A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=",
 	};

@@ -13,7 +13,11 @@
 
 #include "wire/buf.h"
 
-enum hs_comp { HS_COMP_NONE = 0, HS_COMP_ZLIB, HS_COMP_ZLIB_OPENSSH };
+enum hs_comp {
+	HS_COMP_NONE = 0,
+	HS_COMP_ZLIB,
+	HS_COMP_ZLIB_OPENSSH
+};
 
 struct hs_zstream;
 
@@ -30,7 +34,6 @@ int hs__z_deflate(struct hs_zstream *z, const uint8_t *in, size_t n, struct hs_b
 
 /* Decompress n bytes, appending at most max_out bytes to out;
  * HS_ERR_COMPRESSION for bad data or more than max_out. */
-int hs__z_inflate(struct hs_zstream *z, const uint8_t *in, size_t n, struct hs_buf *out,
-                  size_t max_out) HS_MUST_CHECK;
+int hs__z_inflate(struct hs_zstream *z, const uint8_t *in, size_t n, struct hs_buf *out, size_t max_out) HS_MUST_CHECK;
 
 #endif

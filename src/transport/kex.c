@@ -203,7 +203,8 @@ static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
 	}
 	if (hs__kexinit_choose(ki.lists[HS_KL_KEX], conn->cfg->kex, k->kex_alg, sizeof k->kex_alg) != 0)
 		return no_common(conn, "key exchange");
-	if (hs__kexinit_choose(ki.lists[HS_KL_HOSTKEY], conn->cfg->hostkey_algs, k->hostkey_alg, sizeof k->hostkey_alg) != 0)
+	if (hs__kexinit_choose(ki.lists[HS_KL_HOSTKEY], conn->cfg->hostkey_algs, k->hostkey_alg,
+	                       sizeof k->hostkey_alg) != 0)
 		return no_common(conn, "host key");
 	if (hs__kexinit_choose(ki.lists[HS_KL_ENC_C2S], conn->cfg->ciphers, k->enc_c2s, sizeof k->enc_c2s) != 0 ||
 	    hs__kexinit_choose(ki.lists[HS_KL_ENC_S2C], conn->cfg->ciphers, k->enc_s2c, sizeof k->enc_s2c) != 0)
@@ -215,7 +216,8 @@ static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
 	    (hs__kexinit_choose(ki.lists[HS_KL_MAC_S2C], conn->cfg->macs, k->mac_s2c, sizeof k->mac_s2c) != 0 &&
 	     !hs__cipher_by_name(k->enc_s2c)->aead))
 		return no_common(conn, "MAC");
-	if (hs__kexinit_choose(ki.lists[HS_KL_COMP_C2S], conn->cfg->compression, k->comp_c2s, sizeof k->comp_c2s) != 0 ||
+	if (hs__kexinit_choose(ki.lists[HS_KL_COMP_C2S], conn->cfg->compression, k->comp_c2s, sizeof k->comp_c2s) !=
+	            0 ||
 	    hs__kexinit_choose(ki.lists[HS_KL_COMP_S2C], conn->cfg->compression, k->comp_s2c, sizeof k->comp_s2c) != 0)
 		return no_common(conn, "compression");
 	/* RFC 4253 §7: the guess is wrong when the two sides' preferred
@@ -238,9 +240,9 @@ static int handle_kexinit(struct hs_conn *conn, struct hs_view *v)
 }
 
 /* Derive one direction's keys and set up its cipher context. */
-static int make_cipher(struct hs_conn *conn, const EVP_MD *md, struct hs_bytes kmp, const uint8_t *h,
-                       size_t hlen, const char *enc, const char *mac, char iv_l, char key_l, char mac_l,
-                       int encrypt, struct hs_cipher_ctx *out)
+static int make_cipher(struct hs_conn *conn, const EVP_MD *md, struct hs_bytes kmp, const uint8_t *h, size_t hlen,
+                       const char *enc, const char *mac, char iv_l, char key_l, char mac_l, int encrypt,
+                       struct hs_cipher_ctx *out)
 {
 	const struct hs_cipher_info *ci = hs__cipher_by_name(enc);
 	const struct hs_mac_info *mi = NULL;
@@ -353,7 +355,8 @@ static int send_reply(struct hs_conn *conn, const struct kex_method *m, const st
 	struct hs_buf *b;
 	if ((r = hs__conn_begin(conn, HS_MSG_KEX_ECDH_REPLY, &b)) != 0)
 		goto out;
-	if ((r = hs__buf_put_string(b, ks, ks_len)) == 0 && (r = hs__buf_put(b, hs__buf_ptr(reply), hs__buf_len(reply))) == 0)
+	if ((r = hs__buf_put_string(b, ks, ks_len)) == 0 &&
+	    (r = hs__buf_put(b, hs__buf_ptr(reply), hs__buf_len(reply))) == 0)
 		r = hs__buf_put_string(b, hs__buf_ptr(&sig), hs__buf_len(&sig));
 	if ((r = hs__conn_end(conn, r)) != 0)
 		goto out;

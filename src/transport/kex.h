@@ -17,18 +17,18 @@
 
 struct hs_kex {
 	enum hs_kex_step step;
-	struct hs_buf i_s;              /* our KEXINIT payload */
-	struct hs_buf i_c;              /* the peer's KEXINIT payload */
+	struct hs_buf i_s; /* our KEXINIT payload */
+	struct hs_buf i_c; /* the peer's KEXINIT payload */
 	char kex_alg[HS_ALG_NAME_MAX];
 	char hostkey_alg[HS_ALG_NAME_MAX];
 	char enc_c2s[HS_ALG_NAME_MAX], enc_s2c[HS_ALG_NAME_MAX];
 	char mac_c2s[HS_ALG_NAME_MAX], mac_s2c[HS_ALG_NAME_MAX];
 	char comp_c2s[HS_ALG_NAME_MAX], comp_s2c[HS_ALG_NAME_MAX];
-	int ignore_next;                /* the peer guessed wrong: drop its next kex packet */
-	struct hs_cipher_ctx next_rx;   /* ready for the peer's NEWKEYS */
+	int ignore_next;              /* the peer guessed wrong: drop its next kex packet */
+	struct hs_cipher_ctx next_rx; /* ready for the peer's NEWKEYS */
 	int next_rx_ready;
-	int computing;                  /* a finite-field exchange job is out: read nothing */
-	uint32_t last_seqnr;            /* sequence number of the packet being handled */
+	int computing;       /* a finite-field exchange job is out: read nothing */
+	uint32_t last_seqnr; /* sequence number of the packet being handled */
 };
 
 void hs__kex_init(struct hs_kex *k);

@@ -472,7 +472,8 @@ static void test_kex_failures(void)
 	fx_close(&f);
 
 	/* a tampered packet after the key exchange: MAC error (5) */
-	static const char *const ciphers[] = { "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes256-ctr" };
+	static const char *const ciphers[] = { "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com",
+		                               "aes256-ctr" };
 	for (int i = 0; i < 3; i++) {
 		struct mc_opts o = { .cipher = ciphers[i], .strict = 1 };
 		fx_open(&f, NULL, NULL, &o);

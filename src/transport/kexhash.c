@@ -32,8 +32,8 @@ out:
 	return r;
 }
 
-int hs__kex_derive(const EVP_MD *md, struct hs_bytes k, const uint8_t *h, size_t hlen,
-                   const uint8_t *session_id, size_t sidlen, char letter, uint8_t *out, size_t need)
+int hs__kex_derive(const EVP_MD *md, struct hs_bytes k, const uint8_t *h, size_t hlen, const uint8_t *session_id,
+                   size_t sidlen, char letter, uint8_t *out, size_t need)
 {
 	struct hs_buf b;
 	uint8_t block[EVP_MAX_MD_SIZE];

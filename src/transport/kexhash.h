@@ -11,24 +11,21 @@
 #include "common/limits.h"
 #include "wire/buf.h"
 
-
 struct hs_kex_transcript {
-	struct hs_bytes v_c, v_s;   /* identification lines without CR LF */
-	struct hs_bytes i_c, i_s;   /* KEXINIT payloads, message number included */
-	struct hs_bytes k_s;        /* server host key blob */
-	struct hs_bytes method;     /* already-encoded method-specific fields */
-	struct hs_bytes k;          /* shared secret as an mpint magnitude */
+	struct hs_bytes v_c, v_s; /* identification lines without CR LF */
+	struct hs_bytes i_c, i_s; /* KEXINIT payloads, message number included */
+	struct hs_bytes k_s;      /* server host key blob */
+	struct hs_bytes method;   /* already-encoded method-specific fields */
+	struct hs_bytes k;        /* shared secret as an mpint magnitude */
 };
 
 /* H = HASH(string V_C || string V_S || string I_C || string I_S ||
  *          string K_S || method || mpint K). */
-int hs__kex_hash(const EVP_MD *md, const struct hs_kex_transcript *t, uint8_t *out,
-                 size_t *outlen) HS_MUST_CHECK;
+int hs__kex_hash(const EVP_MD *md, const struct hs_kex_transcript *t, uint8_t *out, size_t *outlen) HS_MUST_CHECK;
 
 /* Key letter X ('A'..'F'): HASH(mpint K || H || X || session_id), extended
  * with HASH(K || H || K1 || ...) until need bytes. */
-int hs__kex_derive(const EVP_MD *md, struct hs_bytes k, const uint8_t *h, size_t hlen,
-                   const uint8_t *session_id, size_t sidlen, char letter, uint8_t *out,
-                   size_t need) HS_MUST_CHECK;
+int hs__kex_derive(const EVP_MD *md, struct hs_bytes k, const uint8_t *h, size_t hlen, const uint8_t *session_id,
+                   size_t sidlen, char letter, uint8_t *out, size_t need) HS_MUST_CHECK;
 
 #endif

@@ -6,8 +6,8 @@
 
 static const char H_HEX[] = "4a877caad1f3940e2056bb3e110f4cc100ab7dcf75512afaff3210ded5740f70";
 static const char C64_HEX[] =
-        "91a54bf8f69433402b9406594e3cf456793bfa3e05785d862c0bbebb267cf255"
-        "3c8e93f45defc46f698b826bb5b8e64ff619b390af4860aaa1d13036572ed91c";
+	"91a54bf8f69433402b9406594e3cf456793bfa3e05785d862c0bbebb267cf255"
+	"3c8e93f45defc46f698b826bb5b8e64ff619b390af4860aaa1d13036572ed91c";
 static const char A12_HEX[] = "b1afd886f00a1e71883a5d79";
 
 int main(void)

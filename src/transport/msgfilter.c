@@ -23,8 +23,7 @@ static int known_to_server(uint8_t msg)
 
 static int transport_generic(uint8_t msg)
 {
-	return msg == HS_MSG_DISCONNECT || msg == HS_MSG_IGNORE || msg == HS_MSG_UNIMPLEMENTED ||
-	       msg == HS_MSG_DEBUG;
+	return msg == HS_MSG_DISCONNECT || msg == HS_MSG_IGNORE || msg == HS_MSG_UNIMPLEMENTED || msg == HS_MSG_DEBUG;
 }
 
 /* What the current phase allows when no key exchange is in the way. */

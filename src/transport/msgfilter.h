@@ -46,26 +46,26 @@ enum hs_msg {
 
 /* Where the connection is, outside key exchange. */
 enum hs_phase {
-	HS_PHASE_FIRST_KEX,     /* before the first NEWKEYS from the client */
-	HS_PHASE_SERVICE,       /* waiting for SERVICE_REQUEST ssh-userauth */
-	HS_PHASE_USERAUTH,      /* authenticating */
-	HS_PHASE_CONNECTION,    /* authenticated */
+	HS_PHASE_FIRST_KEX,  /* before the first NEWKEYS from the client */
+	HS_PHASE_SERVICE,    /* waiting for SERVICE_REQUEST ssh-userauth */
+	HS_PHASE_USERAUTH,   /* authenticating */
+	HS_PHASE_CONNECTION, /* authenticated */
 	HS_PHASE_COUNT
 };
 
 /* Where a key exchange is (the first one included). */
 enum hs_kex_step {
-	HS_KEX_IDLE,            /* no key exchange running */
-	HS_KEX_SENT_KEXINIT,    /* ours sent, the peer's not yet received */
-	HS_KEX_WAIT_INIT,       /* both KEXINITs seen: waiting for the method's init */
-	HS_KEX_WAIT_NEWKEYS,    /* reply and NEWKEYS sent: waiting for NEWKEYS */
+	HS_KEX_IDLE,         /* no key exchange running */
+	HS_KEX_SENT_KEXINIT, /* ours sent, the peer's not yet received */
+	HS_KEX_WAIT_INIT,    /* both KEXINITs seen: waiting for the method's init */
+	HS_KEX_WAIT_NEWKEYS, /* reply and NEWKEYS sent: waiting for NEWKEYS */
 	HS_KEX_STEP_COUNT
 };
 
 enum hs_verdict {
-	HS_VERDICT_ACCEPT,          /* run its handler */
-	HS_VERDICT_UNIMPLEMENTED,   /* unknown number: answer UNIMPLEMENTED */
-	HS_VERDICT_REJECT           /* not allowed here: end the connection */
+	HS_VERDICT_ACCEPT,        /* run its handler */
+	HS_VERDICT_UNIMPLEMENTED, /* unknown number: answer UNIMPLEMENTED */
+	HS_VERDICT_REJECT         /* not allowed here: end the connection */
 };
 
 enum hs_verdict hs__msgfilter_check(enum hs_phase phase, enum hs_kex_step step, int strict, uint8_t msg);

@@ -4,7 +4,10 @@
 
 #include "hs_test.h"
 
-static int in(int msg, int lo, int hi) { return msg >= lo && msg <= hi; }
+static int in(int msg, int lo, int hi)
+{
+	return msg >= lo && msg <= hi;
+}
 
 static void test_every_message_in_every_state(void)
 {
@@ -22,18 +25,22 @@ static void test_every_message_in_every_state(void)
 						bad++, fprintf(stderr, "DISCONNECT refused p%d s%d\n", phase, step);
 					/* connection protocol only after authentication */
 					if (in(msg, 80, 127) && accept && phase != HS_PHASE_CONNECTION)
-						bad++, fprintf(stderr, "conn msg %d before auth p%d s%d\n", msg, phase, step);
+						bad++, fprintf(stderr, "conn msg %d before auth p%d s%d\n", msg, phase,
+						               step);
 					/* userauth only once the service was accepted */
 					if (in(msg, 50, 79) && accept && phase < HS_PHASE_USERAUTH)
 						bad++, fprintf(stderr, "auth msg %d too early p%d\n", msg, phase);
 					/* server-to-client messages never accepted */
-					if ((msg == 6 || msg == 31 || in(msg, 51, 79) || msg == 91 || msg == 92) && accept)
-						bad++, fprintf(stderr, "server msg %d accepted p%d s%d\n", msg, phase, step);
+					if ((msg == 6 || msg == 31 || in(msg, 51, 79) || msg == 91 || msg == 92) &&
+					    accept)
+						bad++, fprintf(stderr, "server msg %d accepted p%d s%d\n", msg, phase,
+						               step);
 					/* during a key exchange, only kex and transport-generic messages */
 					if (kexing && accept && !(msg <= 4 || msg == 21 || msg == 30))
 						bad++, fprintf(stderr, "msg %d during kex p%d s%d\n", msg, phase, step);
 					/* strict first exchange: nothing but its own messages */
-					if (first && strict && accept && !(msg == 1 || msg == 20 || msg == 21 || msg == 30))
+					if (first && strict && accept &&
+					    !(msg == 1 || msg == 20 || msg == 21 || msg == 30))
 						bad++, fprintf(stderr, "strict: msg %d accepted s%d\n", msg, step);
 					/* kex method messages only at their step */
 					if (msg == 30 && accept && step != HS_KEX_WAIT_INIT)
@@ -61,7 +68,8 @@ static void test_expected_paths(void)
 	CHECK_EQ_INT(hs__msgfilter_check(HS_PHASE_USERAUTH, HS_KEX_IDLE, 1, 50), HS_VERDICT_ACCEPT);
 	for (int m = 90; m <= 100; m++)
 		if (m != 91 && m != 92)
-			CHECK_EQ_INT(hs__msgfilter_check(HS_PHASE_CONNECTION, HS_KEX_IDLE, 1, (uint8_t)m), HS_VERDICT_ACCEPT);
+			CHECK_EQ_INT(hs__msgfilter_check(HS_PHASE_CONNECTION, HS_KEX_IDLE, 1, (uint8_t)m),
+			             HS_VERDICT_ACCEPT);
 	/* Terrapin: IGNORE during the strict first exchange is fatal */
 	CHECK_EQ_INT(hs__msgfilter_check(HS_PHASE_FIRST_KEX, HS_KEX_SENT_KEXINIT, 1, 2), HS_VERDICT_REJECT);
 	CHECK_EQ_INT(hs__msgfilter_check(HS_PHASE_FIRST_KEX, HS_KEX_WAIT_NEWKEYS, 1, 2), HS_VERDICT_REJECT);

@@ -16,27 +16,27 @@
 
 struct hs_packet_dir {
 	struct hs_cipher_ctx cipher;
-	int active;             /* cipher set (after NEWKEYS) */
+	int active; /* cipher set (after NEWKEYS) */
 	uint32_t seqnr;
-	uint64_t bytes;         /* since the last key exchange */
-	uint64_t packets;       /* since the last key exchange */
-	struct hs_zstream *z;   /* compression, once active */
-	uint64_t inflate_left;  /* bytes we may still inflate; UINT64_MAX: no cap */
+	uint64_t bytes;        /* since the last key exchange */
+	uint64_t packets;      /* since the last key exchange */
+	struct hs_zstream *z;  /* compression, once active */
+	uint64_t inflate_left; /* bytes we may still inflate; UINT64_MAX: no cap */
 };
 
 struct hs_packet_io {
 	struct hs_packet_dir rx, tx;
-	struct hs_buf in;       /* raw bytes from the peer */
-	struct hs_buf out;      /* sealed bytes for the peer */
-	uint32_t max_packet;    /* largest packet_length accepted */
-	uint32_t rx_len;        /* packet_length of the packet being read, 0 if unknown */
-	size_t rx_total;        /* bytes of that packet incl. length field and tag */
-	int rx_ready;           /* a decrypted packet awaits hs__packet_done */
-	size_t tx_mark;         /* start of the packet being built */
+	struct hs_buf in;    /* raw bytes from the peer */
+	struct hs_buf out;   /* sealed bytes for the peer */
+	uint32_t max_packet; /* largest packet_length accepted */
+	uint32_t rx_len;     /* packet_length of the packet being read, 0 if unknown */
+	size_t rx_total;     /* bytes of that packet incl. length field and tag */
+	int rx_ready;        /* a decrypted packet awaits hs__packet_done */
+	size_t tx_mark;      /* start of the packet being built */
 	int tx_building;
 	int (*random)(uint8_t *p, size_t n); /* padding source */
-	struct hs_buf ztx;      /* compressed payload being framed */
-	struct hs_buf zrx;      /* inflated payload of the packet being read */
+	struct hs_buf ztx;                   /* compressed payload being framed */
+	struct hs_buf zrx;                   /* inflated payload of the packet being read */
 };
 
 /* max_packet: largest incoming packet_length; out_max: output queue cap. */

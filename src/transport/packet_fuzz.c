@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(key, 0x42, sizeof key);
 		struct hs_cipher_ctx ctx;
 		memset(&ctx, 0, sizeof ctx);
-		if (hs__cipher_init(&ctx, hs__cipher_by_name("chacha20-poly1305@openssh.com"), key, NULL, NULL, NULL, 0) != 0)
+		if (hs__cipher_init(&ctx, hs__cipher_by_name("chacha20-poly1305@openssh.com"), key, NULL, NULL, NULL,
+		                    0) != 0)
 			goto out;
 		hs__packet_set_cipher(&io.rx, &ctx, 0);
 	}

@@ -8,8 +8,12 @@
 #include "common/limits.h"
 #include "hs_test.h"
 
-static const char *const ciphers[] = { "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com",
-	                               "aes128-gcm@openssh.com", "aes256-ctr", "aes128-ctr", NULL };
+static const char *const ciphers[] = { "chacha20-poly1305@openssh.com",
+	                               "aes256-gcm@openssh.com",
+	                               "aes128-gcm@openssh.com",
+	                               "aes256-ctr",
+	                               "aes128-ctr",
+	                               NULL };
 
 static void keyed_pair(struct hs_packet_io *tx, struct hs_packet_io *rx, const char *cipher, const char *mac)
 {

@@ -29,9 +29,9 @@
 #include "wire/buf.h"
 
 struct hs_sendq {
-	struct hs_buf held;   /* held messages: SSH strings of message number + body */
-	size_t held_mark;     /* start of the held message being built */
-	int building_held;    /* the message being built goes to held */
+	struct hs_buf held; /* held messages: SSH strings of message number + body */
+	size_t held_mark;   /* start of the held message being built */
+	int building_held;  /* the message being built goes to held */
 };
 
 /* max_held: the most bytes the held queue may grow to (a peer that stalls

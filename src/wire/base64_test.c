@@ -70,20 +70,15 @@ static void test_all_bytes(void)
 static void test_strict_decoder(void)
 {
 	static const char *const bad[] = {
-		"Zg=",     /* length not a multiple of 4 */
-		"Zg",      /* unpadded */
-		"Zh==",    /* unused bits set */
-		"Zm9=",    /* unused bits set (one pad) */
-		"Z===",    /* too much padding */
-		"====",
-		"Zg==Zg==", /* padding in the middle */
-		"Z=g=",
-		"Zm 9",    /* whitespace */
-		"Zm9\n",
-		"Zm-v",    /* URL-safe alphabet is not ours */
-		"Zm_v",
-		"Zm9\x80",
-		"Zm9v\0\0\0\0",
+		"Zg=",               /* length not a multiple of 4 */
+		"Zg",                /* unpadded */
+		"Zh==",              /* unused bits set */
+		"Zm9=",              /* unused bits set (one pad) */
+		"Z===",              /* too much padding */
+		"====",  "Zg==Zg==", /* padding in the middle */
+		"Z=g=",  "Zm 9",     /* whitespace */
+		"Zm9\n", "Zm-v",     /* URL-safe alphabet is not ours */
+		"Zm_v",  "Zm9\x80",  "Zm9v\0\0\0\0",
 	};
 	uint8_t dec[16];
 	size_t dlen = 77;

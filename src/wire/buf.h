@@ -19,11 +19,11 @@
 
 struct hs_buf {
 	uint8_t *data;
-	size_t off;    /* first unread byte */
-	size_t len;    /* one past the last written byte */
-	size_t cap;    /* allocated bytes */
-	size_t max;    /* len - off may never exceed this */
-	int secret;    /* wipe on reset/shrink/free */
+	size_t off; /* first unread byte */
+	size_t len; /* one past the last written byte */
+	size_t cap; /* allocated bytes */
+	size_t max; /* len - off may never exceed this */
+	int secret; /* wipe on reset/shrink/free */
 };
 
 /* A borrowed run of bytes: valid as long as its owner is. */
@@ -49,8 +49,14 @@ void hs__buf_reset(struct hs_buf *b);
 /* Give back storage above keep bytes when the buffer is idle and empty. */
 void hs__buf_shrink(struct hs_buf *b, size_t keep);
 
-static inline size_t hs__buf_len(const struct hs_buf *b) { return b->len - b->off; }
-static inline uint8_t *hs__buf_ptr(const struct hs_buf *b) { return b->data + b->off; }
+static inline size_t hs__buf_len(const struct hs_buf *b)
+{
+	return b->len - b->off;
+}
+static inline uint8_t *hs__buf_ptr(const struct hs_buf *b)
+{
+	return b->data + b->off;
+}
 static inline struct hs_view hs__buf_view(const struct hs_buf *b)
 {
 	struct hs_view v = { b->data ? b->data + b->off : NULL, b->len - b->off, 0 };
@@ -90,8 +96,14 @@ static inline struct hs_view hs__view_make(const void *p, size_t n)
 	struct hs_view v = { (const uint8_t *)p, n, 0 };
 	return v;
 }
-static inline size_t hs__view_left(const struct hs_view *v) { return v->len - v->pos; }
-static inline const uint8_t *hs__view_cur(const struct hs_view *v) { return v->ptr + v->pos; }
+static inline size_t hs__view_left(const struct hs_view *v)
+{
+	return v->len - v->pos;
+}
+static inline const uint8_t *hs__view_cur(const struct hs_view *v)
+{
+	return v->ptr + v->pos;
+}
 
 int hs__view_get_u8(struct hs_view *v, uint8_t *out) HS_MUST_CHECK;
 int hs__view_get_bool(struct hs_view *v, int *out) HS_MUST_CHECK;
