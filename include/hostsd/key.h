@@ -124,6 +124,38 @@ HS_API int hs_hostkey_ed25519_public(const struct hs_hostkey *key, uint8_t out[3
 /* Free and wipe; NULL is allowed. */
 HS_API void hs_hostkey_free(struct hs_hostkey *key);
 
+/* --- host keys whose private half lives elsewhere --- */
+
+/* One signature the engine asks an external signer for. */
+struct hs_sign_request;
+
+/* Sign data (an exchange hash) with the private half of the key's public
+ * key, as an ssh-agent does for SSH_AGENTC_SIGN_REQUEST with flags 0.
+ * Called on the loop thread; data is a view valid during the call only.
+ * The signer answers later, exactly once, with hs_sign_request_done (it
+ * may also answer from inside this call). */
+typedef void (*hs_hostkey_sign_cb)(void *ctx, struct hs_sign_request *req, const uint8_t *data, size_t len);
+
+/* A host key whose signatures are made elsewhere: by an ssh-agent, another
+ * process, a hardware token. pub is its public half (copied; Ed25519
+ * only, the one host key type the engine serves); sign and ctx are kept
+ * as given and must outlive the host key. The engine verifies every
+ * signature it gets against pub before sending it, so a signer holding
+ * the wrong key fails the key exchange instead of the peer's host key
+ * check. Returns 0, HS_ERR_INVALID_ARG, HS_ERR_KEY_TYPE or HS_ERR_ALLOC;
+ * caller frees with hs_hostkey_free (after every request is answered). */
+HS_API int hs_hostkey_new_external(const struct hs_key *pub, hs_hostkey_sign_cb sign, void *ctx,
+                                   struct hs_hostkey **out) HS_MUST_CHECK;
+
+/* Answer a request: err 0 and sig, the SSH signature blob as an ssh-agent
+ * returns it (string "ssh-ed25519", string signature; copied), or err an
+ * HS_ERR_* when no signature can be had (the key exchange then fails with
+ * "host key signature failed"). Call it exactly once per request, from the
+ * loop thread; the request is gone afterwards. The connection goes on from
+ * the next loop iteration, never inside this call. If the connection
+ * ended meanwhile, the answer is dropped. */
+HS_API void hs_sign_request_done(struct hs_sign_request *req, int err, const uint8_t *sig, size_t siglen);
+
 #ifdef __cplusplus
 }
 #endif

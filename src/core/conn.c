@@ -416,7 +416,7 @@ static int handle_packet(struct hs_conn *conn, struct hs_view *v, uint32_t seqnr
 static int process(struct hs_conn *conn)
 {
 	int r;
-	while (!conn->closing && !conn->waiting && !conn->kex.computing) {
+	while (!conn->closing && !conn->waiting && !hs__kex_busy(&conn->kex)) {
 		if (!conn->version_done) {
 			r = read_identification(conn);
 			if (r == HS_ERR_NEED_MORE)
@@ -487,7 +487,7 @@ int hs__conn_input_commit(struct hs_conn *conn, size_t n)
 
 int hs__conn_resume_due(const struct hs_conn *conn)
 {
-	return conn->resume_due;
+	return conn->resume_due || hs__kex_sign_answered(&conn->kex);
 }
 
 int hs__conn_resume(struct hs_conn *conn)
@@ -495,6 +495,8 @@ int hs__conn_resume(struct hs_conn *conn)
 	int r;
 	if (conn->closing)
 		return HS_ERR_CLOSED;
+	if (hs__kex_sign_answered(&conn->kex) && (r = hs__kex_sign_done(conn)) != 0)
+		return fail_with(conn, r, NULL);
 	if (conn->resume_due) {
 		conn->resume_due = 0;
 		conn->waiting = 0;
@@ -523,7 +525,7 @@ int hs__conn_compute_done(struct hs_conn *conn, struct hs_dh_job *job)
 
 int hs__conn_wants_input(const struct hs_conn *conn)
 {
-	return !conn->closing && !conn->waiting && !conn->kex.computing;
+	return !conn->closing && !conn->waiting && !hs__kex_busy(&conn->kex);
 }
 
 /* --- timers --- */
@@ -537,7 +539,7 @@ static int keepalive(struct hs_conn *conn)
 	int r;
 	uint64_t every = conn->cfg->keepalive_ms;
 	/* a peer's reply cannot be read while its key exchange computes */
-	if (every == 0 || !conn->auth.completed || conn->kex.computing)
+	if (every == 0 || !conn->auth.completed || hs__kex_busy(&conn->kex))
 		return 0;
 	if (conn->now_ms - conn->last_rx_ms < every * (conn->keepalives_missed + 1))
 		return 0;
@@ -583,7 +585,7 @@ uint64_t hs__conn_next_deadline(const struct hs_conn *conn)
 		if (k < d)
 			d = k;
 	}
-	if (conn->cfg->keepalive_ms != 0 && conn->auth.completed && !conn->kex.computing) {
+	if (conn->cfg->keepalive_ms != 0 && conn->auth.completed && !hs__kex_busy(&conn->kex)) {
 		uint64_t k = conn->last_rx_ms + conn->cfg->keepalive_ms * (conn->keepalives_missed + 1);
 		if (k < d)
 			d = k;

@@ -68,10 +68,12 @@ int hs__conn_input_commit(struct hs_conn *conn, size_t n);
 
 /* Should the I/O layer read more? No once the connection is closing,
  * while an application answer is awaited, and while a key exchange
- * computation is out (the peer's next packets wait in the socket). */
+ * computation or signature is out (the peer's next packets wait in the
+ * socket). */
 int hs__conn_wants_input(const struct hs_conn *conn);
 
-/* An application answer arrived (hs_conn_answer): call hs__conn_resume. */
+/* An application answer arrived (hs_conn_answer), or an external signer's
+ * (hs_sign_request_done): call hs__conn_resume. */
 int hs__conn_resume_due(const struct hs_conn *conn);
 /* Continue processing buffered input after an application answer.
  * Non-zero: the connection is over. */

@@ -77,6 +77,38 @@ out:
 	return r;
 }
 
+int hs_hostkey_new_external(const struct hs_key *pub, hs_hostkey_sign_cb sign, void *ctx, struct hs_hostkey **out)
+{
+	struct hs_hostkey *hk;
+	if (out == NULL)
+		return HS_ERR_INVALID_ARG;
+	*out = NULL;
+	if (pub == NULL || sign == NULL)
+		return HS_ERR_INVALID_ARG;
+	if (pub->type != HS_KEY_ED25519)
+		return HS_ERR_KEY_TYPE;
+	if ((hk = calloc(1, sizeof *hk)) == NULL)
+		return HS_ERR_ALLOC;
+	if ((hk->pub = hs_key_dup(pub)) == NULL) {
+		free(hk);
+		return HS_ERR_ALLOC;
+	}
+	hk->sign = sign;
+	hk->sign_ctx = ctx;
+	*out = hk;
+	return 0;
+}
+
+int hs__hostkey_external(const struct hs_hostkey *key)
+{
+	return key != NULL && key->priv == NULL && key->sign != NULL;
+}
+
+void hs__hostkey_ask_signer(const struct hs_hostkey *key, struct hs_sign_request *req, const uint8_t *data, size_t len)
+{
+	key->sign(key->sign_ctx, req, data, len);
+}
+
 const struct hs_key *hs_hostkey_public(const struct hs_hostkey *key)
 {
 	return key != NULL ? key->pub : NULL;

@@ -47,10 +47,13 @@ struct hs_key {
 };
 
 /* A host key: the private EVP_PKEY (libcrypto keeps the Ed25519 secret in
- * memory it wipes on free) and its public half. */
+ * memory it wipes on free) and its public half; or, for an external key,
+ * no private half and the signer that has it. */
 struct hs_hostkey {
 	EVP_PKEY *priv;
 	struct hs_key *pub;
+	hs_hostkey_sign_cb sign;
+	void *sign_ctx;
 };
 
 struct hs_buf;

@@ -290,6 +290,8 @@ int hs_hostkey_save_mem(const struct hs_hostkey *key, const char *comment, char 
 		return HS_ERR_INVALID_ARG;
 	*out = NULL;
 	*outlen = 0;
+	if (key->priv == NULL) /* an external key: the private half is not ours to write */
+		return HS_ERR_KEY_TYPE;
 	if (RAND_bytes((unsigned char *)&checkint, sizeof checkint) != 1)
 		return HS_ERR_CRYPTO;
 	hs__buf_init(&body, HS_KEYFILE_MAX, 1);

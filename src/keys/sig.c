@@ -186,6 +186,31 @@ int hs__key_verify(const struct hs_key *key, const char *alg, const uint8_t *sig
 	return r;
 }
 
+int hs__hostkey_adopt_signature(const struct hs_hostkey *key, const char *alg, const uint8_t *sig, size_t siglen,
+                                const uint8_t *data, size_t len, struct hs_buf *out)
+{
+	struct hs_view v = hs__view_make(sig, siglen);
+	struct hs_bytes name, raw;
+	size_t start;
+	int r;
+	if (key == NULL || alg == NULL || out == NULL || (sig == NULL && siglen != 0))
+		return HS_ERR_INVALID_ARG;
+	int tongues = strcmp(alg, HS_TONGUES_NAME) == 0;
+	if (key->pub->type != HS_KEY_ED25519 || (!tongues && !hs__key_alg_allowed(key->pub, alg)))
+		return HS_ERR_KEY_TYPE;
+	/* what the signer says must be what the host key's public half verifies */
+	if ((r = hs__key_verify(key->pub, "ssh-ed25519", sig, siglen, data, len)) != 0)
+		return r;
+	if ((r = hs__view_get_string(&v, &name)) != 0 || (r = hs__view_get_string(&v, &raw)) != 0)
+		return r;
+	start = hs__buf_len(out);
+	if ((r = hs__buf_put_cstring(out, alg)) == 0)
+		r = tongues ? hs__buf_put(out, raw.ptr, raw.len) : hs__buf_put_string(out, raw.ptr, raw.len);
+	if (r != 0)
+		hs__buf_truncate(out, start);
+	return r;
+}
+
 int hs__hostkey_sign(const struct hs_hostkey *key, const char *alg, const uint8_t *data, size_t len, struct hs_buf *out)
 {
 	uint8_t sig[ED25519_SIG_LEN];
@@ -196,7 +221,7 @@ int hs__hostkey_sign(const struct hs_hostkey *key, const char *alg, const uint8_
 		return HS_ERR_INVALID_ARG;
 	/* One Ed25519 host key serves as ssh-ed25519 and as angelos-tongues. */
 	int tongues = strcmp(alg, HS_TONGUES_NAME) == 0;
-	if (key->pub->type != HS_KEY_ED25519 || (!tongues && !hs__key_alg_allowed(key->pub, alg)))
+	if (key->priv == NULL || key->pub->type != HS_KEY_ED25519 || (!tongues && !hs__key_alg_allowed(key->pub, alg)))
 		return HS_ERR_KEY_TYPE;
 	r = HS_ERR_CRYPTO;
 	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->priv) != 1 ||

@@ -46,6 +46,18 @@ int hs__key_alg_allowed(const struct hs_key *key, const char *alg);
 int hs__hostkey_sign(const struct hs_hostkey *key, const char *alg, const uint8_t *data, size_t len,
                      struct hs_buf *out) HS_MUST_CHECK;
 
+/* Is the host key's private half elsewhere (hs_hostkey_new_external)?
+ * Then hs__hostkey_sign cannot sign with it: ask its signer. */
+int hs__hostkey_external(const struct hs_hostkey *key);
+void hs__hostkey_ask_signer(const struct hs_hostkey *key, struct hs_sign_request *req, const uint8_t *data, size_t len);
+
+/* An external signer's answer (string "ssh-ed25519", string signature),
+ * checked against the host key and data, appended to out in the framing of
+ * alg as hs__hostkey_sign would have made it. HS_ERR_SIGNATURE when it is
+ * not the host key's signature of data. */
+int hs__hostkey_adopt_signature(const struct hs_hostkey *key, const char *alg, const uint8_t *sig, size_t siglen,
+                                const uint8_t *data, size_t len, struct hs_buf *out) HS_MUST_CHECK;
+
 /* Append to out the host key's public key blob in the framing of the
  * negotiated host key algorithm alg (K_S of RFC 4253 §8): the ssh-ed25519
  * blob for "ssh-ed25519", the 63-byte angelos-tongues blob for

@@ -11,6 +11,7 @@
 #include "transport/kex.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -24,11 +25,36 @@
 #define STRICT_S "kex-strict-s-v00@openssh.com"
 #define STRICT_C "kex-strict-c-v00@openssh.com"
 
+/* A signature asked of an external signer. It outlives a connection that
+ * ends meanwhile (conn is then NULL) until the signer answers. */
+struct hs_sign_request {
+	struct hs_conn *conn;
+	int answered;
+	int err;
+	struct hs_buf sig;
+};
+
 void hs__kex_init(struct hs_kex *k)
 {
 	memset(k, 0, sizeof(*k));
 	hs__buf_init(&k->i_s, HS_MAX_KEXINIT, 0);
 	hs__buf_init(&k->i_c, HS_MAX_KEXINIT, 0);
+	hs__buf_init(&k->reply_head, HS_MAX_HOSTKEY_BLOB + HS_MAX_KEX_REPLY, 0);
+}
+
+static void sign_request_free(struct hs_sign_request *req)
+{
+	hs__buf_cleanup(&req->sig);
+	free(req);
+}
+
+/* Forget the state kept between the exchange hash and its signature. */
+static void drop_signing_state(struct hs_kex *k)
+{
+	hs__cipher_cleanup(&k->next_tx);
+	OPENSSL_cleanse(k->h, sizeof k->h);
+	k->hlen = 0;
+	hs__buf_reset(&k->reply_head);
 }
 
 void hs__kex_cleanup(struct hs_kex *k)
@@ -37,6 +63,35 @@ void hs__kex_cleanup(struct hs_kex *k)
 	hs__buf_cleanup(&k->i_c);
 	hs__cipher_cleanup(&k->next_rx);
 	k->next_rx_ready = 0;
+	if (k->signing != NULL) {
+		if (k->signing->answered)
+			sign_request_free(k->signing);
+		else
+			k->signing->conn = NULL; /* freed when the signer answers */
+		k->signing = NULL;
+	}
+	drop_signing_state(k);
+	hs__buf_cleanup(&k->reply_head);
+}
+
+void hs_sign_request_done(struct hs_sign_request *req, int err, const uint8_t *sig, size_t siglen)
+{
+	if (req == NULL || req->answered)
+		return;
+	if (req->conn == NULL) { /* the connection is gone */
+		sign_request_free(req);
+		return;
+	}
+	req->answered = 1;
+	req->err = err != 0 ? err : (sig == NULL ? HS_ERR_INVALID_ARG : 0);
+	if (req->err == 0 && hs__buf_put(&req->sig, sig, siglen) != 0)
+		req->err = HS_ERR_LIMIT;
+	hs__conn_kick(req->conn); /* the core goes on from the loop: hs__conn_resume */
+}
+
+int hs__kex_sign_answered(const struct hs_kex *k)
+{
+	return k->signing != NULL && k->signing->answered;
 }
 
 /* One key exchange method, server side: read the client's init message
@@ -309,73 +364,128 @@ int hs__kex_auth_done(struct hs_conn *conn)
 	return r;
 }
 
+/* With the exchange hash signed (sig, in the framing of the host key
+ * algorithm): send the reply and NEWKEYS, switch our output to the new
+ * keys, and let the held messages go. */
+static int send_signed_reply(struct hs_conn *conn, const struct hs_buf *sig)
+{
+	struct hs_kex *k = &conn->kex;
+	struct hs_buf *b;
+	int r;
+	if ((r = hs__conn_begin(conn, HS_MSG_KEX_ECDH_REPLY, &b)) != 0)
+		return r;
+	if ((r = hs__buf_put(b, hs__buf_ptr(&k->reply_head), hs__buf_len(&k->reply_head))) == 0)
+		r = hs__buf_put_string(b, hs__buf_ptr(sig), hs__buf_len(sig));
+	if ((r = hs__conn_end(conn, r)) != 0)
+		return r;
+	if ((r = hs__conn_begin(conn, HS_MSG_NEWKEYS, &b)) != 0 || (r = hs__conn_end(conn, 0)) != 0)
+		return r;
+	hs__packet_set_cipher(&conn->pkt.tx, &k->next_tx, conn->strict_kex);
+	drop_signing_state(k);
+	k->step = HS_KEX_WAIT_NEWKEYS;
+	if ((r = start_compression(conn, &conn->pkt.tx, k->comp_s2c, 1)) != 0)
+		return r;
+	/* RFC 8308 §2.4: EXT_INFO goes right after our first NEWKEYS. */
+	if (conn->kex_count == 0 && conn->ext_info_c && (r = send_ext_info(conn)) != 0)
+		return r;
+	/* Messages held back during the exchange can go now. */
+	if ((r = hs__sendq_flush_held(&conn->sendq, &conn->pkt)) == 0)
+		hs__conn_kick(conn);
+	return r;
+}
+
+int hs__kex_sign_done(struct hs_conn *conn)
+{
+	struct hs_kex *k = &conn->kex;
+	struct hs_sign_request *req = k->signing;
+	struct hs_buf sig;
+	int r;
+	if (req == NULL || !req->answered)
+		return HS_ERR_INTERNAL;
+	k->signing = NULL;
+	hs__buf_init(&sig, HS_MAX_HOSTKEY_BLOB, 0);
+	r = req->err;
+	if (r == 0)
+		r = hs__hostkey_adopt_signature(conn->hostkey, k->hostkey_alg, hs__buf_ptr(&req->sig),
+		                                hs__buf_len(&req->sig), k->h, k->hlen, &sig);
+	sign_request_free(req);
+	if (r != 0) {
+		/* whatever the signer said, the peer learns only this */
+		hs__conn_set_failure(conn, HS_DISCONNECT_KEY_EXCHANGE_FAILED, "host key signature failed");
+		r = HS_ERR_SIGNATURE;
+	} else {
+		r = send_signed_reply(conn, &sig);
+	}
+	hs__buf_cleanup(&sig);
+	return r;
+}
+
+/* Sign H with the host key: here, or by the external signer, whose answer
+ * comes through hs_sign_request_done (perhaps at once, from inside the
+ * request). */
+static int sign_exchange(struct hs_conn *conn)
+{
+	struct hs_kex *k = &conn->kex;
+	struct hs_buf sig;
+	int r;
+	if (hs__hostkey_external(conn->hostkey)) {
+		struct hs_sign_request *req = calloc(1, sizeof(*req));
+		if (req == NULL)
+			return HS_ERR_ALLOC;
+		req->conn = conn;
+		hs__buf_init(&req->sig, HS_MAX_HOSTKEY_BLOB, 0);
+		k->signing = req;
+		hs__hostkey_ask_signer(conn->hostkey, req, k->h, k->hlen);
+		return hs__kex_sign_answered(k) ? hs__kex_sign_done(conn) : 0;
+	}
+	hs__buf_init(&sig, HS_MAX_HOSTKEY_BLOB, 0);
+	if ((r = hs__hostkey_sign(conn->hostkey, k->hostkey_alg, k->h, k->hlen, &sig)) == 0)
+		r = send_signed_reply(conn, &sig);
+	hs__buf_cleanup(&sig);
+	return r;
+}
+
 /* With the method's exchange-hash fields, reply value and shared secret
- * in hand: compute H, sign it, reply, send NEWKEYS and switch our output
- * to the new keys. */
+ * in hand: compute H (the first one is the session identifier), derive
+ * the keys of both directions, then have H signed. */
 static int send_reply(struct hs_conn *conn, const struct kex_method *m, const struct hs_buf *hashpart,
                       const struct hs_buf *reply, const struct hs_buf *secret)
 {
 	struct hs_kex *k = &conn->kex;
-	uint8_t h[HS_MAX_HASH];
-	size_t hlen = 0;
-	struct hs_buf sig, ksb;
-	struct hs_cipher_ctx tx;
+	struct hs_buf ksb;
 	int r;
-	memset(&tx, 0, sizeof tx);
-	hs__buf_init(&sig, HS_MAX_HOSTKEY_BLOB, 0);
 	hs__buf_init(&ksb, HS_MAX_HOSTKEY_BLOB, 0);
 	const EVP_MD *md = m->md();
 	/* K_S in the form of the negotiated host key algorithm */
 	if ((r = hs__hostkey_public_blob(conn->hostkey, k->hostkey_alg, &ksb)) != 0)
 		goto out;
-	const uint8_t *ks = hs__buf_ptr(&ksb);
-	size_t ks_len = hs__buf_len(&ksb);
 	struct hs_kex_transcript t = {
 		.v_c = { (const uint8_t *)conn->client_version, strlen(conn->client_version) },
 		.v_s = { (const uint8_t *)conn->server_version, strlen(conn->server_version) },
 		.i_c = { hs__buf_ptr(&k->i_c), hs__buf_len(&k->i_c) },
 		.i_s = { hs__buf_ptr(&k->i_s), hs__buf_len(&k->i_s) },
-		.k_s = { ks, ks_len },
+		.k_s = { hs__buf_ptr(&ksb), hs__buf_len(&ksb) },
 		.method = { hs__buf_ptr(hashpart), hs__buf_len(hashpart) },
 		.k = { hs__buf_ptr(secret), hs__buf_len(secret) },
 	};
-	if ((r = hs__kex_hash(md, &t, h, &hlen)) != 0)
+	if ((r = hs__kex_hash(md, &t, k->h, &k->hlen)) != 0)
 		goto out;
 	if (conn->session_id_len == 0) {
-		memcpy(conn->session_id, h, hlen);
-		conn->session_id_len = hlen;
+		memcpy(conn->session_id, k->h, k->hlen);
+		conn->session_id_len = k->hlen;
 	}
-	if ((r = hs__hostkey_sign(conn->hostkey, k->hostkey_alg, h, hlen, &sig)) != 0)
-		goto out;
 	/* Keys for both directions, before anything is sent. */
-	if ((r = make_cipher(conn, md, t.k, h, hlen, k->enc_s2c, k->mac_s2c, 'B', 'D', 'F', 1, &tx)) != 0 ||
-	    (r = make_cipher(conn, md, t.k, h, hlen, k->enc_c2s, k->mac_c2s, 'A', 'C', 'E', 0, &k->next_rx)) != 0)
+	if ((r = make_cipher(conn, md, t.k, k->h, k->hlen, k->enc_s2c, k->mac_s2c, 'B', 'D', 'F', 1, &k->next_tx)) !=
+	            0 ||
+	    (r = make_cipher(conn, md, t.k, k->h, k->hlen, k->enc_c2s, k->mac_c2s, 'A', 'C', 'E', 0, &k->next_rx)) != 0)
 		goto out;
 	k->next_rx_ready = 1;
-	struct hs_buf *b;
-	if ((r = hs__conn_begin(conn, HS_MSG_KEX_ECDH_REPLY, &b)) != 0)
+	hs__buf_reset(&k->reply_head);
+	if ((r = hs__buf_put_string(&k->reply_head, hs__buf_ptr(&ksb), hs__buf_len(&ksb))) != 0 ||
+	    (r = hs__buf_put(&k->reply_head, hs__buf_ptr(reply), hs__buf_len(reply))) != 0)
 		goto out;
-	if ((r = hs__buf_put_string(b, ks, ks_len)) == 0 &&
-	    (r = hs__buf_put(b, hs__buf_ptr(reply), hs__buf_len(reply))) == 0)
-		r = hs__buf_put_string(b, hs__buf_ptr(&sig), hs__buf_len(&sig));
-	if ((r = hs__conn_end(conn, r)) != 0)
-		goto out;
-	if ((r = hs__conn_begin(conn, HS_MSG_NEWKEYS, &b)) != 0 || (r = hs__conn_end(conn, 0)) != 0)
-		goto out;
-	hs__packet_set_cipher(&conn->pkt.tx, &tx, conn->strict_kex);
-	k->step = HS_KEX_WAIT_NEWKEYS;
-	if ((r = start_compression(conn, &conn->pkt.tx, k->comp_s2c, 1)) != 0)
-		goto out;
-	/* RFC 8308 §2.4: EXT_INFO goes right after our first NEWKEYS. */
-	if (conn->kex_count == 0 && conn->ext_info_c && (r = send_ext_info(conn)) != 0)
-		goto out;
-	/* Messages held back during the exchange can go now. */
-	if ((r = hs__sendq_flush_held(&conn->sendq, &conn->pkt)) == 0)
-		hs__conn_kick(conn);
+	r = sign_exchange(conn);
 out:
-	OPENSSL_cleanse(h, sizeof h);
-	hs__cipher_cleanup(&tx);
-	hs__buf_cleanup(&sig);
 	hs__buf_cleanup(&ksb);
 	return r;
 }

@@ -29,7 +29,21 @@ struct hs_kex {
 	int next_rx_ready;
 	int computing;       /* a finite-field exchange job is out: read nothing */
 	uint32_t last_seqnr; /* sequence number of the packet being handled */
+	/* Between the exchange hash and its signature, while an external
+	 * signer (hs_hostkey_new_external) has it: read nothing. */
+	struct hs_sign_request *signing;
+	struct hs_cipher_ctx next_tx; /* our new keys, installed with our NEWKEYS */
+	uint8_t h[HS_MAX_HASH];       /* the exchange hash being signed */
+	size_t hlen;
+	struct hs_buf reply_head; /* string K_S || the method's reply value */
 };
+
+/* Is the exchange waiting for a computation or a signature? The
+ * connection then reads nothing. */
+static inline int hs__kex_busy(const struct hs_kex *k)
+{
+	return k->computing || k->signing != NULL;
+}
 
 void hs__kex_init(struct hs_kex *k);
 /* Wipe keys and free buffers. */
@@ -47,6 +61,10 @@ int hs__kex_start(struct hs_conn *conn) HS_MUST_CHECK;
 int hs__kex_wanted(const struct hs_conn *conn);
 /* Finish a finite-field exchange with its computed job (freed here). */
 int hs__kex_dh_done(struct hs_conn *conn, struct hs_dh_job *job) HS_MUST_CHECK;
+/* Has the external signer answered? Then hs__kex_sign_done sends the
+ * reply (or fails the exchange). */
+int hs__kex_sign_answered(const struct hs_kex *k);
+int hs__kex_sign_done(struct hs_conn *conn) HS_MUST_CHECK;
 /* Authentication succeeded: lift the pre-authentication inflate cap and
  * start delayed compression (after USERAUTH_SUCCESS was queued). */
 int hs__kex_auth_done(struct hs_conn *conn) HS_MUST_CHECK;

@@ -14,6 +14,7 @@
 #include "core/conn_priv.h"
 #include "conn_fixture.h"
 #include "hs_test.h"
+#include "keys/sig.h"
 #include "mini_client.h"
 
 /* --- 1. the happy path --- */
@@ -490,6 +491,158 @@ static void test_kex_failures(void)
 /* Keepalives (OpenSSH ClientAliveInterval): asked after silence, answered
  * asks reset the count, unanswered ones end the connection. */
 
+/* --- host keys signed elsewhere (hs_hostkey_new_external) --- */
+
+/* An external signer as an agent would be: it holds the private key (here
+ * a host key of ours) and answers when the test says, or at once. */
+struct agent {
+	const struct hs_hostkey *holds;
+	int at_once;
+	int fail; /* answer with an error */
+	int calls;
+	struct hs_sign_request *req; /* the request not yet answered */
+	uint8_t data[HS_MAX_HASH];
+	size_t len;
+};
+
+static void agent_answer(struct agent *a)
+{
+	struct hs_buf sig;
+	hs__buf_init(&sig, 1024, 0);
+	struct hs_sign_request *req = a->req;
+	a->req = NULL;
+	if (a->fail) {
+		hs_sign_request_done(req, HS_ERR_IO, NULL, 0);
+	} else {
+		CHECK_EQ_INT(hs__hostkey_sign(a->holds, "ssh-ed25519", a->data, a->len, &sig), 0);
+		hs_sign_request_done(req, 0, hs__buf_ptr(&sig), hs__buf_len(&sig));
+	}
+	hs__buf_cleanup(&sig);
+}
+
+static void agent_sign(void *ctx, struct hs_sign_request *req, const uint8_t *data, size_t len)
+{
+	struct agent *a = ctx;
+	a->calls++;
+	CHECK(a->req == NULL);
+	REQUIRE(len <= sizeof a->data);
+	memcpy(a->data, data, len);
+	a->len = len;
+	a->req = req;
+	if (a->at_once)
+		agent_answer(a);
+}
+
+/* The fixture with g_hostkey's public half, signed by agent a. */
+static void open_external(struct fx *f, struct agent *a, struct hs_hostkey **ext)
+{
+	struct hs_hostkey *local = g_hostkey;
+	REQUIRE(hs_hostkey_new_external(hs_hostkey_public(local), agent_sign, a, ext) == 0);
+	CHECK(hs_key_equal(hs_hostkey_public(*ext), hs_hostkey_public(local)));
+	g_hostkey = *ext; /* what the fixture's core serves */
+	fx_open_nostart(f, NULL, NULL, NULL);
+	g_hostkey = local;
+	f->mc.expect_hostkey = hs_hostkey_public(local);
+}
+
+static void test_external_signer(void)
+{
+	struct fx f;
+	struct agent a;
+	struct hs_hostkey *ext;
+	struct mc_chan ch;
+
+	/* answered later: the connection waits, reading nothing, then goes on */
+	memset(&a, 0, sizeof a);
+	a.holds = g_hostkey;
+	open_external(&f, &a, &ext);
+	CHECK(mc_connect(&f.mc) != 0); /* not finished: the reply waits for the signature */
+	CHECK_EQ_INT(a.calls, 1);
+	CHECK(a.req != NULL);
+	CHECK(!hs__conn_wants_input(f.conn));
+	CHECK(!hs__conn_resume_due(f.conn));
+	int kicks = f.app.kicks;
+	agent_answer(&a);
+	CHECK(f.app.kicks > kicks); /* the I/O layer is asked to come back */
+	CHECK(hs__conn_resume_due(f.conn));
+	CHECK_EQ_INT(f.mc.kex_done, 0); /* nothing happens inside the answer */
+	CHECK_EQ_INT(hs__conn_resume(f.conn), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(f.mc.kex_done, 1);
+	CHECK_EQ_INT(f.mc.hostkey_verified, 1);
+	CHECK(hs__conn_wants_input(f.conn));
+	fx_auth(&f);
+	fx_session(&f, &ch, 0, MIB, 32768);
+	/* a rekey asks the signer again */
+	CHECK_EQ_INT(mc_send_kexinit(&f.mc), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(a.calls, 2);
+	agent_answer(&a);
+	CHECK_EQ_INT(hs__conn_resume(f.conn), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(f.mc.kex_done, 2);
+	uint8_t *data = pattern(100000, 9);
+	transfer(&f, &ch, data, 100000, HS_STREAM_DATA, NULL);
+	free(data);
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+	hs_hostkey_free(ext);
+
+	/* answered at once, from inside the request */
+	memset(&a, 0, sizeof a);
+	a.holds = g_hostkey;
+	a.at_once = 1;
+	open_external(&f, &a, &ext);
+	CHECK_EQ_INT(mc_connect(&f.mc), 0);
+	CHECK_EQ_INT(f.mc.hostkey_verified, 1);
+	fx_close(&f);
+	hs_hostkey_free(ext);
+
+	/* a signature by another key, or none: the exchange fails on our
+	 * side, and the peer reads only that */
+	for (int fail = 0; fail < 2; fail++) {
+		memset(&a, 0, sizeof a);
+		a.holds = g_otherkey;
+		a.fail = fail;
+		open_external(&f, &a, &ext);
+		f.mc.quiet = 1;
+		CHECK(mc_connect(&f.mc) != 0);
+		agent_answer(&a);
+		CHECK(hs__conn_resume(f.conn) != 0);
+		mc_pump(&f.mc);
+		expect_disconnect(&f, HS_DISCONNECT_KEY_EXCHANGE_FAILED);
+		CHECK_STR(f.conn->close_reason, "host key signature failed");
+		CHECK_EQ_INT(f.mc.hostkey_verified, 0);
+		f.mc.failed = 0;
+		fx_close(&f);
+		hs_hostkey_free(ext);
+	}
+
+	/* the connection ends before the answer: the answer is dropped */
+	memset(&a, 0, sizeof a);
+	a.holds = g_hostkey;
+	open_external(&f, &a, &ext);
+	CHECK(mc_connect(&f.mc) != 0);
+	CHECK(a.req != NULL);
+	fx_free_conn(&f);
+	agent_answer(&a); /* no connection to go on: nothing but freeing */
+	fx_close(&f);
+	hs_hostkey_free(ext);
+
+	/* what an external key refuses to be used for */
+	CHECK_EQ_INT(hs_hostkey_new_external(NULL, agent_sign, &a, &ext), HS_ERR_INVALID_ARG);
+	CHECK_EQ_INT(hs_hostkey_new_external(hs_hostkey_public(g_hostkey), NULL, &a, &ext), HS_ERR_INVALID_ARG);
+	REQUIRE(hs_hostkey_new_external(hs_hostkey_public(g_hostkey), agent_sign, &a, &ext) == 0);
+	char *text = NULL;
+	size_t textlen = 0;
+	CHECK_EQ_INT(hs_hostkey_save_mem(ext, "x", &text, &textlen), HS_ERR_KEY_TYPE);
+	struct hs_buf sig;
+	hs__buf_init(&sig, 1024, 0);
+	CHECK_EQ_INT(hs__hostkey_sign(ext, "ssh-ed25519", (const uint8_t *)"x", 1, &sig), HS_ERR_KEY_TYPE);
+	hs__buf_cleanup(&sig);
+	hs_hostkey_free(ext);
+}
+
 int main(void)
 {
 	if (fx_keys_init() != 0)
@@ -508,6 +661,7 @@ int main(void)
 	test_server_rekey_bytes();
 	test_server_rekey_holds();
 	test_kex_failures();
+	test_external_signer();
 	fx_keys_free();
 	return hs_test_done();
 }
