@@ -29,6 +29,13 @@
 #define HS_LOGIN_GRACE_MIN 1u
 #define HS_LOGIN_GRACE_MAX 3600u
 
+/* kex_timeout_seconds: time to finish a key exchange, the first (from
+ * accept) and every rekey (from its first KEXINIT), apart from the login
+ * grace time, so that a peer cannot hold an exchange open. */
+#define HS_KEX_TIMEOUT_DEFAULT 20u
+#define HS_KEX_TIMEOUT_MIN 1u
+#define HS_KEX_TIMEOUT_MAX 600u
+
 /* rekey_bytes / rekey_seconds: a new key exchange after this much data
  * in either direction, or this much time. */
 #define HS_REKEY_BYTES_DEFAULT (1024ull * 1024ull * 1024ull)

@@ -184,6 +184,7 @@ struct hs_config {
 	uint32_t max_channels;                   /* per connection; default 64 */
 	uint32_t max_auth_tries;                 /* per connection; default 6 */
 	uint32_t login_grace_seconds;            /* default 120 */
+	uint32_t kex_timeout_seconds;            /* each key exchange; default 20 */
 	uint64_t rekey_bytes;                    /* default 1 GiB */
 	uint32_t rekey_seconds;                  /* default 3600 */
 	uint32_t max_unauthenticated;            /* listener-wide cap; default 64 */

@@ -35,6 +35,7 @@ void hs_config_init(struct hs_config *cfg)
 	cfg->max_channels = HS_MAX_CHANNELS_DEFAULT;
 	cfg->max_auth_tries = HS_MAX_AUTH_TRIES_DEFAULT;
 	cfg->login_grace_seconds = HS_LOGIN_GRACE_DEFAULT;
+	cfg->kex_timeout_seconds = HS_KEX_TIMEOUT_DEFAULT;
 	cfg->rekey_bytes = HS_REKEY_BYTES_DEFAULT;
 	cfg->rekey_seconds = HS_REKEY_SECONDS_DEFAULT;
 	cfg->max_unauthenticated = HS_MAX_UNAUTH_DEFAULT;
@@ -146,6 +147,7 @@ static const struct number_range number_ranges[] = {
 	RANGE(max_channels, 0, HS_MAX_CHANNELS_MIN, HS_MAX_CHANNELS_MAX),
 	RANGE(max_auth_tries, 0, HS_MAX_AUTH_TRIES_MIN, HS_MAX_AUTH_TRIES_MAX),
 	RANGE(login_grace_seconds, 0, HS_LOGIN_GRACE_MIN, HS_LOGIN_GRACE_MAX),
+	RANGE(kex_timeout_seconds, 0, HS_KEX_TIMEOUT_MIN, HS_KEX_TIMEOUT_MAX),
 	RANGE(rekey_bytes, 1, HS_REKEY_BYTES_MIN, HS_REKEY_BYTES_MAX),
 	RANGE(rekey_seconds, 0, HS_REKEY_SECONDS_MIN, HS_REKEY_SECONDS_MAX),
 	RANGE(max_unauthenticated, 0, HS_MAX_UNAUTH_MIN, HS_MAX_UNAUTH_MAX),
@@ -222,6 +224,7 @@ int hs__core_config_resolve(const struct hs_config *cfg, struct hs_core_config *
 	out->max_channels = or_default(cfg->max_channels, HS_MAX_CHANNELS_DEFAULT);
 	out->max_auth_tries = or_default(cfg->max_auth_tries, HS_MAX_AUTH_TRIES_DEFAULT);
 	out->login_grace_ms = 1000ull * or_default(cfg->login_grace_seconds, HS_LOGIN_GRACE_DEFAULT);
+	out->kex_timeout_ms = 1000ull * or_default(cfg->kex_timeout_seconds, HS_KEX_TIMEOUT_DEFAULT);
 	out->rekey_bytes = or_default(cfg->rekey_bytes, HS_REKEY_BYTES_DEFAULT);
 	out->rekey_ms = 1000ull * or_default(cfg->rekey_seconds, HS_REKEY_SECONDS_DEFAULT);
 	out->max_unauth = or_default(cfg->max_unauthenticated, HS_MAX_UNAUTH_DEFAULT);

@@ -22,6 +22,7 @@ struct hs_core_config {
 	uint32_t max_channels;
 	uint32_t max_auth_tries;
 	uint64_t login_grace_ms;
+	uint64_t kex_timeout_ms;
 	uint64_t rekey_bytes;
 	uint64_t rekey_ms;
 	uint32_t max_unauth;

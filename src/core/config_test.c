@@ -52,6 +52,7 @@ static const struct bound bounds[] = {
 	B(max_channels, 0, HS_MAX_CHANNELS_MIN, HS_MAX_CHANNELS_MAX),
 	B(max_auth_tries, 0, HS_MAX_AUTH_TRIES_MIN, HS_MAX_AUTH_TRIES_MAX),
 	B(login_grace_seconds, 0, HS_LOGIN_GRACE_MIN, HS_LOGIN_GRACE_MAX),
+	B(kex_timeout_seconds, 0, HS_KEX_TIMEOUT_MIN, HS_KEX_TIMEOUT_MAX),
 	B(rekey_bytes, 1, HS_REKEY_BYTES_MIN, HS_REKEY_BYTES_MAX),
 	B(rekey_seconds, 0, HS_REKEY_SECONDS_MIN, HS_REKEY_SECONDS_MAX),
 	B(max_unauthenticated, 0, HS_MAX_UNAUTH_MIN, HS_MAX_UNAUTH_MAX),

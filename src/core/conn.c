@@ -558,6 +558,10 @@ static int keepalive(struct hs_conn *conn)
 static int tick(struct hs_conn *conn)
 {
 	int r;
+	if (conn->kex.step != HS_KEX_IDLE && conn->now_ms - conn->kex.started_ms >= conn->cfg->kex_timeout_ms) {
+		hs__conn_set_failure(conn, HS_DISCONNECT_BY_APPLICATION, "key exchange timeout");
+		return HS_ERR_TIMEOUT;
+	}
 	if (!conn->auth.completed && conn->now_ms - conn->started_ms >= conn->cfg->login_grace_ms) {
 		hs__conn_set_failure(conn, HS_DISCONNECT_BY_APPLICATION, "login grace time exceeded");
 		return HS_ERR_TIMEOUT;
@@ -580,6 +584,11 @@ uint64_t hs__conn_next_deadline(const struct hs_conn *conn)
 	uint64_t d = UINT64_MAX;
 	if (!conn->auth.completed)
 		d = conn->started_ms + conn->cfg->login_grace_ms;
+	if (conn->kex.step != HS_KEX_IDLE) {
+		uint64_t k = conn->kex.started_ms + conn->cfg->kex_timeout_ms;
+		if (k < d)
+			d = k;
+	}
 	if (conn->auth.completed && conn->phase != HS_PHASE_FIRST_KEX && conn->kex.step == HS_KEX_IDLE) {
 		uint64_t k = conn->last_kex_ms + conn->cfg->rekey_ms;
 		if (k < d)

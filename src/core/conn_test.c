@@ -400,6 +400,52 @@ static void test_login_grace(void)
 	fx_close(&f);
 }
 
+/* A key exchange has its own deadline, apart from the login grace: the
+ * first one from accept, every rekey from its first KEXINIT. */
+static void test_kex_timeout(void)
+{
+	struct fx f;
+	struct hs_config cfg;
+	hs_config_init(&cfg);
+	CHECK_EQ_INT(cfg.kex_timeout_seconds, HS_KEX_TIMEOUT_DEFAULT);
+
+	/* a peer that sends its identification and nothing more */
+	fx_open_nostart(&f, NULL, NULL, NULL);
+	uint64_t start = f.now;
+	CHECK_EQ_INT(f.cfg.kex_timeout_ms, 1000ull * HS_KEX_TIMEOUT_DEFAULT);
+	CHECK(f.cfg.kex_timeout_ms < f.cfg.login_grace_ms);
+	CHECK_EQ_INT(hs__conn_next_deadline(f.conn), start + f.cfg.kex_timeout_ms);
+	CHECK_EQ_INT(hs__conn_tick(f.conn, start + f.cfg.kex_timeout_ms - 1), 0);
+	CHECK(!f.conn->closing);
+	CHECK(hs__conn_tick(f.conn, start + f.cfg.kex_timeout_ms) != 0);
+	CHECK(f.conn->closing);
+	CHECK_STR(f.conn->close_reason, "key exchange timeout");
+	fx_free_conn(&f);
+	CHECK_EQ_INT(f.app.lost_err, HS_ERR_TIMEOUT);
+	fx_close(&f);
+
+	/* a finished exchange stops counting; a rekey the peer starts and
+	 * never finishes is ended at its own deadline */
+	cfg.kex_timeout_seconds = 5;
+	fx_open(&f, &cfg, NULL, NULL);
+	fx_auth(&f);
+	CHECK_EQ_INT(hs__conn_tick(f.conn, f.now + 6000), 0);
+	CHECK(!f.conn->closing);
+	f.now += 10000;
+	hs__conn_set_now(f.conn, f.now);
+	f.mc.opt.manual_ecdh = 1; /* KEXINIT, and never the method's init */
+	CHECK_EQ_INT(mc_send_kexinit(&f.mc), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(hs__conn_next_deadline(f.conn), f.now + 5000);
+	CHECK_EQ_INT(hs__conn_tick(f.conn, f.now + 4999), 0);
+	CHECK(hs__conn_tick(f.conn, f.now + 5000) != 0);
+	mc_pump(&f.mc);
+	expect_disconnect(&f, HS_DISCONNECT_BY_APPLICATION);
+	CHECK_STR(f.conn->close_reason, "key exchange timeout");
+	f.mc.failed = 0;
+	fx_close(&f);
+}
+
 int main(void)
 {
 	if (fx_keys_init() != 0)
@@ -407,6 +453,7 @@ int main(void)
 	test_state_machine();
 	test_keepalive();
 	test_login_grace();
+	test_kex_timeout();
 	test_edges();
 	fx_keys_free();
 	return hs_test_done();

@@ -221,6 +221,7 @@ int hs__kex_start(struct hs_conn *conn)
 	if ((r = hs__conn_end(conn, r)) != 0)
 		return r;
 	k->step = HS_KEX_SENT_KEXINIT;
+	k->started_ms = conn->now_ms;
 	return 0;
 }
 

@@ -27,6 +27,7 @@ struct hs_kex {
 	int ignore_next;              /* the peer guessed wrong: drop its next kex packet */
 	struct hs_cipher_ctx next_rx; /* ready for the peer's NEWKEYS */
 	int next_rx_ready;
+	uint64_t started_ms; /* when this exchange began (its first KEXINIT) */
 	int computing;       /* a finite-field exchange job is out: read nothing */
 	uint32_t last_seqnr; /* sequence number of the packet being handled */
 	/* Between the exchange hash and its signature, while an external
