@@ -80,63 +80,79 @@ static const struct hsd_opt *find_opt(const struct hsd_opt *opts, size_t nopts, 
 	return NULL;
 }
 
-int hsd_cli_parse(int argc, char **argv, const struct hsd_opt *opts, size_t nopts, char **pos, size_t maxpos,
-                  size_t *npos, int *help, const char *usage)
+/* Every option "not given", before a parse fills them in. */
+static void clear_opts(const struct hsd_opt *opts, size_t nopts)
 {
-	char shown[96];
-	int only_pos = 0;
-	*npos = 0;
-	*help = 0;
 	for (size_t i = 0; i < nopts; i++) {
 		if (opts[i].value != NULL)
 			*opts[i].value = NULL;
 		if (opts[i].flag != NULL)
 			*opts[i].flag = 0;
 	}
+}
+
+/* Give the argument of an option that takes one to where it goes: its
+ * value, or its take callback. */
+static int store_arg(const struct hsd_opt *o, const char *arg, const char *usage)
+{
+	char err[512];
+	if (o->value != NULL) {
+		*o->value = arg;
+		return 0;
+	}
+	if (o->take(o->ctx, o, arg, err, sizeof err) != 0)
+		return hsd_cli_usage(usage, "%s", err);
+	return 0;
+}
+
+/* One "--name" or "--name=VALUE" at argv[*i]; a value given as the next
+ * argument is consumed by advancing *i. Returns 0 or HSD_EXIT_USAGE. */
+static int parse_long_opt(int argc, char **argv, int *i, const struct hsd_opt *opts, size_t nopts, const char *usage)
+{
+	char shown[96];
+	const char *name = argv[*i] + 2, *eq = strchr(name, '=');
+	size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+	const struct hsd_opt *o = find_opt(opts, nopts, name, len);
+	if (o == NULL)
+		return hsd_cli_usage(usage, "unknown option \"--%.*s\"", (int)(len > 64 ? 64 : len),
+		                     hsd_cli_shown(name, shown, sizeof shown));
+	if (o->flag != NULL) {
+		if (eq != NULL)
+			return hsd_cli_usage(usage, "--%s takes no value", o->name);
+		*o->flag = 1;
+		return 0;
+	}
+	if (o->value != NULL && *o->value != NULL)
+		return hsd_cli_usage(usage, "--%s is given twice", o->name);
+	if (eq != NULL)
+		return store_arg(o, eq + 1, usage);
+	if (*i + 1 >= argc)
+		return hsd_cli_usage(usage, "--%s needs a value", o->name);
+	return store_arg(o, argv[++*i], usage);
+}
+
+int hsd_cli_parse(int argc, char **argv, const struct hsd_opt *opts, size_t nopts, char **pos, size_t maxpos,
+                  size_t *npos, int *help, const char *usage)
+{
+	char shown[96];
+	int only_pos = 0, r;
+	*npos = 0;
+	*help = 0;
+	clear_opts(opts, nopts);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
 			if (*npos >= maxpos)
 				return hsd_cli_usage(usage, "unexpected argument \"%s\"", hsd_cli_shown(a, shown, sizeof shown));
 			pos[(*npos)++] = argv[i];
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
+		} else if (strcmp(a, "--") == 0) {
 			only_pos = 1;
-			continue;
-		}
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			*help = 1;
-			continue;
-		}
-		if (a[1] != '-')
+		} else if (a[1] != '-') {
 			return hsd_cli_usage(usage, "unknown option \"%s\"", hsd_cli_shown(a, shown, sizeof shown));
-		const char *name = a + 2, *eq = strchr(name, '=');
-		size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
-		const struct hsd_opt *o = find_opt(opts, nopts, name, len);
-		if (o == NULL)
-			return hsd_cli_usage(usage, "unknown option \"--%.*s\"", (int)(len > 64 ? 64 : len),
-			                     hsd_cli_shown(name, shown, sizeof shown));
-		if (o->flag != NULL) {
-			if (eq != NULL)
-				return hsd_cli_usage(usage, "--%s takes no value", o->name);
-			*o->flag = 1;
-			continue;
-		}
-		if (o->value != NULL && *o->value != NULL)
-			return hsd_cli_usage(usage, "--%s is given twice", o->name);
-		const char *arg = eq != NULL ? eq + 1 : NULL;
-		if (arg == NULL) {
-			if (i + 1 >= argc)
-				return hsd_cli_usage(usage, "--%s needs a value", o->name);
-			arg = argv[++i];
-		}
-		if (o->value != NULL) {
-			*o->value = arg;
-		} else {
-			char err[512];
-			if (o->take(o->ctx, o, arg, err, sizeof err) != 0)
-				return hsd_cli_usage(usage, "%s", err);
+		} else if ((r = parse_long_opt(argc, argv, &i, opts, nopts, usage)) != 0) {
+			return r;
 		}
 	}
 	return 0;

@@ -70,7 +70,7 @@ int hsd_cmd_hostkey(int argc, char **argv)
 	const struct hs_key *pub = hs_hostkey_public(key);
 	if (angelos) {
 		uint8_t raw[32];
-		if ((r = hs_hostkey_ed25519_public(key, raw)) != 0) {
+		if (hs_hostkey_ed25519_public(key, raw) != 0) {
 			hs_hostkey_free(key);
 			return hsd_cli_fail("the host key is not an Ed25519 key: an Angelos peer cannot pin it");
 		}

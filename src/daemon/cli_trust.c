@@ -188,6 +188,49 @@ static int split_subsystems(const char *usage, const char *value, char **copy, c
 	}
 }
 
+/* --expires: a date YYYY-MM-DD, as the time it starts in *expiry. */
+static int parse_expires(const char *usage, const char *expires, int64_t *expiry)
+{
+	char shown[96];
+	if (hsd_date_parse(expires, expiry) == 0)
+		return 0;
+	return hsd_cli_usage(usage, "--expires \"%s\" is not a date YYYY-MM-DD (from 1970 on)",
+	                     hsd_cli_shown(expires, shown, sizeof shown));
+}
+
+/* --comment is stored as given, so it must already be fit to print. */
+static int check_comment(const char *usage, const char *comment)
+{
+	size_t len = strlen(comment);
+	if (len <= HSD_COMMENT_MAX && hsd_text_valid(comment, len))
+		return 0;
+	return hsd_cli_usage(usage, "--comment must be printable text (no control characters, UTF-8) of at "
+	                            "most %d bytes",
+	                     HSD_COMMENT_MAX);
+}
+
+/* The result of add on stdout: a new host also shows what it may run
+ * (subsystems is the --subsystems given, NULL for the default of all). */
+static void print_added(const char *host_id, const char *fp, enum hsd_add_result result, const char *subsystems,
+                        const char *const *grants, size_t ngrants)
+{
+	if (result == HSD_ADD_UNCHANGED) {
+		printf("host %s already has key %s: nothing changed\n", host_id, fp);
+		return;
+	}
+	if (result == HSD_ADD_NEW_KEY) {
+		printf("added key %s to host %s\n", fp, host_id);
+		return;
+	}
+	char list[HSD_MAX_GRANTS * (HSD_GRANT_MAX + 1) + 8] = "";
+	for (size_t i = 0; i < ngrants; i++) {
+		size_t used = strlen(list);
+		snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "", grants[i]);
+	}
+	printf("added host %s with key %s (subsystems: %s)\n", host_id, fp,
+	       subsystems == NULL ? "*" : ngrants == 0 ? "none" : list);
+}
+
 static int cmd_add(int argc, char **argv)
 {
 	const char *dir_opt, *subsystems, *expires, *comment_opt, *type;
@@ -196,7 +239,7 @@ static int cmd_add(int argc, char **argv)
 		                  { .name = "expires", .value = &expires },
 		                  { .name = "comment", .value = &comment_opt },
 		                  { .name = "type", .value = &type } };
-	char usage[512], *pos[2], dir[HSD_PATH_MAX], shown[96], *grants_copy = NULL, *line_comment = NULL;
+	char usage[512], *pos[2], dir[HSD_PATH_MAX], *grants_copy = NULL, *line_comment = NULL;
 	char comment[HSD_COMMENT_MAX + 1], fp[HS_FINGERPRINT_SIZE];
 	const char *grants[HSD_MAX_GRANTS];
 	size_t npos, ngrants = 0;
@@ -215,18 +258,10 @@ static int cmd_add(int argc, char **argv)
 		return hsd_cli_usage(usage, npos == 0 ? "HOST-ID and PUBKEY are missing" : "PUBKEY is missing");
 	if ((r = check_host_id(usage, pos[0])) != 0)
 		return r;
-	if (expires != NULL) {
-		if (hsd_date_parse(expires, &expiry) != 0)
-			return hsd_cli_usage(usage, "--expires \"%s\" is not a date YYYY-MM-DD (from 1970 on)",
-			                     hsd_cli_shown(expires, shown, sizeof shown));
-	}
-	if (comment_opt != NULL) {
-		size_t len = strlen(comment_opt);
-		if (len > HSD_COMMENT_MAX || !hsd_text_valid(comment_opt, len))
-			return hsd_cli_usage(usage, "--comment must be printable text (no control characters, UTF-8) of at "
-			                            "most %d bytes",
-			                     HSD_COMMENT_MAX);
-	}
+	if (expires != NULL && (r = parse_expires(usage, expires, &expiry)) != 0)
+		return r;
+	if (comment_opt != NULL && (r = check_comment(usage, comment_opt)) != 0)
+		return r;
 	if (subsystems != NULL &&
 	    (r = split_subsystems(usage, subsystems, &grants_copy, grants, HSD_MAX_GRANTS, &ngrants)) != 0)
 		goto out;
@@ -256,19 +291,7 @@ static int cmd_add(int argc, char **argv)
 		goto out;
 	}
 	hs_key_fingerprint(key, fp);
-	if (result == HSD_ADD_UNCHANGED) {
-		printf("host %s already has key %s: nothing changed\n", pos[0], fp);
-	} else if (result == HSD_ADD_NEW_KEY) {
-		printf("added key %s to host %s\n", fp, pos[0]);
-	} else {
-		char list[HSD_MAX_GRANTS * (HSD_GRANT_MAX + 1) + 8] = "";
-		for (size_t i = 0; i < ngrants; i++) {
-			size_t used = strlen(list);
-			snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "", grants[i]);
-		}
-		printf("added host %s with key %s (subsystems: %s)\n", pos[0], fp,
-		       subsystems == NULL ? "*" : ngrants == 0 ? "none" : list);
-	}
+	print_added(pos[0], fp, result, subsystems, grants, ngrants);
 	if (result != HSD_ADD_UNCHANGED && expiry != 0 && expiry <= now)
 		hsd_cli_warn("the key expires on %s, which is not in the future: it will not be accepted", expires);
 	r = hsd_cli_finish(HSD_EXIT_OK);

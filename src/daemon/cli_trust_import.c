@@ -151,6 +151,78 @@ static int parse_all(const char *text, size_t len, struct report *rep, struct pa
 	return 0;
 }
 
+/* What the import changed, for its summary. */
+struct tally {
+	unsigned new_hosts, new_keys, unchanged;
+};
+
+/* Failures of the registry itself, as opposed to refusing one entry (a
+ * key of another host, a revoked host): no later entry can fare better. */
+static int registry_broken(int r)
+{
+	return r == HS_ERR_TIMEOUT || r == HS_ERR_IO || r == HS_ERR_FORMAT || r == HS_ERR_ALLOC;
+}
+
+/* Add the key of one entry; returns what hsd_registry_add_key does. */
+static int add_entry(struct hsd_registry *reg, const struct hsd_import_entry *e, int64_t now, enum hsd_add_result *res)
+{
+	const char *grants[HSD_MAX_GRANTS];
+	for (size_t g = 0; g < e->ngrants; g++)
+		grants[g] = e->grants[g];
+	struct hsd_key_spec spec = {
+		.host_id = e->host_id,
+		.key = e->key,
+		.expires = e->expires,
+		.comment = e->comment,
+		.grants_given = e->grants_given,
+		.grants = grants,
+		.ngrants = e->ngrants,
+	};
+	return hsd_registry_add_key(reg, &spec, now, res);
+}
+
+/* Every entry added inside one transaction, committed only if none was
+ * refused (each refusal is reported as a bad line in rep). Returns 0, also
+ * when entries were refused and all rolled back, or prints why the
+ * registry failed and returns HSD_EXIT_FAIL. */
+static int add_all(struct hsd_registry *reg, const struct parsed *entries, size_t n, int64_t now, struct report *rep,
+                   struct tally *t)
+{
+	if (hsd_registry_begin(reg) != 0)
+		return hsd_cli_fail("%s", hsd_registry_error(reg));
+	for (size_t i = 0; i < n; i++) {
+		enum hsd_add_result res;
+		int ar = add_entry(reg, &entries[i].e, now, &res);
+		if (registry_broken(ar)) {
+			hsd_registry_rollback(reg);
+			return hsd_cli_fail("%s; nothing imported", hsd_registry_error(reg));
+		}
+		if (ar != 0) {
+			bad_line(rep, entries[i].line, hsd_registry_error(reg));
+			continue;
+		}
+		t->new_hosts += res == HSD_ADD_NEW_HOST;
+		t->new_keys += res != HSD_ADD_UNCHANGED;
+		t->unchanged += res == HSD_ADD_UNCHANGED;
+	}
+	if (rep->bad != 0) {
+		hsd_registry_rollback(reg);
+		return 0;
+	}
+	if (hsd_registry_commit(reg) != 0)
+		return hsd_cli_fail("%s; nothing imported", hsd_registry_error(reg));
+	return 0;
+}
+
+/* The end of a failed import: the count of bad lines not shown one by
+ * one, and that nothing was imported. Returns HSD_EXIT_FAIL. */
+static int fail_bad_lines(const struct report *rep)
+{
+	if (rep->bad > IMPORT_MAX_REPORTED)
+		fprintf(stderr, "hostsd: ... and %u more bad lines\n", rep->bad - IMPORT_MAX_REPORTED);
+	return hsd_cli_fail("nothing imported: %u bad line%s in %s", rep->bad, rep->bad == 1 ? "" : "s", rep->file);
+}
+
 int hsd__trust_import(int argc, char **argv)
 {
 	const char *dir_opt;
@@ -160,7 +232,7 @@ int hsd__trust_import(int argc, char **argv)
 	int help, r;
 	struct parsed *entries = NULL;
 	struct hsd_registry *reg = NULL;
-	unsigned new_hosts = 0, new_keys = 0, unchanged = 0;
+	struct tally t = { 0, 0, 0 };
 	int64_t now = (int64_t)time(NULL);
 
 	if ((r = hsd_cli_parse(argc, argv, opts, 1, pos, 1, &npos, &help, usage)) != 0)
@@ -185,58 +257,16 @@ int hsd__trust_import(int argc, char **argv)
 		r = hsd_cli_fail("%s holds no keys (lines: hostsd-id=HOST-ID ssh-ed25519 AAAA... [COMMENT])", shown);
 		goto out;
 	}
-	if (rep.bad == 0) {
-		if ((r = hsd_cli_open_registry(dir, &reg)) != 0)
-			goto out;
-		if (hsd_registry_begin(reg) != 0) {
-			r = hsd_cli_fail("%s", hsd_registry_error(reg));
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++) {
-			struct hsd_import_entry *e = &entries[i].e;
-			const char *grants[HSD_MAX_GRANTS];
-			enum hsd_add_result res;
-			for (size_t g = 0; g < e->ngrants; g++)
-				grants[g] = e->grants[g];
-			struct hsd_key_spec spec = {
-				.host_id = e->host_id,
-				.key = e->key,
-				.expires = e->expires,
-				.comment = e->comment,
-				.grants_given = e->grants_given,
-				.grants = grants,
-				.ngrants = e->ngrants,
-			};
-			int ar = hsd_registry_add_key(reg, &spec, now, &res);
-			if (ar == HS_ERR_TIMEOUT || ar == HS_ERR_IO || ar == HS_ERR_FORMAT || ar == HS_ERR_ALLOC) {
-				/* The registry itself failed: stop here. */
-				hsd_registry_rollback(reg);
-				r = hsd_cli_fail("%s; nothing imported", hsd_registry_error(reg));
-				goto out;
-			}
-			if (ar != 0) {
-				bad_line(&rep, entries[i].line, hsd_registry_error(reg));
-				continue;
-			}
-			new_hosts += res == HSD_ADD_NEW_HOST;
-			new_keys += res != HSD_ADD_UNCHANGED;
-			unchanged += res == HSD_ADD_UNCHANGED;
-		}
-		if (rep.bad == 0 && hsd_registry_commit(reg) != 0) {
-			r = hsd_cli_fail("%s; nothing imported", hsd_registry_error(reg));
-			goto out;
-		}
-		if (rep.bad != 0)
-			hsd_registry_rollback(reg);
-	}
+	/* Bad lines found in parsing: the registry is not even opened. */
+	if (rep.bad == 0 &&
+	    ((r = hsd_cli_open_registry(dir, &reg)) != 0 || (r = add_all(reg, entries, n, now, &rep, &t)) != 0))
+		goto out;
 	if (rep.bad != 0) {
-		if (rep.bad > IMPORT_MAX_REPORTED)
-			fprintf(stderr, "hostsd: ... and %u more bad lines\n", rep.bad - IMPORT_MAX_REPORTED);
-		r = hsd_cli_fail("nothing imported: %u bad line%s in %s", rep.bad, rep.bad == 1 ? "" : "s", shown);
+		r = fail_bad_lines(&rep);
 		goto out;
 	}
-	printf("imported %s: %u key%s added (%u new host%s), %u already present\n", shown, new_keys,
-	       new_keys == 1 ? "" : "s", new_hosts, new_hosts == 1 ? "" : "s", unchanged);
+	printf("imported %s: %u key%s added (%u new host%s), %u already present\n", shown, t.new_keys,
+	       t.new_keys == 1 ? "" : "s", t.new_hosts, t.new_hosts == 1 ? "" : "s", t.unchanged);
 	r = hsd_cli_finish(HSD_EXIT_OK);
 out:
 	hsd_registry_close(reg);

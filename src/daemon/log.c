@@ -154,7 +154,7 @@ void hsd_log_safe_copy(char *out, size_t outlen, const char *text)
 		return;
 	for (; text != NULL && text[i] != '\0' && i + 1 < outlen; i++) {
 		unsigned char c = (unsigned char)text[i];
-		out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		out[i] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
 	}
 	out[i] = '\0';
 }

@@ -16,8 +16,8 @@
 #include "daemon/statedir.h"
 
 /* The engine's settings, from their fields in c to theirs in e (the
- * table knows both); the algorithm lists are those of algs. */
-static void engine_from_config(struct hs_config *e, const struct hsd_config *c, char *const algs[HSD_ALG_COUNT])
+ * table knows both); e points to c's algorithm lists. */
+static void engine_from_config(struct hs_config *e, const struct hsd_config *c)
 {
 	for (size_t i = 0; i < HSD_SETTING_COUNT; i++) {
 		const struct hsd_setting *s = &hsd_settings[i];
@@ -33,7 +33,7 @@ static void engine_from_config(struct hs_config *e, const struct hsd_config *c, 
 			uint32_t v32 = v;
 			memcpy(to, &v32, sizeof v32);
 		} else if (s->type == HSD_TYPE_ALGORITHMS) {
-			const char *list = algs[s->id - HSD_SETTING_PROFILE];
+			const char *list = c->algs[s->id - HSD_SETTING_PROFILE];
 			memcpy(to, &list, sizeof list);
 		}
 	}
@@ -70,13 +70,14 @@ int hsd_serve_settings_load_over(const char *dir, const struct hsd_config *over,
 	out->nlisten = c.nlisten;
 	if (hsd_subsystems_copy(&out->subsystems, &c.subsystems) != 0)
 		goto oom;
-	/* the engine keeps pointers to the algorithm lists: the settings own them */
+	hs_config_init(&out->engine);
+	engine_from_config(&out->engine, &c);
+	/* the engine keeps pointers to the algorithm lists: the settings take
+	 * them over from c, so they live as long as the engine's settings */
 	for (size_t i = 0; i < HSD_ALG_COUNT; i++) {
 		out->owned[i] = c.algs[i];
 		c.algs[i] = NULL;
 	}
-	hs_config_init(&out->engine);
-	engine_from_config(&out->engine, &c, out->owned);
 	out->shutdown_timeout = c.shutdown_timeout;
 	out->log_level = (c.set & HSD_CFG_LOG_LEVEL) ? c.log_level : -1;
 	r = 0;

@@ -23,6 +23,21 @@ static int put(char *out, size_t outlen, char *err, size_t errlen, const char *a
 	return 0;
 }
 
+/* The strings of a password database entry: a user's home directory and
+ * shell paths fit many times over. */
+#define PASSWD_BUF_SIZE 4096
+
+/* The home directory of the real user in the password database, for when
+ * HOME is not set (getpwuid_r: the entry lives in pw and buf, nothing
+ * static). NULL when there is no entry or its strings do not fit in buf. */
+static const char *passwd_home(struct passwd *pw, char *buf, size_t buflen)
+{
+	struct passwd *found = NULL;
+	if (getpwuid_r(getuid(), pw, buf, buflen, &found) != 0 || found == NULL)
+		return NULL;
+	return found->pw_dir;
+}
+
 int hsd_state_dir_resolve(const char *opt, char *out, size_t outlen, char *err, size_t errlen)
 {
 	const char *e;
@@ -40,11 +55,11 @@ int hsd_state_dir_resolve(const char *opt, char *out, size_t outlen, char *err, 
 	/* XDG: a relative XDG_STATE_HOME is invalid and must be ignored. */
 	if ((e = getenv("XDG_STATE_HOME")) != NULL && e[0] == '/')
 		return put(out, outlen, err, errlen, e, "/hostsd");
+	struct passwd pw;
+	char pwbuf[PASSWD_BUF_SIZE];
 	const char *home = getenv("HOME");
-	if (home == NULL || home[0] != '/') {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw != NULL ? pw->pw_dir : NULL;
-	}
+	if (home == NULL || home[0] != '/')
+		home = passwd_home(&pw, pwbuf, sizeof pwbuf);
 	if (home == NULL || home[0] != '/') {
 		snprintf(err, errlen, "cannot tell where your state directory is (no home directory): give --dir DIR "
 		                      "or set HOSTSD_DIR");

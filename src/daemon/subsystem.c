@@ -322,13 +322,11 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 	}
 	o->off = 0;
 	o->len = (size_t)nread;
-	int r = push_out(o);
-	if (r == 0) {
-		stop_reading(o); /* the peer is slow: the child waits */
-	} else if (r < 0) {
-		/* the channel is closing: its connection_lost will end the child */
+	/* Not all taken: either the peer is slow (the child waits for
+	 * write_ready) or the channel is closing (its connection_lost will end
+	 * the child). */
+	if (push_out(o) <= 0)
 		stop_reading(o);
-	}
 }
 
 static void start_reading(struct out_stream *o)

@@ -187,60 +187,106 @@ static int set_expiry(struct hsd_import_entry *e, const char *value, char *err, 
 	            shown);
 }
 
+/* One option as written: NAME or NAME=VALUE. */
+struct import_option {
+	char name[40];
+	char value[512]; /* "" without one */
+	int has_value;
+};
+
+/* The options that carry a value, each of which may come once: how often
+ * each was seen so far. */
+struct seen_options {
+	int id, grants, expiry;
+};
+
+/* The next option of the list into *opt. */
+static int get_option(struct hs_view *v, struct import_option *opt, char *err, size_t errlen)
+{
+	opt->value[0] = '\0';
+	if (get_name(v, opt->name, sizeof opt->name) != 0)
+		return fail(err, errlen, "bad option list: expected an option name such as hostsd-id=HOST");
+	opt->has_value = peek(v) == '=';
+	if (!opt->has_value)
+		return 0;
+	skip(v);
+	int r = get_value(v, opt->value, sizeof opt->value);
+	if (r == -2)
+		return fail(err, errlen, "the value of %s has no closing quote", opt->name);
+	if (r != 0)
+		return fail(err, errlen, "the value of %s is too long", opt->name);
+	return 0;
+}
+
+/* An option of hostsd's own needs a value and may be given once; *seen
+ * counts it. */
+static int check_once(const char *option, const struct import_option *opt, int *seen, char *err, size_t errlen)
+{
+	if (!opt->has_value)
+		return fail(err, errlen, "%s needs a value", option);
+	if ((*seen)++)
+		return fail(err, errlen, "%s is given twice", option);
+	return 0;
+}
+
+static int set_host_id(struct hsd_import_entry *e, const char *value, char *err, size_t errlen)
+{
+	char shown[80];
+	if (!hsd_host_id_valid(value)) {
+		hsd_text_sanitize(shown, sizeof shown, value);
+		return fail(err, errlen, "invalid host identity \"%s\": use %s", shown, HSD_HOST_ID_RULE);
+	}
+	memcpy(e->host_id, value, strlen(value) + 1);
+	return 0;
+}
+
+/* Check one option and store what it says in e. Options that would grant
+ * or restrict something hostsd cannot honour are refused, so that no
+ * restriction is dropped silently. */
+static int apply_option(struct hsd_import_entry *e, const struct import_option *opt, struct seen_options *seen,
+                        char *err, size_t errlen)
+{
+	int r;
+	if (strcasecmp(opt->name, "hostsd-id") == 0) {
+		if ((r = check_once("hostsd-id", opt, &seen->id, err, errlen)) != 0)
+			return r;
+		return set_host_id(e, opt->value, err, errlen);
+	}
+	if (strcasecmp(opt->name, "hostsd-subsystems") == 0) {
+		if ((r = check_once("hostsd-subsystems", opt, &seen->grants, err, errlen)) != 0)
+			return r;
+		return set_grants(e, opt->value, err, errlen);
+	}
+	if (strcasecmp(opt->name, "expiry-time") == 0) {
+		if ((r = check_once("expiry-time", opt, &seen->expiry, err, errlen)) != 0)
+			return r;
+		return set_expiry(e, opt->value, err, errlen);
+	}
+	if (!opt->has_value && in_list(harmless, opt->name))
+		return 0; /* hostsd never allows it anyway */
+	return fail(err, errlen,
+	            "option \"%s\" is not supported by hostsd (it cannot honour it): remove it; hostsd "
+	            "knows hostsd-id=, hostsd-subsystems=, expiry-time= and the no-* restrictions",
+	            opt->name);
+}
+
+/* The option list: options separated by ',' up to a blank or the end. */
 static int parse_options(struct hs_view *v, struct hsd_import_entry *e, char *err, size_t errlen)
 {
-	char name[40], value[512], shown[80];
-	int have_id = 0, have_grants = 0, have_expiry = 0;
+	/* Zeroed whole, so that no byte of a value is ever read unset. */
+	struct import_option opt = { "", "", 0 };
+	struct seen_options seen = { 0, 0, 0 };
 	for (;;) {
-		if (get_name(v, name, sizeof name) != 0)
-			return fail(err, errlen, "bad option list: expected an option name such as hostsd-id=HOST");
-		int has_value = peek(v) == '=';
-		if (has_value) {
-			skip(v);
-			int r = get_value(v, value, sizeof value);
-			if (r == -2)
-				return fail(err, errlen, "the value of %s has no closing quote", name);
-			if (r != 0)
-				return fail(err, errlen, "the value of %s is too long", name);
-		}
-		if (strcasecmp(name, "hostsd-id") == 0) {
-			if (!has_value || have_id++)
-				return fail(err, errlen, have_id > 1 ? "hostsd-id is given twice" : "hostsd-id needs a value");
-			if (!hsd_host_id_valid(value)) {
-				hsd_text_sanitize(shown, sizeof shown, value);
-				return fail(err, errlen, "invalid host identity \"%s\": use %s", shown, HSD_HOST_ID_RULE);
-			}
-			memcpy(e->host_id, value, strlen(value) + 1);
-		} else if (strcasecmp(name, "hostsd-subsystems") == 0) {
-			if (!has_value || have_grants++)
-				return fail(err, errlen,
-				            have_grants > 1 ? "hostsd-subsystems is given twice" : "hostsd-subsystems needs a value");
-			if (set_grants(e, value, err, errlen) != 0)
-				return -1;
-		} else if (strcasecmp(name, "expiry-time") == 0) {
-			if (!has_value || have_expiry++)
-				return fail(err, errlen,
-				            have_expiry > 1 ? "expiry-time is given twice" : "expiry-time needs a value");
-			if (set_expiry(e, value, err, errlen) != 0)
-				return -1;
-		} else if (!has_value && in_list(harmless, name)) {
-			/* nothing to do: hostsd never allows it anyway */
-		} else {
-			return fail(err, errlen,
-			            "option \"%s\" is not supported by hostsd (it cannot honour it): remove it; hostsd "
-			            "knows hostsd-id=, hostsd-subsystems=, expiry-time= and the no-* restrictions",
-			            name);
-		}
+		if (get_option(v, &opt, err, errlen) != 0 || apply_option(e, &opt, &seen, err, errlen) != 0)
+			return -1;
 		int c = peek(v);
-		if (c == ',') {
-			skip(v);
-			continue;
-		}
 		if (c < 0 || is_blank(c))
 			break;
-		return fail(err, errlen, "bad option list after %s: expected ',' or a blank", name);
+		if (c != ',')
+			return fail(err, errlen, "bad option list after %s: expected ',' or a blank", opt.name);
+		skip(v);
 	}
-	if (!have_id)
+	if (!seen.id)
 		return fail(err, errlen, "no hostsd-id=HOST option: name the host (hostsd-id=HOST ssh-ed25519 AAAA...)");
 	return 0;
 }

@@ -7,6 +7,7 @@
  */
 #include "registry/names.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int is_alnum(unsigned char c)
@@ -59,8 +60,7 @@ int hsd_fingerprint_parse(const char *in, char out[HSD_FINGERPRINT_SIZE])
 	const char *body = strncmp(in, "SHA256:", 7) == 0 ? in + 7 : in;
 	if (strlen(body) != 43 || strspn(body, b64) != 43)
 		return -1;
-	memcpy(out, "SHA256:", 7);
-	memcpy(out + 7, body, 44);
+	snprintf(out, HSD_FINGERPRINT_SIZE, "SHA256:%s", body);
 	return 0;
 }
 

@@ -144,7 +144,7 @@ static void log_text(char *out, size_t max, const char *in)
 {
 	size_t o = 0;
 	for (const char *p = in != NULL ? in : ""; *p != '\0' && o < max; p++)
-		out[o++] = (*p >= 0x20 && *p <= 0x7e) ? *p : '?';
+		out[o++] = (char)((*p >= 0x20 && *p <= 0x7e) ? *p : '?');
 	out[o] = '\0';
 }
 

@@ -67,6 +67,9 @@ int hsd__reg_find_host(struct hsd_registry *reg, const char *host_id, int64_t *r
 	sqlite3_stmt *st = NULL;
 	char shown[80];
 	int r, row;
+	*rowid = 0;
+	if (revoked != NULL)
+		*revoked = 0;
 	if ((r = hsd__reg_prepare(reg, &st, "SELECT id, revoked FROM hosts WHERE host_id = ?", "t", host_id)) != 0)
 		return r;
 	if ((r = hsd__reg_step(reg, st, "reading", &row)) == 0) {
@@ -373,6 +376,7 @@ static int key_on_host(struct hsd_registry *reg, int64_t rowid, const char *fp, 
 	sqlite3_stmt *st = NULL;
 	int r, row;
 	*state = KEY_ABSENT;
+	*added = 0;
 	if ((r = hsd__reg_prepare(reg, &st, "SELECT revoked, added FROM host_keys WHERE host = ? AND fingerprint = ?",
 	                          "it", rowid, fp)) != 0)
 		return r;
@@ -443,117 +447,158 @@ static int same_grants(struct hsd_registry *reg, int64_t rowid, const char **wan
 	return r;
 }
 
+/* A key to add, its inputs checked: the spec, its grants sorted and
+ * without duplicates, its fingerprint, and the time of the change. */
+struct key_to_add {
+	const struct hsd_key_spec *spec;
+	const char **grants;
+	size_t ngrants;
+	char fp[HS_FINGERPRINT_SIZE];
+	int64_t now;
+};
+
+/* One key proves one host identity: refuse a key another host holds. */
+static int refuse_key_of_other_host(struct hsd_registry *reg, const struct key_to_add *k)
+{
+	char other[HSD_HOST_ID_MAX + 1];
+	int r, found;
+	if ((r = key_owner_elsewhere(reg, k->fp, k->spec->host_id, other, sizeof other, &found)) != 0)
+		return r;
+	if (!found)
+		return 0;
+	return hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
+	                     "key %s already belongs to host \"%s\": one key proves one host identity "
+	                     "(remove it there first if it moved)",
+	                     k->fp, other);
+}
+
+/* A new host: the host row, its grants, its first key. */
+static int add_new_host(struct hsd_registry *reg, const struct key_to_add *k)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+	if ((r = hsd__reg_prepare(reg, &st, "INSERT INTO hosts (host_id, created) VALUES (?, ?)", "ti",
+	                          k->spec->host_id, k->now)) != 0 ||
+	    (r = run(reg, st, NULL)) != 0)
+		return r;
+	int64_t rowid = (int64_t)sqlite3_last_insert_rowid(reg->db);
+	for (size_t i = 0; i < k->ngrants; i++)
+		if ((r = insert_grant(reg, rowid, k->grants[i], NULL)) != 0)
+			return r;
+	return insert_key(reg, rowid, k->spec, k->fp, k->now);
+}
+
+/* Adding a key leaves an existing host's grants alone, so grants given
+ * with it must be the ones the host has: anything else would be a
+ * request silently ignored. */
+static int check_grants_unchanged(struct hsd_registry *reg, const struct key_to_add *k, int64_t rowid)
+{
+	char current[1024];
+	int r, same;
+	if ((r = same_grants(reg, rowid, k->grants, k->ngrants, &same, current, sizeof current)) != 0)
+		return r;
+	if (same)
+		return 0;
+	return hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
+	                     "host \"%s\" exists and is granted %s; adding a key leaves its grants as they "
+	                     "are: change them with hostsd trust grant / hostsd trust deny",
+	                     k->spec->host_id, current);
+}
+
+/* How many keys a host has, revoked ones included: they count towards the
+ * limit until removed. */
+static int count_keys(struct hsd_registry *reg, int64_t rowid, int64_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	int r, row;
+	*count = 0;
+	if ((r = hsd__reg_prepare(reg, &st, "SELECT count(*) FROM host_keys WHERE host = ?", "i", rowid)) != 0)
+		return r;
+	r = hsd__reg_step(reg, st, "reading", &row);
+	if (r == 0 && row)
+		*count = (int64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* One more key for a host that exists (rowid, revoked: as the registry
+ * has it). Refused for a revoked host or key, for grants other than the
+ * host's, and beyond the keys a host may have; a key the host has already
+ * changes nothing. */
+static int add_to_host(struct hsd_registry *reg, const struct key_to_add *k, int64_t rowid, int revoked,
+                       enum hsd_add_result *result)
+{
+	const char *host_id = k->spec->host_id;
+	enum key_state state = KEY_ABSENT;
+	int64_t added = 0, count = 0;
+	int r;
+	if (revoked)
+		return hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
+		                     "host \"%s\" is revoked and stays so: to trust it again, remove it "
+		                     "(hostsd trust remove %s) and add it anew",
+		                     host_id, host_id);
+	if ((r = key_on_host(reg, rowid, k->fp, &state, &added)) != 0)
+		return r;
+	if (state == KEY_REVOKED)
+		return hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
+		                     "key %s of host \"%s\" was revoked and stays so (to add it again, first remove it: "
+		                     "hostsd trust remove %s %s)",
+		                     k->fp, host_id, host_id, k->fp);
+	if (k->spec->grants_given && (r = check_grants_unchanged(reg, k, rowid)) != 0)
+		return r;
+	if (state == KEY_PRESENT) {
+		*result = HSD_ADD_UNCHANGED;
+		return 0;
+	}
+	if ((r = count_keys(reg, rowid, &count)) != 0)
+		return r;
+	if (count >= HSD_MAX_KEYS_PER_HOST)
+		return hsd__reg_fail(reg, HS_ERR_LIMIT,
+		                     "host \"%s\" has %lld keys already (at most %d): remove revoked ones with "
+		                     "hostsd trust remove %s FINGERPRINT",
+		                     host_id, (long long)count, HSD_MAX_KEYS_PER_HOST, host_id);
+	if ((r = insert_key(reg, rowid, k->spec, k->fp, k->now)) != 0)
+		return r;
+	*result = HSD_ADD_NEW_KEY;
+	return 0;
+}
+
 int hsd_registry_add_key(struct hsd_registry *reg, const struct hsd_key_spec *spec, int64_t now,
                          enum hsd_add_result *result)
 {
-	char fp[HS_FINGERPRINT_SIZE], other[HSD_HOST_ID_MAX + 1], current[1024];
-	const char **grants = NULL;
-	size_t ngrants = 0;
-	int64_t rowid = 0, count;
-	int r, revoked = 0, found, same;
-	enum key_state state;
+	struct key_to_add k = { .spec = spec, .grants = NULL, .ngrants = 0, .now = now };
+	int64_t rowid = 0;
+	int r, revoked = 0;
 	reg->err[0] = '\0';
 	if (spec == NULL || spec->key == NULL || result == NULL)
 		return hsd__reg_fail(reg, HS_ERR_INVALID_ARG, "no key to add");
 	if ((r = check_host_id(reg, spec->host_id)) != 0 || (r = check_comment(reg, spec->comment)) != 0 ||
-	    (r = spec_grants(reg, spec, &grants, &ngrants)) != 0)
+	    (r = spec_grants(reg, spec, &k.grants, &k.ngrants)) != 0)
 		return r;
-	hs_key_fingerprint(spec->key, fp);
+	hs_key_fingerprint(spec->key, k.fp);
 	if ((r = hsd__reg_tx_begin(reg)) != 0)
 		goto done;
-	if ((r = key_owner_elsewhere(reg, fp, spec->host_id, other, sizeof other, &found)) != 0)
+	if ((r = refuse_key_of_other_host(reg, &k)) != 0)
 		goto out;
-	if (found) {
-		r = hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
-		                  "key %s already belongs to host \"%s\": one key proves one host identity "
-		                  "(remove it there first if it moved)",
-		                  fp, other);
-		goto out;
-	}
 	r = hsd__reg_find_host(reg, spec->host_id, &rowid, &revoked);
 	if (r == HS_ERR_NOT_FOUND) {
-		/* A new host: the host row, its grants, its first key. */
-		sqlite3_stmt *st = NULL;
 		reg->err[0] = '\0';
-		if ((r = hsd__reg_prepare(reg, &st, "INSERT INTO hosts (host_id, created) VALUES (?, ?)", "ti",
-		                          spec->host_id, now)) != 0 ||
-		    (r = run(reg, st, NULL)) != 0)
-			goto out;
-		rowid = (int64_t)sqlite3_last_insert_rowid(reg->db);
-		for (size_t i = 0; i < ngrants; i++)
-			if ((r = insert_grant(reg, rowid, grants[i], NULL)) != 0)
-				goto out;
-		if ((r = insert_key(reg, rowid, spec, fp, now)) != 0)
-			goto out;
-		*result = HSD_ADD_NEW_HOST;
-		goto out;
+		if ((r = add_new_host(reg, &k)) == 0)
+			*result = HSD_ADD_NEW_HOST;
+	} else if (r == 0) {
+		r = add_to_host(reg, &k, rowid, revoked, result);
 	}
-	if (r != 0)
-		goto out;
-	if (revoked) {
-		r = hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
-		                  "host \"%s\" is revoked and stays so: to trust it again, remove it "
-		                  "(hostsd trust remove %s) and add it anew",
-		                  spec->host_id, spec->host_id);
-		goto out;
-	}
-	int64_t added = 0;
-	if ((r = key_on_host(reg, rowid, fp, &state, &added)) != 0)
-		goto out;
-	if (state == KEY_REVOKED) {
-		r = hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
-		                  "key %s of host \"%s\" was revoked and stays so (to add it again, first remove it: "
-		                  "hostsd trust remove %s %s)",
-		                  fp, spec->host_id, spec->host_id, fp);
-		goto out;
-	}
-	if (spec->grants_given) {
-		if ((r = same_grants(reg, rowid, grants, ngrants, &same, current, sizeof current)) != 0)
-			goto out;
-		if (!same) {
-			r = hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
-			                  "host \"%s\" exists and is granted %s; adding a key leaves its grants as they "
-			                  "are: change them with hostsd trust grant / hostsd trust deny",
-			                  spec->host_id, current);
-			goto out;
-		}
-	}
-	if (state == KEY_PRESENT) {
-		*result = HSD_ADD_UNCHANGED;
-		goto out;
-	}
-	{
-		sqlite3_stmt *st = NULL;
-		int row;
-		if ((r = hsd__reg_prepare(reg, &st, "SELECT count(*) FROM host_keys WHERE host = ?", "i", rowid)) != 0)
-			goto out;
-		r = hsd__reg_step(reg, st, "reading", &row);
-		count = r == 0 && row ? (int64_t)sqlite3_column_int64(st, 0) : 0;
-		sqlite3_finalize(st);
-		if (r != 0)
-			goto out;
-	}
-	if (count >= HSD_MAX_KEYS_PER_HOST) {
-		r = hsd__reg_fail(reg, HS_ERR_LIMIT,
-		                  "host \"%s\" has %lld keys already (at most %d): remove revoked ones with "
-		                  "hostsd trust remove %s FINGERPRINT",
-		                  spec->host_id, (long long)count, HSD_MAX_KEYS_PER_HOST, spec->host_id);
-		goto out;
-	}
-	if ((r = insert_key(reg, rowid, spec, fp, now)) != 0)
-		goto out;
-	*result = HSD_ADD_NEW_KEY;
 out:
 	r = hsd__reg_tx_end(reg, r, 1);
 done:
-	free(grants);
+	free(k.grants);
 	return r;
 }
 
 int hsd_registry_revoke_host(struct hsd_registry *reg, const char *host_id, int64_t now, int *changed)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t rowid;
+	int64_t rowid = 0;
 	int r, n = 0, revoked;
 	reg->err[0] = '\0';
 	if ((r = check_host_id(reg, host_id)) != 0)
@@ -575,7 +620,7 @@ int hsd_registry_revoke_host(struct hsd_registry *reg, const char *host_id, int6
 static int find_key(struct hsd_registry *reg, const char *host_id, const char *fp, int64_t *rowid,
                     enum key_state *state)
 {
-	int64_t added;
+	int64_t added = 0;
 	int r = hsd__reg_find_host(reg, host_id, rowid, NULL);
 	if (r == 0 && (r = key_on_host(reg, *rowid, fp, state, &added)) == 0 && *state == KEY_ABSENT)
 		r = hsd__reg_fail(reg, HS_ERR_NOT_FOUND, "host \"%s\" has no key %s (see hostsd trust list)", host_id,
@@ -588,9 +633,9 @@ int hsd_registry_revoke_key(struct hsd_registry *reg, const char *host_id, const
 {
 	sqlite3_stmt *st = NULL;
 	char fp[HS_FINGERPRINT_SIZE];
-	int64_t rowid;
+	int64_t rowid = 0;
 	int r, n = 0;
-	enum key_state state;
+	enum key_state state = KEY_ABSENT;
 	reg->err[0] = '\0';
 	if ((r = check_host_id(reg, host_id)) != 0 || (r = parse_fingerprint(reg, fingerprint, fp)) != 0)
 		return r;
@@ -611,7 +656,7 @@ int hsd_registry_revoke_key(struct hsd_registry *reg, const char *host_id, const
 int hsd_registry_remove_host(struct hsd_registry *reg, const char *host_id)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t rowid;
+	int64_t rowid = 0;
 	int r;
 	reg->err[0] = '\0';
 	if ((r = check_host_id(reg, host_id)) != 0)
@@ -629,8 +674,8 @@ int hsd_registry_remove_key(struct hsd_registry *reg, const char *host_id, const
 {
 	sqlite3_stmt *st = NULL;
 	char fp[HS_FINGERPRINT_SIZE];
-	int64_t rowid;
-	enum key_state state;
+	int64_t rowid = 0;
+	enum key_state state = KEY_ABSENT;
 	int r;
 	reg->err[0] = '\0';
 	if ((r = check_host_id(reg, host_id)) != 0 || (r = parse_fingerprint(reg, fingerprint, fp)) != 0)
@@ -647,7 +692,7 @@ int hsd_registry_remove_key(struct hsd_registry *reg, const char *host_id, const
 int hsd_registry_grant(struct hsd_registry *reg, const char *host_id, const char *subsystem, int *changed)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t rowid, count = 0;
+	int64_t rowid = 0, count = 0;
 	int r, n = 0, row;
 	reg->err[0] = '\0';
 	if ((r = check_host_id(reg, host_id)) != 0 || (r = check_grant(reg, subsystem)) != 0)
@@ -678,7 +723,7 @@ out:
 int hsd_registry_deny(struct hsd_registry *reg, const char *host_id, const char *subsystem, int *changed)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t rowid;
+	int64_t rowid = 0;
 	int r, n = 0, row;
 	reg->err[0] = '\0';
 	if ((r = check_host_id(reg, host_id)) != 0 || (r = check_grant(reg, subsystem)) != 0)

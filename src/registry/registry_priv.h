@@ -21,7 +21,8 @@ struct hsd_registry {
 	int64_t generation;
 };
 
-/* Set reg->err from a format and return code. */
+/* Set reg->err from a format and return code, which callers give as a
+ * negative HS_ERR_*: a failure path returns nonzero. */
 int hsd__reg_fail(struct hsd_registry *reg, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Turn an SQLite result code into an HS_ERR_* and a sentence; doing says
@@ -52,8 +53,9 @@ int hsd__reg_tx_end(struct hsd_registry *reg, int r, int trust_change);
 int hsd__reg_read_begin(struct hsd_registry *reg);
 void hsd__reg_read_end(struct hsd_registry *reg);
 
-/* The row id and revoked flag of a host; HS_ERR_NOT_FOUND (with a
- * message) if absent. */
+/* The row id and revoked flag (revoked may be NULL) of a host;
+ * HS_ERR_NOT_FOUND (with a message) if absent. Both are 0 unless it
+ * returns 0. */
 int hsd__reg_find_host(struct hsd_registry *reg, const char *host_id, int64_t *rowid, int *revoked);
 
 /* host_id cut and made printable, for messages (it may come from anyone). */
