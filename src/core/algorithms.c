@@ -39,7 +39,9 @@ static const struct alg {
 	{ HS_ALGS_MAC, "hmac-sha2-512", 0 },
 	{ HS_ALGS_COMPRESSION, "none", M | A | C },
 	{ HS_ALGS_COMPRESSION, "zlib@openssh.com", M | A | C },
-	{ HS_ALGS_COMPRESSION, "zlib", A | C },
+	/* Plain zlib inflates before authentication (OpenSSH dropped it in
+	 * 7.4); only the Angelos Starter needs it (it offers nothing else). */
+	{ HS_ALGS_COMPRESSION, "zlib", A },
 	{ HS_ALGS_PUBKEY, "ssh-ed25519", M | C },
 	{ HS_ALGS_PUBKEY, "ecdsa-sha2-nistp256", C },
 	{ HS_ALGS_PUBKEY, "ecdsa-sha2-nistp384", C },

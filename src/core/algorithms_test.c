@@ -85,6 +85,8 @@ static void test_profiles(void)
 	CHECK_STR(list_of(HS_ALGS_MAC, HS_PROFILE_ANGELOS),
 	          "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com");
 	CHECK_STR(list_of(HS_ALGS_COMPRESSION, HS_PROFILE_ANGELOS), "none,zlib@openssh.com,zlib");
+	/* plain zlib starts before authentication: only for Angelos peers */
+	CHECK_STR(list_of(HS_ALGS_COMPRESSION, HS_PROFILE_MODERN | HS_PROFILE_CLASSIC), "none,zlib@openssh.com");
 	CHECK_STR(list_of(HS_ALGS_PUBKEY, HS_PROFILE_ANGELOS), "angelos-tongues");
 	CHECK_STR(list_of(HS_ALGS_HOSTKEY, HS_PROFILE_ANGELOS), "ssh-ed25519,angelos-tongues");
 	CHECK_STR(list_of(HS_ALGS_KEX, HS_PROFILE_CLASSIC),
