@@ -272,6 +272,7 @@ int hs__conn_keys_changed(struct hs_conn *conn)
 int hs__conn_compute(struct hs_conn *conn, struct hs_dh_job *job)
 {
 	conn->kex.computing = 1;
+	conn->kex.busy_since = conn->now_ms;
 	if (conn->io != NULL && conn->io->compute != NULL) {
 		conn->io->compute(conn->io_ctx, job);
 		return 0;
@@ -558,7 +559,9 @@ static int keepalive(struct hs_conn *conn)
 static int tick(struct hs_conn *conn)
 {
 	int r;
-	if (conn->kex.step != HS_KEX_IDLE && conn->now_ms - conn->kex.started_ms >= conn->cfg->kex_timeout_ms) {
+	/* the deadline counts the time the peer takes, not ours */
+	if (conn->kex.step != HS_KEX_IDLE && !hs__kex_busy(&conn->kex) &&
+	    conn->now_ms - conn->kex.started_ms >= conn->cfg->kex_timeout_ms) {
 		hs__conn_set_failure(conn, HS_DISCONNECT_BY_APPLICATION, "key exchange timeout");
 		return HS_ERR_TIMEOUT;
 	}
@@ -584,7 +587,7 @@ uint64_t hs__conn_next_deadline(const struct hs_conn *conn)
 	uint64_t d = UINT64_MAX;
 	if (!conn->auth.completed)
 		d = conn->started_ms + conn->cfg->login_grace_ms;
-	if (conn->kex.step != HS_KEX_IDLE) {
+	if (conn->kex.step != HS_KEX_IDLE && !hs__kex_busy(&conn->kex)) {
 		uint64_t k = conn->kex.started_ms + conn->cfg->kex_timeout_ms;
 		if (k < d)
 			d = k;

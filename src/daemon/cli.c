@@ -143,7 +143,8 @@ int hsd_cli_parse(int argc, char **argv, const struct hsd_opt *opts, size_t nopt
 		const char *a = argv[i];
 		if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
 			if (*npos >= maxpos)
-				return hsd_cli_usage(usage, "unexpected argument \"%s\"", hsd_cli_shown(a, shown, sizeof shown));
+				return hsd_cli_usage(usage, "unexpected argument \"%s\"",
+				                     hsd_cli_shown(a, shown, sizeof shown));
 			pos[(*npos)++] = argv[i];
 		} else if (strcmp(a, "--") == 0) {
 			only_pos = 1;
@@ -161,7 +162,8 @@ int hsd_cli_parse(int argc, char **argv, const struct hsd_opt *opts, size_t nopt
 int hsd_cli_state_dir(const char *opt, char *out, size_t outlen)
 {
 	char err[1024];
-	if (hsd_state_dir_resolve(opt, out, outlen, err, sizeof err) != 0 || hsd_state_dir_check(out, err, sizeof err) != 0)
+	if (hsd_state_dir_resolve(opt, out, outlen, err, sizeof err) != 0 ||
+	    hsd_state_dir_check(out, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
 	return 0;
 }

@@ -39,11 +39,11 @@ extern const char hsd_help_trust[];
  * option may come again is take's to decide), returning 0 or -1 with a
  * sentence for the usage message in err. */
 struct hsd_opt {
-	const char *name;   /* without the leading "--" */
+	const char *name; /* without the leading "--" */
 	const char **value;
 	int *flag;
 	int (*take)(void *ctx, const struct hsd_opt *opt, const char *arg, char *err, size_t errlen);
-	void *ctx;          /* take's */
+	void *ctx; /* take's */
 };
 
 /* Parse argv[1..argc) into opts and positional arguments (at most maxpos,

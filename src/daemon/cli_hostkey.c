@@ -22,7 +22,8 @@ const char hsd_help_hostkey[] =
 	"  [HOST]:PORT ssh-ed25519 AAAA...\n"
 	"\n"
 	"Options:\n"
-	"  --dir DIR       the state directory; default: " HSD_STATE_DIR_DEFAULT_TEXT "\n"
+	"  --dir DIR       the state directory; default: " HSD_STATE_DIR_DEFAULT_TEXT
+	"\n"
 	"  --fingerprint   print the key's SHA256 fingerprint instead\n"
 	"                  (as ssh-keygen -l and ssh show it)\n"
 	"  --angelos       print the 32-byte Ed25519 key as an Angelos host pins\n"
@@ -30,8 +31,9 @@ const char hsd_help_hostkey[] =
 	"                  key in base64 on a second line\n"
 	"  -h, --help      show this help\n";
 
-static const char usage[] = "Usage: hostsd hostkey [--dir DIR] [--fingerprint | --angelos]\n"
-                            "Try 'hostsd hostkey --help' for more information.\n";
+static const char usage[] =
+	"Usage: hostsd hostkey [--dir DIR] [--fingerprint | --angelos]\n"
+	"Try 'hostsd hostkey --help' for more information.\n";
 
 /* Hex then padded standard base64 of the raw key: the two forms Angelos
  * tools show a verify key in. */

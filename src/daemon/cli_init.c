@@ -38,11 +38,13 @@ const char hsd_help_init[] =
 	"An existing registry or configuration file is kept.\n"
 	"\n"
 	"Options:\n"
-	"  --dir DIR   the state directory; default: " HSD_STATE_DIR_DEFAULT_TEXT "\n"
+	"  --dir DIR   the state directory; default: " HSD_STATE_DIR_DEFAULT_TEXT
+	"\n"
 	"  -h, --help  show this help\n";
 
-static const char usage[] = "Usage: hostsd init [--dir DIR]\n"
-                            "Try 'hostsd init --help' for more information.\n";
+static const char usage[] =
+	"Usage: hostsd init [--dir DIR]\n"
+	"Try 'hostsd init --help' for more information.\n";
 
 /* mkdir -p for the parents of dir (mode 0700, as XDG asks for its base
  * directories), then dir itself with mode 0700. *created tells whether
@@ -86,13 +88,15 @@ static int check_existing_dir(const char *dir)
 	if (!S_ISDIR(st.st_mode))
 		return hsd_cli_fail("%s exists and is not a directory: choose another --dir", dir);
 	if (st.st_uid != geteuid())
-		return hsd_cli_fail("the directory %s belongs to another user (uid %u): run hostsd init as that user, "
-		                    "or choose another --dir",
-		                    dir, (unsigned)st.st_uid);
+		return hsd_cli_fail(
+			"the directory %s belongs to another user (uid %u): run hostsd init as that user, "
+			"or choose another --dir",
+			dir, (unsigned)st.st_uid);
 	if ((st.st_mode & 077) != 0)
-		return hsd_cli_fail("the directory %s can be used by group or others (mode %04o): the state directory "
-		                    "must be private; run chmod 700 %s, or choose a new --dir",
-		                    dir, (unsigned)(st.st_mode & 07777), dir);
+		return hsd_cli_fail(
+			"the directory %s can be used by group or others (mode %04o): the state directory "
+			"must be private; run chmod 700 %s, or choose a new --dir",
+			dir, (unsigned)(st.st_mode & 07777), dir);
 	return 0;
 }
 
@@ -154,9 +158,10 @@ static int write_config(const char *dir, const char *path)
 
 static int already_initialised(const char *dir, const char *keypath)
 {
-	return hsd_cli_fail("the host key %s exists: %s is already initialised, and hostsd init never overwrites "
-	                    "a host key (show it with: hostsd hostkey --dir %s)",
-	                    keypath, dir, dir);
+	return hsd_cli_fail(
+		"the host key %s exists: %s is already initialised, and hostsd init never overwrites "
+		"a host key (show it with: hostsd hostkey --dir %s)",
+		keypath, dir, dir);
 }
 
 static int make_host_key(const char *dir, const char *keypath, struct hs_hostkey **out)

@@ -48,13 +48,15 @@ static int parse_one(const char *line, const char *source, struct hs_key **key, 
 	snprintf(word, sizeof word, "%.*s", (int)(w > 32 ? 32 : w), line);
 	hsd_text_sanitize(shown, sizeof shown, word);
 	if (r == HS_ERR_KEY_TYPE)
-		return hsd_cli_fail("%s: key type \"%s\" is not supported or does not match the key: hostsd accepts "
-		                    "ssh-ed25519, angelos-tongues, ssh-rsa (2048 to 16384 bits; signed with "
-		                    "rsa-sha2-256/512) and ecdsa-sha2-nistp256/384/521 keys",
-		                    source, shown);
-	return hsd_cli_fail("%s is not a valid OpenSSH public key line (expected KEYTYPE BASE64 [COMMENT], as in a "
-	                    ".pub file)",
-	                    source);
+		return hsd_cli_fail(
+			"%s: key type \"%s\" is not supported or does not match the key: hostsd accepts "
+			"ssh-ed25519, angelos-tongues, ssh-rsa (2048 to 16384 bits; signed with "
+			"rsa-sha2-256/512) and ecdsa-sha2-nistp256/384/521 keys",
+			source, shown);
+	return hsd_cli_fail(
+		"%s is not a valid OpenSSH public key line (expected KEYTYPE BASE64 [COMMENT], as in a "
+		".pub file)",
+		source);
 }
 
 /* Read all of fd (at most PUBKEY_INPUT_MAX bytes) as a C string. */
@@ -96,9 +98,10 @@ static int pick_line(char *text, const char *source, struct hs_key **key, char *
 	char *found = NULL;
 	unsigned count = 0;
 	if (strstr(text, "PRIVATE KEY-----") != NULL)
-		return hsd_cli_fail("%s is a private key: give the public key (the .pub file beside it); a private key "
-		                    "never leaves its host",
-		                    source);
+		return hsd_cli_fail(
+			"%s is a private key: give the public key (the .pub file beside it); a private key "
+			"never leaves its host",
+			source);
 	for (char *line = text, *next; line != NULL; line = next) {
 		next = strchr(line, '\n');
 		if (next != NULL)
@@ -115,9 +118,10 @@ static int pick_line(char *text, const char *source, struct hs_key **key, char *
 	if (count == 0)
 		return hsd_cli_fail("%s holds no public key", source);
 	if (count > 1)
-		return hsd_cli_fail("%s holds %u lines, not one public key: give one key (hostsd trust import reads "
-		                    "files of many)",
-		                    source, count);
+		return hsd_cli_fail(
+			"%s holds %u lines, not one public key: give one key (hostsd trust import reads "
+			"files of many)",
+			source, count);
 	return parse_one(found, source, key, comment);
 }
 
@@ -142,10 +146,11 @@ int hsd_cli_read_pubkey(const char *arg, struct hs_key **key, char **comment)
 	int fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			return hsd_cli_fail("PUBKEY \"%s\": no such file; give an OpenSSH public key line "
-			                    "(\"ssh-ed25519 AAAA... [COMMENT]\" in quotes), - for standard input, or the "
-			                    "path of a .pub file",
-			                    shown);
+			return hsd_cli_fail(
+				"PUBKEY \"%s\": no such file; give an OpenSSH public key line "
+				"(\"ssh-ed25519 AAAA... [COMMENT]\" in quotes), - for standard input, or the "
+				"path of a .pub file",
+				shown);
 		return hsd_cli_fail("cannot read %s: %s", source, strerror(errno));
 	}
 	struct stat st;
@@ -173,19 +178,22 @@ int hsd_cli_read_raw_pubkey(const char *type, const char *arg, struct hs_key **k
 	else if (strcmp(type, "ssh-ed25519") == 0)
 		kt = HS_KEY_ED25519;
 	else
-		return hsd_cli_usage(usage, "--type \"%s\" is not a raw key type: give angelos-tongues or ssh-ed25519 "
-		                            "(other keys are given as key lines, without --type)",
+		return hsd_cli_usage(usage,
+		                     "--type \"%s\" is not a raw key type: give angelos-tongues or ssh-ed25519 "
+		                     "(other keys are given as key lines, without --type)",
 		                     hsd_cli_shown(type, shown, sizeof shown));
 	if (hsd_cli_looks_like_key_line(arg))
-		return hsd_cli_fail("with --type, PUBKEY is the bare 32-byte key in hex or base64, not a key line: "
-		                    "give the key alone, or the key line without --type");
+		return hsd_cli_fail(
+			"with --type, PUBKEY is the bare 32-byte key in hex or base64, not a key line: "
+			"give the key alone, or the key line without --type");
 	if (strcmp(arg, "-") == 0 && (r = read_all(STDIN_FILENO, "standard input", &text)) != 0)
 		return r;
 	r = hs_key_from_text(kt, text != NULL ? text : arg, key);
 	free(text);
 	if (r == 0)
 		return 0;
-	return hsd_cli_fail("PUBKEY \"%s\" is not a valid %s key: give the 32-byte Ed25519 public key (an Angelos "
-	                    "host's verify key) as 64 hexadecimal digits or 44 characters of base64",
-	                    strcmp(arg, "-") == 0 ? "-" : hsd_cli_shown(arg, shown, sizeof shown), type);
+	return hsd_cli_fail(
+		"PUBKEY \"%s\" is not a valid %s key: give the 32-byte Ed25519 public key (an Angelos "
+		"host's verify key) as 64 hexadecimal digits or 44 characters of base64",
+		strcmp(arg, "-") == 0 ? "-" : hsd_cli_shown(arg, shown, sizeof shown), type);
 }

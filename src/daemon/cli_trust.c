@@ -49,8 +49,7 @@ static const char help_add[] =
 	"  --type TYPE           PUBKEY is a bare 32-byte Ed25519 key, as 64 hex\n"
 	"                        digits or 44 characters of base64, of this type:\n"
 	"                        angelos-tongues (an Angelos host's verify key) or\n"
-	"                        ssh-ed25519\n" HSD_TRUST_DIR_HELP
-	"  -h, --help            show this help\n";
+	"                        ssh-ed25519\n" HSD_TRUST_DIR_HELP "  -h, --help            show this help\n";
 
 static const char help_revoke[] =
 	"Usage: hostsd trust revoke [--dir DIR] HOST-ID [FINGERPRINT]\n"
@@ -62,8 +61,7 @@ static const char help_revoke[] =
 	"Revoked hosts and keys stay in the registry, marked revoked, and cannot\n"
 	"be trusted again until removed (hostsd trust remove).\n"
 	"\n"
-	"Options:\n" HSD_TRUST_DIR_HELP
-	"  -h, --help            show this help\n";
+	"Options:\n" HSD_TRUST_DIR_HELP "  -h, --help            show this help\n";
 
 static const char help_remove[] =
 	"Usage: hostsd trust remove [--dir DIR] HOST-ID [FINGERPRINT]\n"
@@ -72,8 +70,7 @@ static const char help_remove[] =
 	"past authentication attempts stay in the log). With FINGERPRINT, delete\n"
 	"only that key of the host.\n"
 	"\n"
-	"Options:\n" HSD_TRUST_DIR_HELP
-	"  -h, --help            show this help\n";
+	"Options:\n" HSD_TRUST_DIR_HELP "  -h, --help            show this help\n";
 
 static const char help_grant[] =
 	"Usage: hostsd trust grant [--dir DIR] HOST-ID SUBSYSTEM\n"
@@ -81,8 +78,7 @@ static const char help_grant[] =
 	"Let the host HOST-ID run SUBSYSTEM (a name defined by a subsystem line of\n"
 	"hostsd.conf), or every subsystem with '*' (quoted, for the shell).\n"
 	"\n"
-	"Options:\n" HSD_TRUST_DIR_HELP
-	"  -h, --help            show this help\n";
+	"Options:\n" HSD_TRUST_DIR_HELP "  -h, --help            show this help\n";
 
 static const char help_deny[] =
 	"Usage: hostsd trust deny [--dir DIR] HOST-ID SUBSYSTEM\n"
@@ -92,8 +88,7 @@ static const char help_deny[] =
 	"cannot be denied a single subsystem: deny '*' first, then grant what it\n"
 	"needs.\n"
 	"\n"
-	"Options:\n" HSD_TRUST_DIR_HELP
-	"  -h, --help            show this help\n";
+	"Options:\n" HSD_TRUST_DIR_HELP "  -h, --help            show this help\n";
 
 const char hsd_help_trust[] =
 	"Usage: hostsd trust COMMAND [ARGUMENTS] [--dir DIR]\n"
@@ -116,11 +111,13 @@ const char hsd_help_trust[] =
 	"  import FILE           add the hosts of an authorized_keys-style file\n"
 	"  log [HOST-ID]         show the newest authentication attempts\n"
 	"\n"
-	"Every command takes --dir DIR (default: " HSD_STATE_DIR_DEFAULT_TEXT ")\n"
+	"Every command takes --dir DIR (default: " HSD_STATE_DIR_DEFAULT_TEXT
+	")\n"
 	"and --help. See 'hostsd trust COMMAND --help'.\n";
 
-static const char usage_trust[] = "Usage: hostsd trust COMMAND [ARGUMENTS] [--dir DIR]\n"
-                                  "Try 'hostsd trust --help' for more information.\n";
+static const char usage_trust[] =
+	"Usage: hostsd trust COMMAND [ARGUMENTS] [--dir DIR]\n"
+	"Try 'hostsd trust --help' for more information.\n";
 
 /* The short usage of a subcommand: its help's first lines up to the
  * blank line, and where to read more. */
@@ -155,8 +152,9 @@ static int check_fingerprint(const char *usage, const char *in, char out[HSD_FIN
 	char shown[96];
 	if (hsd_fingerprint_parse(in, out) == 0)
 		return 0;
-	return hsd_cli_usage(usage, "\"%s\" is not a key fingerprint: give it as hostsd trust list shows it "
-	                            "(SHA256: and 43 characters)",
+	return hsd_cli_usage(usage,
+	                     "\"%s\" is not a key fingerprint: give it as hostsd trust list shows it "
+	                     "(SHA256: and 43 characters)",
 	                     hsd_cli_shown(in, shown, sizeof shown));
 }
 
@@ -204,8 +202,9 @@ static int check_comment(const char *usage, const char *comment)
 	size_t len = strlen(comment);
 	if (len <= HSD_COMMENT_MAX && hsd_text_valid(comment, len))
 		return 0;
-	return hsd_cli_usage(usage, "--comment must be printable text (no control characters, UTF-8) of at "
-	                            "most %d bytes",
+	return hsd_cli_usage(usage,
+	                     "--comment must be printable text (no control characters, UTF-8) of at "
+	                     "most %d bytes",
 	                     HSD_COMMENT_MAX);
 }
 
@@ -228,7 +227,9 @@ static void print_added(const char *host_id, const char *fp, enum hsd_add_result
 		snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "", grants[i]);
 	}
 	printf("added host %s with key %s (subsystems: %s)\n", host_id, fp,
-	       subsystems == NULL ? "*" : ngrants == 0 ? "none" : list);
+	       subsystems == NULL ? "*"
+	       : ngrants == 0     ? "none"
+	                          : list);
 }
 
 static int cmd_add(int argc, char **argv)
@@ -381,17 +382,20 @@ static int grant_or_deny(int argc, char **argv, const char *help, const char *na
 		return r;
 	if ((r = hsd_cli_state_dir(dir_opt, dir, sizeof dir)) != 0 || (r = hsd_cli_open_registry(dir, &reg)) != 0)
 		return r;
-	r = grant ? hsd_registry_grant(reg, pos[0], pos[1], &changed) : hsd_registry_deny(reg, pos[0], pos[1], &changed);
+	r = grant ? hsd_registry_grant(reg, pos[0], pos[1], &changed)
+	          : hsd_registry_deny(reg, pos[0], pos[1], &changed);
 	if (r != 0) {
 		r = hsd_cli_fail("%s", hsd_registry_error(reg));
 	} else {
 		if (grant)
-			printf(changed ? "granted %s to host %s\n" : "subsystem %s was already granted to host %s: nothing "
-			                                             "changed\n",
+			printf(changed ? "granted %s to host %s\n"
+			               : "subsystem %s was already granted to host %s: nothing "
+			                 "changed\n",
 			       pos[1], pos[0]);
 		else
-			printf(changed ? "denied %s to host %s\n" : "subsystem %s was not granted to host %s: nothing "
-			                                            "changed\n",
+			printf(changed ? "denied %s to host %s\n"
+			               : "subsystem %s was not granted to host %s: nothing "
+			                 "changed\n",
 			       pos[1], pos[0]);
 		r = hsd_cli_finish(HSD_EXIT_OK);
 	}
@@ -424,8 +428,9 @@ int hsd_cmd_trust(int argc, char **argv)
 {
 	char shown[96];
 	if (argc < 2)
-		return hsd_cli_usage(usage_trust, "a trust command is missing (add, revoke, remove, grant, deny, list, "
-		                                  "import, log)");
+		return hsd_cli_usage(usage_trust,
+		                     "a trust command is missing (add, revoke, remove, grant, deny, list, "
+		                     "import, log)");
 	const char *name = argv[1];
 	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
 		if (strcmp(name, "help") == 0 && argc > 2) {
@@ -440,8 +445,9 @@ int hsd_cmd_trust(int argc, char **argv)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	return hsd_cli_usage(usage_trust, "unknown trust command \"%s\" (add, revoke, remove, grant, deny, list, "
-	                                  "import, log)",
+	return hsd_cli_usage(usage_trust,
+	                     "unknown trust command \"%s\" (add, revoke, remove, grant, deny, list, "
+	                     "import, log)",
 	                     hsd_cli_shown(name, shown, sizeof shown));
 }
 

@@ -21,10 +21,11 @@ extern const char hsd__help_trust_log[];
 extern const char hsd__help_trust_import[];
 
 /* The --dir line of every trust subcommand's help. */
-#define HSD_TRUST_DIR_HELP "  --dir DIR             the state directory; default:\n" \
+#define HSD_TRUST_DIR_HELP                                        \
+	"  --dir DIR             the state directory; default:\n" \
 	"                        " HSD_STATE_DIR_DEFAULT_TEXT_INDENTED "\n"
-#define HSD_STATE_DIR_DEFAULT_TEXT_INDENTED                                                                  \
-	"$HOSTSD_DIR if set; else /var/lib/hostsd when run as root;\n"                                       \
+#define HSD_STATE_DIR_DEFAULT_TEXT_INDENTED                            \
+	"$HOSTSD_DIR if set; else /var/lib/hostsd when run as root;\n" \
 	"                        else $XDG_STATE_HOME/hostsd, or ~/.local/state/hostsd"
 
 #endif

@@ -46,11 +46,11 @@ const char hsd__help_trust_import[] =
 	"All or nothing: if any line is bad, each bad line is reported with its\n"
 	"number and nothing is imported.\n"
 	"\n"
-	"Options:\n" HSD_TRUST_DIR_HELP
-	"  -h, --help            show this help\n";
+	"Options:\n" HSD_TRUST_DIR_HELP "  -h, --help            show this help\n";
 
-static const char usage[] = "Usage: hostsd trust import [--dir DIR] FILE\n"
-                            "Try 'hostsd trust import --help' for more information.\n";
+static const char usage[] =
+	"Usage: hostsd trust import [--dir DIR] FILE\n"
+	"Try 'hostsd trust import --help' for more information.\n";
 
 static int read_input(const char *path, const char *shown, char **out, size_t *outlen)
 {

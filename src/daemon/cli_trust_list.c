@@ -36,8 +36,7 @@ const char hsd__help_trust_list[] =
 	"Options:\n"
 	"  --json                print a JSON array of hosts instead, with every\n"
 	"                        detail (key types, comments, times; see\n"
-	"                        docs/hostsd.md)\n" HSD_TRUST_DIR_HELP
-	"  -h, --help            show this help\n";
+	"                        docs/hostsd.md)\n" HSD_TRUST_DIR_HELP "  -h, --help            show this help\n";
 
 const char hsd__help_trust_log[] =
 	"Usage: hostsd trust log [--dir DIR] [HOST-ID] [--limit N] [--json]\n"
@@ -204,8 +203,9 @@ int hsd__trust_list(int argc, char **argv)
 	size_t npos, n = 0;
 	struct hsd_registry *reg = NULL;
 	struct hsd_reg_host *hosts = NULL;
-	static const char usage[] = "Usage: hostsd trust list [--dir DIR] [--json]\n"
-	                            "Try 'hostsd trust list --help' for more information.\n";
+	static const char usage[] =
+		"Usage: hostsd trust list [--dir DIR] [--json]\n"
+		"Try 'hostsd trust list --help' for more information.\n";
 
 	if ((r = hsd_cli_parse(argc, argv, opts, 2, pos, 0, &npos, &help, usage)) != 0)
 		return r;
@@ -249,13 +249,16 @@ int hsd__trust_log(int argc, char **argv)
 {
 	const char *dir_opt, *limit_opt;
 	int json, help, r;
-	struct hsd_opt opts[] = { { .name = "dir", .value = &dir_opt }, { .name = "limit", .value = &limit_opt }, { .name = "json", .flag = &json } };
+	struct hsd_opt opts[] = { { .name = "dir", .value = &dir_opt },
+		                  { .name = "limit", .value = &limit_opt },
+		                  { .name = "json", .flag = &json } };
 	char *pos[1], dir[HSD_PATH_MAX], when[HSD_TIME_SIZE], shown[96];
 	size_t npos, n = 0, limit = 50;
 	struct hsd_registry *reg = NULL;
 	struct hsd_reg_event *ev = NULL;
-	static const char usage[] = "Usage: hostsd trust log [--dir DIR] [HOST-ID] [--limit N] [--json]\n"
-	                            "Try 'hostsd trust log --help' for more information.\n";
+	static const char usage[] =
+		"Usage: hostsd trust log [--dir DIR] [HOST-ID] [--limit N] [--json]\n"
+		"Try 'hostsd trust log --help' for more information.\n";
 
 	if ((r = hsd_cli_parse(argc, argv, opts, 3, pos, 1, &npos, &help, usage)) != 0)
 		return r;
@@ -265,14 +268,15 @@ int hsd__trust_log(int argc, char **argv)
 		char *end;
 		errno = 0;
 		unsigned long v = strtoul(limit_opt, &end, 10);
-		if (limit_opt[0] < '0' || limit_opt[0] > '9' || *end != '\0' || errno != 0 || v == 0 || v > HSD_AUTH_LOG_READ_MAX)
+		if (limit_opt[0] < '0' || limit_opt[0] > '9' || *end != '\0' || errno != 0 || v == 0 ||
+		    v > HSD_AUTH_LOG_READ_MAX)
 			return hsd_cli_usage(usage, "--limit \"%s\" must be a number from 1 to %d",
 			                     hsd_cli_shown(limit_opt, shown, sizeof shown), HSD_AUTH_LOG_READ_MAX);
 		limit = (size_t)v;
 	}
 	if (npos == 1 && !hsd_host_id_valid(pos[0]))
-		return hsd_cli_usage(usage, "invalid host identity \"%s\": use %s", hsd_cli_shown(pos[0], shown, sizeof shown),
-		                     HSD_HOST_ID_RULE);
+		return hsd_cli_usage(usage, "invalid host identity \"%s\": use %s",
+		                     hsd_cli_shown(pos[0], shown, sizeof shown), HSD_HOST_ID_RULE);
 	if ((r = hsd_cli_state_dir(dir_opt, dir, sizeof dir)) != 0 || (r = hsd_cli_open_registry(dir, &reg)) != 0)
 		return r;
 	if (hsd_registry_read_log(reg, npos == 1 ? pos[0] : NULL, limit, &ev, &n) != 0) {

@@ -120,9 +120,9 @@ void hsd_config_cleanup(struct hsd_config *c)
 
 /* Where a value comes from, for messages and the rules of repetition. */
 struct ctx {
-	const char *name;                         /* the file's; NULL: the command line */
+	const char *name; /* the file's; NULL: the command line */
 	unsigned line;
-	unsigned first_line[HSD_SETTING_COUNT];   /* where each single setting was given */
+	unsigned first_line[HSD_SETTING_COUNT]; /* where each single setting was given */
 	char *err;
 	size_t errlen;
 };

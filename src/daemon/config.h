@@ -78,21 +78,21 @@ _Static_assert(HSD_SETTING_COMPRESSION - HSD_SETTING_PROFILE == HSD_ALG_COMPRESS
 /* Every value within the range of its setting (settings.c). */
 struct hsd_config {
 	struct hsd_listen_addr listen[HSD_CONFIG_MAX_LISTEN];
-	size_t nlisten;                         /* default: one */
-	struct hsd_subsystems subsystems;       /* owned; default: none */
-	unsigned login_grace_time;              /* seconds */
+	size_t nlisten;                   /* default: one */
+	struct hsd_subsystems subsystems; /* owned; default: none */
+	unsigned login_grace_time;        /* seconds */
 	unsigned max_unauthenticated;
-	unsigned max_unauthenticated_per_source;/* at most max_unauthenticated */
+	unsigned max_unauthenticated_per_source; /* at most max_unauthenticated */
 	unsigned max_dh_computations;
 	unsigned max_auth_tries;
 	unsigned max_channels;
 	uint64_t rekey_bytes;
 	unsigned rekey_seconds;
-	unsigned keepalive;                     /* seconds, 0: off */
-	unsigned shutdown_timeout;              /* seconds */
-	int log_level;                          /* HSD_LOG_* (daemon/log.h) */
-	char *algs[HSD_ALG_COUNT];              /* owned; NULL: not given */
-	unsigned set;                           /* HSD_CFG_* bits given */
+	unsigned keepalive;        /* seconds, 0: off */
+	unsigned shutdown_timeout; /* seconds */
+	int log_level;             /* HSD_LOG_* (daemon/log.h) */
+	char *algs[HSD_ALG_COUNT]; /* owned; NULL: not given */
+	unsigned set;              /* HSD_CFG_* bits given */
 };
 
 /* Every default. */

@@ -29,8 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (c.nlisten < 1 || c.nlisten > HSD_CONFIG_MAX_LISTEN || c.subsystems.n > HSD_CONFIG_MAX_SUBSYSTEMS ||
-	    c.max_unauthenticated_per_source > c.max_unauthenticated || c.max_channels < 1 || c.max_channels > HS_MAX_CHANNELS_MAX ||
-	    c.login_grace_time < 1 || c.rekey_bytes < HS_REKEY_BYTES_MIN || c.max_dh_computations < 1 || c.max_dh_computations > HS_MAX_DH_MAX)
+	    c.max_unauthenticated_per_source > c.max_unauthenticated || c.max_channels < 1 ||
+	    c.max_channels > HS_MAX_CHANNELS_MAX || c.login_grace_time < 1 || c.rekey_bytes < HS_REKEY_BYTES_MIN ||
+	    c.max_dh_computations < 1 || c.max_dh_computations > HS_MAX_DH_MAX)
 		abort();
 	struct hs_config e;
 	hs_config_init(&e);

@@ -59,21 +59,22 @@ static void test_every_setting(void)
 {
 	struct hsd_config c;
 	char err[512];
-	const char *text = "listen 127.0.0.1:2200\n"
-	                   "listen [::1]:2201\n"
-	                   "subsystem replicator=/usr/lib/angelos/replicator --stdio\n"
-	                   "subsystem echo=cat # not a comment: part of the command\n"
-	                   "login_grace_time 30\n"
-	                   "max_unauthenticated 100\n"
-	                   "max_unauthenticated_per_source 10\n"
-	                   "max_dh_computations 4\n"
-	                   "max_auth_tries 3\n"
-	                   "max_channels 8\n"
-	                   "rekey_bytes 512M\n"
-	                   "rekey_seconds 600\n"
-	                   "keepalive 15\n"
-	                   "shutdown_timeout 5\n"
-	                   "log_level debug\n";
+	const char *text =
+		"listen 127.0.0.1:2200\n"
+		"listen [::1]:2201\n"
+		"subsystem replicator=/usr/lib/angelos/replicator --stdio\n"
+		"subsystem echo=cat # not a comment: part of the command\n"
+		"login_grace_time 30\n"
+		"max_unauthenticated 100\n"
+		"max_unauthenticated_per_source 10\n"
+		"max_dh_computations 4\n"
+		"max_auth_tries 3\n"
+		"max_channels 8\n"
+		"rekey_bytes 512M\n"
+		"rekey_seconds 600\n"
+		"keepalive 15\n"
+		"shutdown_timeout 5\n"
+		"log_level debug\n";
 	CHECK_EQ_INT(parse(&c, text, err, sizeof err), 0);
 	if (err[0] && c.set == 0)
 		fprintf(stderr, "%s\n", err);
@@ -184,9 +185,10 @@ static void test_algorithms(void)
 {
 	struct hsd_config c;
 	char err[512];
-	CHECK_EQ_INT(parse(&c, "profile angelos,classic\n"
-	                       "macs hmac-sha2-256-etm@openssh.com,hmac-sha2-256\n"
-	                       "compression none\n",
+	CHECK_EQ_INT(parse(&c,
+	                   "profile angelos,classic\n"
+	                   "macs hmac-sha2-256-etm@openssh.com,hmac-sha2-256\n"
+	                   "compression none\n",
 	                   err, sizeof err),
 	             0);
 	CHECK_EQ_INT(c.set, HSD_CFG_PROFILE | HSD_CFG_MACS | HSD_CFG_COMPRESSION);
@@ -207,9 +209,11 @@ static void test_errors(void)
 	expect_error("Max_Channels 8\n", "test.conf:1: unknown setting \"Max_Channels\"");
 	expect_error("\n\nmax_channels\n", "test.conf:3: max_channels needs a value");
 	expect_error("max_channels   \n", "test.conf:1: max_channels needs a value");
-	expect_error("max_channels 8\n# x\nmax_channels 9\n", "test.conf:3: max_channels is given twice (first on line 1)");
+	expect_error("max_channels 8\n# x\nmax_channels 9\n",
+	             "test.conf:3: max_channels is given twice (first on line 1)");
 	expect_error("max_channels 0\n", "test.conf:1: max_channels \"0\" must be a whole number from 1 to 1024");
-	expect_error("max_dh_computations 65\n", "test.conf:1: max_dh_computations \"65\" must be a whole number from 1 to 64");
+	expect_error("max_dh_computations 65\n",
+	             "test.conf:1: max_dh_computations \"65\" must be a whole number from 1 to 64");
 	expect_error("max_channels 1025\n", "from 1 to 1024");
 	expect_error("max_channels -1\n", "test.conf:1: max_channels");
 	expect_error("max_channels 8x\n", "test.conf:1: max_channels \"8x\"");
@@ -222,7 +226,8 @@ static void test_errors(void)
 	expect_error("keepalive 1.5\n", "test.conf:1: keepalive");
 	expect_error("shutdown_timeout 0\n", "test.conf:1: shutdown_timeout");
 	expect_error("rekey_seconds 0\n", "test.conf:1: rekey_seconds");
-	expect_error("rekey_bytes 1000\n", "test.conf:1: rekey_bytes \"1000\" must be a number of bytes from 16K to 64G");
+	expect_error("rekey_bytes 1000\n",
+	             "test.conf:1: rekey_bytes \"1000\" must be a number of bytes from 16K to 64G");
 	expect_error("rekey_bytes 65G\n", "test.conf:1: rekey_bytes");
 	expect_error("rekey_bytes 1T\n", "test.conf:1: rekey_bytes");
 	expect_error("rekey_bytes 1GB\n", "test.conf:1: rekey_bytes");
@@ -249,7 +254,8 @@ static void test_errors(void)
 	             "test.conf:1: profile \"legacy\" is unknown; known: modern, angelos, classic");
 	expect_error("profile\n", "test.conf:1: profile needs a value");
 	expect_error("profile classic\nprofile modern\n", "test.conf:2: profile is given twice (first on line 1)");
-	expect_error("log_level loud\n", "test.conf:1: log_level \"loud\" must be one of err, warning, notice, info, debug");
+	expect_error("log_level loud\n",
+	             "test.conf:1: log_level \"loud\" must be one of err, warning, notice, info, debug");
 	expect_error("listen 2222\n", "test.conf:1: bad listening address \"2222\"");
 	expect_error("listen localhost:22\n", "test.conf:1: bad listening address");
 	expect_error("listen ::1:22\n", "test.conf:1: bad listening address");
@@ -318,7 +324,8 @@ static void test_load(void)
 	int lines = 0;
 	for (const char *p = hsd_config_template(); *p; p++)
 		lines += *p == '\n';
-	snprintf(want, sizeof want, "%s:%d: max_channels is given twice (first on line %d)", path, lines + 3, lines + 1);
+	snprintf(want, sizeof want, "%s:%d: max_channels is given twice (first on line %d)", path, lines + 3,
+	         lines + 1);
 	CHECK(strstr(err, want) != NULL);
 	/* Not a regular file. */
 	CHECK_EQ_INT(hsd_config_load(&c, dir, 0, err, sizeof err), -1);

@@ -86,7 +86,7 @@ static size_t escape(char *out, size_t cap, const char *raw, size_t rawlen, int 
 }
 
 static size_t vformat(char *out, size_t outlen, int level, const char *fmt, va_list ap)
-        __attribute__((format(printf, 4, 0)));
+	__attribute__((format(printf, 4, 0)));
 static size_t vformat(char *out, size_t outlen, int level, const char *fmt, va_list ap)
 {
 	char raw[LINE_MAX_BYTES];

@@ -42,8 +42,7 @@ void hsd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* The same, into a caller's buffer instead of stderr (for tests): writes
  * the escaped line with its prefix and newline, NUL-terminated; returns its
  * length. */
-size_t hsd_log_format(char *out, size_t outlen, int level, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+size_t hsd_log_format(char *out, size_t outlen, int level, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Copy text into out (NUL-terminated, cut to fit) keeping only characters
  * that are safe in a log field and a shell-free environment value:

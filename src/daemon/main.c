@@ -45,15 +45,16 @@ static const char help_text[] =
 	"  help [COMMAND [SUBCOMMAND]]\n"
 	"             show this help, or a command's\n"
 	"\n"
-	"Every command works on a state directory: --dir DIR, by default\n"
-	HSD_STATE_DIR_DEFAULT_TEXT ".\n"
+	"Every command works on a state directory: --dir DIR, by default\n" HSD_STATE_DIR_DEFAULT_TEXT
+	".\n"
 	"\n"
 	"Exit codes: 0 success, 1 failure (with a message on standard error),\n"
 	"2 wrong usage.\n"
 	"Run 'hostsd COMMAND --help' for the arguments and options of a command.\n";
 
-static const char usage[] = "Usage: hostsd COMMAND [ARGUMENTS]\n"
-                            "Try 'hostsd help' for the list of commands.\n";
+static const char usage[] =
+	"Usage: hostsd COMMAND [ARGUMENTS]\n"
+	"Try 'hostsd help' for the list of commands.\n";
 
 static const struct command *find(const char *name)
 {

@@ -57,15 +57,15 @@ const char *hsd_policy_decide(const struct hsd_subsystems *t, const char *const 
 struct hsd_peer_key {
 	struct hs_key *key;
 	int revoked;
-	int64_t expires;        /* Unix seconds; 0: never */
+	int64_t expires; /* Unix seconds; 0: never */
 };
 
 struct hsd_peer_record {
-	int found;              /* the host is in the registry */
-	int revoked;            /* the host is revoked */
+	int found;   /* the host is in the registry */
+	int revoked; /* the host is revoked */
 	struct hsd_peer_key *keys;
 	size_t nkeys;
-	char **grants;          /* granted subsystem names, "*" for all */
+	char **grants; /* granted subsystem names, "*" for all */
 	size_t ngrants;
 };
 

@@ -108,10 +108,10 @@ static void test_check_key(void)
 	r.keys[0].key = hs_key_dup(good);
 	r.keys[0].expires = 0;
 	r.keys[1].key = hs_key_dup(old);
-	r.keys[1].expires = 1000;          /* expired at exactly now */
+	r.keys[1].expires = 1000; /* expired at exactly now */
 	r.keys[2].key = hs_key_dup(gone);
 	r.keys[2].revoked = 1;
-	r.keys[3].key = NULL;              /* unusable row: skipped */
+	r.keys[3].key = NULL; /* unusable row: skipped */
 	r.nkeys = 4;
 	CHECK(hsd_policy_check_key(&r, good, 1000) == NULL);
 	CHECK(strcmp(hsd_policy_check_key(&r, old, 1000), "key expired") == 0);

@@ -96,7 +96,8 @@ int hsd_serve_cli_parse(int argc, char **argv, struct hsd_serve_cli *cli, int *h
 	opts[n++] = (struct hsd_opt){ .name = "pidfile", .value = &cli->pidfile };
 	for (size_t i = 0; i < HSD_SETTING_COUNT; i++)
 		if (hsd_settings[i].option != NULL)
-			opts[n++] = (struct hsd_opt){ .name = hsd_settings[i].option, .take = take_setting, .ctx = cli };
+			opts[n++] =
+				(struct hsd_opt){ .name = hsd_settings[i].option, .take = take_setting, .ctx = cli };
 	if ((r = hsd_cli_parse(argc, argv, opts, n, NULL, 0, &npos, help, usage.buf)) != 0)
 		return r;
 	if (cli->dir != NULL && cli->dir[0] == '\0')
@@ -129,17 +130,19 @@ int hsd_serve_cli_help(void)
 {
 	struct text t = { .len = 0 };
 	synopsis(&t);
-	add(&t, "\n"
-	        "Serve the peer hosts of the trust registry in DIR until SIGTERM or SIGINT.\n"
-	        "A peer logs in with its host identity as the user name and one of its\n"
-	        "valid keys, and may run only the subsystems granted to it that are also\n"
-	        "configured here; each runs as `/bin/sh -c COMMAND`.\n"
-	        "\n"
-	        "Listening addresses, subsystems and limits also come from DIR/" HSD_CONFIG_FILE ";\n"
-	        "the command line wins. SIGHUP re-reads that file; SIGTERM or SIGINT stop\n"
-	        "taking connections and let open sessions finish (up to shutdown_timeout).\n"
-	        "\n"
-	        "Options:\n");
+	add(&t,
+	    "\n"
+	    "Serve the peer hosts of the trust registry in DIR until SIGTERM or SIGINT.\n"
+	    "A peer logs in with its host identity as the user name and one of its\n"
+	    "valid keys, and may run only the subsystems granted to it that are also\n"
+	    "configured here; each runs as `/bin/sh -c COMMAND`.\n"
+	    "\n"
+	    "Listening addresses, subsystems and limits also come from DIR/" HSD_CONFIG_FILE
+	    ";\n"
+	    "the command line wins. SIGHUP re-reads that file; SIGTERM or SIGINT stop\n"
+	    "taking connections and let open sessions finish (up to shutdown_timeout).\n"
+	    "\n"
+	    "Options:\n");
 	/* the default of --dir spans lines of its own */
 	add(&t, "  %-*s %s\n", OPTION_WIDTH, "--dir DIR", "the state directory; default: " HSD_STATE_DIR_DEFAULT_TEXT);
 	for (size_t i = 0; i < HSD_SETTING_COUNT; i++) {

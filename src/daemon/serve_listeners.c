@@ -226,8 +226,10 @@ static void clamp_dh_to_pool(struct server *srv)
 	unsigned fit = srv->dh_threads / (unsigned)srv->set.nlisten;
 	if (fit < 1)
 		fit = 1;
-	hsd_log(HSD_LOG_WARNING, "reload: max_dh_computations %u for %zu listening addresses needs more threads than "
-	        "were started (%u); using %u until hostsd restarts", want, srv->set.nlisten, srv->dh_threads, fit);
+	hsd_log(HSD_LOG_WARNING,
+	        "reload: max_dh_computations %u for %zu listening addresses needs more threads than "
+	        "were started (%u); using %u until hostsd restarts",
+	        want, srv->set.nlisten, srv->dh_threads, fit);
 	srv->set.engine.max_dh_computations = fit;
 }
 

@@ -20,7 +20,7 @@
 #include "daemon/serve_priv.h"
 #include "daemon/subsystem.h"
 
-#define MAX_ATTEMPT_JOBS 256u        /* attempt-log writes in flight; beyond, stderr only */
+#define MAX_ATTEMPT_JOBS 256u /* attempt-log writes in flight; beyond, stderr only */
 
 /* --- small helpers --- */
 
@@ -102,8 +102,8 @@ static void record_attempt(struct peer *p, const char *fp, int accepted, const c
 static int resolve_subsystem(void *ctx, const char *name, char **command, const char **why)
 {
 	struct peer *p = ctx;
-	const char *cmd = hsd_policy_decide(&p->srv->set.subsystems, (const char *const *)p->rec.grants,
-	                                    p->rec.ngrants, name, why);
+	const char *cmd = hsd_policy_decide(&p->srv->set.subsystems, (const char *const *)p->rec.grants, p->rec.ngrants,
+	                                    name, why);
 	if (cmd == NULL)
 		return -1;
 	if ((*command = strdup(cmd)) == NULL) {

@@ -51,38 +51,38 @@ struct slot {
 /* One connection (AsyncSSH's one SSHServer per connection). */
 struct peer {
 	struct server *srv;
-	struct hs_conn *conn;        /* NULL once the connection is gone */
+	struct hs_conn *conn; /* NULL once the connection is gone */
 	uint64_t id;
 	char addr[64];
 	char host[HSD_HOST_ID_MAX + 1]; /* the user name, printable; a host id if host_valid */
 	int host_valid;
-	struct hsd_peer_record rec;  /* the registry's view of host */
-	struct hsd_peer_record fresh;/* a look-up running on the thread pool */
+	struct hsd_peer_record rec;   /* the registry's view of host */
+	struct hsd_peer_record fresh; /* a look-up running on the thread pool */
 	uv_work_t work;
 	int loading;
 	int lookup_failed;
-	uint64_t lookup_gen;         /* registry generation when the look-up was queued */
+	uint64_t lookup_gen; /* registry generation when the look-up was queued */
 	int authenticated;
 	char fp[HS_FINGERPRINT_SIZE];
-	unsigned sessions;           /* open session channels */
-	int ending;                  /* we asked it to disconnect */
-	struct hs_list_node link;    /* in server.peers while the connection lasts */
+	unsigned sessions;        /* open session channels */
+	int ending;               /* we asked it to disconnect */
+	struct hs_list_node link; /* in server.peers while the connection lasts */
 };
 
 struct server {
 	uv_loop_t loop;
-	struct hsd_serve_cli cli;        /* the command line; its settings win over the file's */
-	char dir[HSD_PATH_MAX];          /* the state directory */
-	struct hsd_serve_settings set;   /* configuration file + command line */
+	struct hsd_serve_cli cli;      /* the command line; its settings win over the file's */
+	char dir[HSD_PATH_MAX];        /* the state directory */
+	struct hsd_serve_settings set; /* configuration file + command line */
 	struct hsd_regpool *pool;
 	struct hs_hostkey *hostkey;
 	char *path_env;
-	struct slot *slots;              /* listening */
-	struct slot *retired;            /* stopped, with connections left */
-	struct hs_list_node peers;       /* struct peer, newest first */
+	struct slot *slots;        /* listening */
+	struct slot *retired;      /* stopped, with connections left */
+	struct hs_list_node peers; /* struct peer, newest first */
 	size_t npeers;
 	uint64_t next_id;
-	uint64_t gen;                    /* bumped whenever the registry changed */
+	uint64_t gen; /* bumped whenever the registry changed */
 	int force_recheck;
 	uint64_t last_full_ms;
 	int watch_busy;
@@ -90,12 +90,12 @@ struct server {
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watch, stop_timer, later;
 	int handles_up;
-	int stopping;                    /* graceful stop under way */
-	int forced;                      /* every connection was cut */
-	int finished;                    /* our own handles are closing */
+	int stopping; /* graceful stop under way */
+	int forced;   /* every connection was cut */
+	int finished; /* our own handles are closing */
 	int pidfile_written;
-	int started;                     /* serving (start-up went well) */
-	unsigned dh_threads;             /* pool threads started for key exchanges; 0: sized by the operator */
+	int started;         /* serving (start-up went well) */
+	unsigned dh_threads; /* pool threads started for key exchanges; 0: sized by the operator */
 };
 
 /* The peer that owns a node of server.peers. */

@@ -120,7 +120,7 @@ int hsd_engine_config_equal(const struct hs_config *a, const struct hs_config *b
 	       a->rekey_bytes == b->rekey_bytes && a->rekey_seconds == b->rekey_seconds &&
 	       a->max_unauthenticated == b->max_unauthenticated &&
 	       a->max_unauthenticated_per_source == b->max_unauthenticated_per_source &&
-	       a->max_dh_computations == b->max_dh_computations &&
-	       a->keepalive_seconds == b->keepalive_seconds && a->keepalive_max_missed == b->keepalive_max_missed &&
-	       same_text(a->banner, b->banner) && same_text(a->software_version, b->software_version);
+	       a->max_dh_computations == b->max_dh_computations && a->keepalive_seconds == b->keepalive_seconds &&
+	       a->keepalive_max_missed == b->keepalive_max_missed && same_text(a->banner, b->banner) &&
+	       same_text(a->software_version, b->software_version);
 }

@@ -20,13 +20,13 @@ struct hsd_serve_settings {
 	struct hsd_listen_addr listen[HSD_CONFIG_MAX_LISTEN];
 	size_t nlisten;
 	struct hsd_subsystems subsystems;
-	struct hs_config engine;     /* strings point into owned[] */
+	struct hs_config engine; /* strings point into owned[] */
 	char *owned[HSD_ALG_COUNT];
-	unsigned shutdown_timeout;   /* seconds */
-	unsigned kill_grace_ms;      /* SIGTERM to SIGKILL of a child; 0: default */
-	int log_level;               /* -1: not set */
-	char *host_key_path;         /* malloc'd */
-	char *config_path;           /* malloc'd; for messages */
+	unsigned shutdown_timeout; /* seconds */
+	unsigned kill_grace_ms;    /* SIGTERM to SIGKILL of a child; 0: default */
+	int log_level;             /* -1: not set */
+	char *host_key_path;       /* malloc'd */
+	char *config_path;         /* malloc'd; for messages */
 };
 
 /* Load DIR's configuration file (a missing file means every default).

@@ -51,29 +51,30 @@ static void test_values(void)
 {
 	struct hsd_serve_settings s, t;
 	char err[512];
-	write_conf("# a comment\n"
-	           "listen 127.0.0.1:2200\n"
-	           "listen [::1]:2201\n"
-	           "subsystem echo=cat\n"
-	           "subsystem fail=exit 3 # not a comment\n"
-	           "login_grace_time 7\n"
-	           "max_unauthenticated 20\n"
-	           "max_unauthenticated_per_source 5\n"
-	           "max_dh_computations 3\n"
-	           "max_auth_tries 3\n"
-	           "max_channels 8\n"
-	           "rekey_bytes 64M\n"
-	           "rekey_seconds 600\n"
-	           "keepalive 15\n"
-	           "shutdown_timeout 4\n"
-	           "log_level debug\n"
-	           "profile angelos,classic\n"
-	           "kex_algorithms diffie-hellman-group14-sha256\n"
-	           "ciphers aes128-ctr\n"
-	           "macs hmac-sha2-512\n"
-	           "host_key_algorithms angelos-tongues\n"
-	           "pubkey_algorithms rsa-sha2-256\n"
-	           "compression zlib\n");
+	write_conf(
+		"# a comment\n"
+		"listen 127.0.0.1:2200\n"
+		"listen [::1]:2201\n"
+		"subsystem echo=cat\n"
+		"subsystem fail=exit 3 # not a comment\n"
+		"login_grace_time 7\n"
+		"max_unauthenticated 20\n"
+		"max_unauthenticated_per_source 5\n"
+		"max_dh_computations 3\n"
+		"max_auth_tries 3\n"
+		"max_channels 8\n"
+		"rekey_bytes 64M\n"
+		"rekey_seconds 600\n"
+		"keepalive 15\n"
+		"shutdown_timeout 4\n"
+		"log_level debug\n"
+		"profile angelos,classic\n"
+		"kex_algorithms diffie-hellman-group14-sha256\n"
+		"ciphers aes128-ctr\n"
+		"macs hmac-sha2-512\n"
+		"host_key_algorithms angelos-tongues\n"
+		"pubkey_algorithms rsa-sha2-256\n"
+		"compression zlib\n");
 	CHECK_EQ_INT(hsd_serve_settings_load(dir, &s, err, sizeof err), 0);
 	CHECK_EQ_INT(s.nlisten, 2);
 	CHECK_EQ_INT(s.listen[0].port, 2200);

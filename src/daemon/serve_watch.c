@@ -16,8 +16,8 @@
 #include "daemon/policy.h"
 #include "daemon/serve_priv.h"
 
-#define WATCH_INTERVAL_MS 1000u      /* how often the change detector is asked */
-#define FULL_RECHECK_MS 60000u       /* re-validate anyway (key expiry) */
+#define WATCH_INTERVAL_MS 1000u /* how often the change detector is asked */
+#define FULL_RECHECK_MS 60000u  /* re-validate anyway (key expiry) */
 
 /* --- re-validation when the registry changes --- */
 

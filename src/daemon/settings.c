@@ -26,99 +26,182 @@
 #define PROFILES_DEFAULT "modern,angelos,classic"
 
 const struct hsd_setting hsd_settings[HSD_SETTING_COUNT] = {
-	{ .id = HSD_SETTING_LISTEN, .name = "listen", .type = HSD_TYPE_LISTEN, .engine_off = HSD_NOT_ENGINE,
+	{ .id = HSD_SETTING_LISTEN,
+	  .name = "listen",
+	  .type = HSD_TYPE_LISTEN,
+	  .engine_off = HSD_NOT_ENGINE,
 	  .def_text = LISTEN_DEFAULT,
-	  .option = "listen", .metavar = "ADDR:PORT",
+	  .option = "listen",
+	  .metavar = "ADDR:PORT",
 	  .help = "listen there (repeatable); [::1]:2222 for IPv6;\n"
 	          "port 0 picks a free port (logged when ready)",
 	  .comment = "\n"
 	             "# Address and port to listen on: IPV4:PORT or [IPV6]:PORT.\n" },
-	{ .id = HSD_SETTING_SUBSYSTEM, .name = "subsystem", .type = HSD_TYPE_SUBSYSTEM, .engine_off = HSD_NOT_ENGINE,
-	  .option = "subsystem", .metavar = "NAME=COMMAND",
+	{ .id = HSD_SETTING_SUBSYSTEM,
+	  .name = "subsystem",
+	  .type = HSD_TYPE_SUBSYSTEM,
+	  .engine_off = HSD_NOT_ENGINE,
+	  .option = "subsystem",
+	  .metavar = "NAME=COMMAND",
 	  .help = "run COMMAND for subsystem NAME (repeatable)",
 	  .comment = "\n"
 	             "# A subsystem peers may run when the registry grants it to them:\n"
 	             "# subsystem NAME=COMMAND (COMMAND runs with /bin/sh -c, the channel on its\n"
 	             "# stdin and stdout). None by default, for example:\n"
 	             "# subsystem replicator=/usr/lib/angelos/replicator\n" },
-	{ .id = HSD_SETTING_LOGIN_GRACE_TIME, .name = "login_grace_time", .type = HSD_TYPE_NUMBER,
-	  .min = HS_LOGIN_GRACE_MIN, .max = HS_LOGIN_GRACE_MAX, .unit = "seconds",
-	  .engine_off = ENGINE(login_grace_seconds), .config_off = CONFIG(login_grace_time),
-	  .option = "login-grace-time", .metavar = "SECONDS",
+	{ .id = HSD_SETTING_LOGIN_GRACE_TIME,
+	  .name = "login_grace_time",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = HS_LOGIN_GRACE_MIN,
+	  .max = HS_LOGIN_GRACE_MAX,
+	  .unit = "seconds",
+	  .engine_off = ENGINE(login_grace_seconds),
+	  .config_off = CONFIG(login_grace_time),
+	  .option = "login-grace-time",
+	  .metavar = "SECONDS",
 	  .help = "time a connection has to authenticate",
 	  .comment = "\n"
 	             "# Seconds a connection may take to authenticate.\n" },
-	{ .id = HSD_SETTING_MAX_UNAUTHENTICATED, .name = "max_unauthenticated", .type = HSD_TYPE_NUMBER,
-	  .min = HS_MAX_UNAUTH_MIN, .max = HS_MAX_UNAUTH_MAX, .unit = "connections",
-	  .engine_off = ENGINE(max_unauthenticated), .config_off = CONFIG(max_unauthenticated),
+	{ .id = HSD_SETTING_MAX_UNAUTHENTICATED,
+	  .name = "max_unauthenticated",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = HS_MAX_UNAUTH_MIN,
+	  .max = HS_MAX_UNAUTH_MAX,
+	  .unit = "connections",
+	  .engine_off = ENGINE(max_unauthenticated),
+	  .config_off = CONFIG(max_unauthenticated),
 	  .comment = "\n"
 	             "# Connections not yet authenticated, in all and from one address.\n" },
-	{ .id = HSD_SETTING_MAX_UNAUTHENTICATED_PER_SOURCE, .name = "max_unauthenticated_per_source",
-	  .type = HSD_TYPE_NUMBER, .min = HS_MAX_UNAUTH_MIN, .max = HS_MAX_UNAUTH_MAX, .unit = "connections",
-	  .engine_off = ENGINE(max_unauthenticated_per_source), .config_off = CONFIG(max_unauthenticated_per_source) },
-	{ .id = HSD_SETTING_MAX_DH_COMPUTATIONS, .name = "max_dh_computations", .type = HSD_TYPE_NUMBER,
-	  .min = HS_MAX_DH_MIN, .max = HS_MAX_DH_MAX, .unit = "computations",
-	  .engine_off = ENGINE(max_dh_computations), .config_off = CONFIG(max_dh_computations),
+	{ .id = HSD_SETTING_MAX_UNAUTHENTICATED_PER_SOURCE,
+	  .name = "max_unauthenticated_per_source",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = HS_MAX_UNAUTH_MIN,
+	  .max = HS_MAX_UNAUTH_MAX,
+	  .unit = "connections",
+	  .engine_off = ENGINE(max_unauthenticated_per_source),
+	  .config_off = CONFIG(max_unauthenticated_per_source) },
+	{ .id = HSD_SETTING_MAX_DH_COMPUTATIONS,
+	  .name = "max_dh_computations",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = HS_MAX_DH_MIN,
+	  .max = HS_MAX_DH_MAX,
+	  .unit = "computations",
+	  .engine_off = ENGINE(max_dh_computations),
+	  .config_off = CONFIG(max_dh_computations),
 	  .comment = "\n"
 	             "# Finite-field (diffie-hellman-group*) key exchanges computing at once,\n"
 	             "# on threads beside the network loop; more wait their turn.\n" },
-	{ .id = HSD_SETTING_MAX_AUTH_TRIES, .name = "max_auth_tries", .type = HSD_TYPE_NUMBER,
-	  .min = HS_MAX_AUTH_TRIES_MIN, .max = HS_MAX_AUTH_TRIES_MAX, .unit = "attempts",
-	  .engine_off = ENGINE(max_auth_tries), .config_off = CONFIG(max_auth_tries),
+	{ .id = HSD_SETTING_MAX_AUTH_TRIES,
+	  .name = "max_auth_tries",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = HS_MAX_AUTH_TRIES_MIN,
+	  .max = HS_MAX_AUTH_TRIES_MAX,
+	  .unit = "attempts",
+	  .engine_off = ENGINE(max_auth_tries),
+	  .config_off = CONFIG(max_auth_tries),
 	  .comment = "\n"
 	             "# Authentication attempts per connection.\n" },
-	{ .id = HSD_SETTING_MAX_CHANNELS, .name = "max_channels", .type = HSD_TYPE_NUMBER,
-	  .min = HS_MAX_CHANNELS_MIN, .max = HS_MAX_CHANNELS_MAX, .unit = "channels",
-	  .engine_off = ENGINE(max_channels), .config_off = CONFIG(max_channels),
+	{ .id = HSD_SETTING_MAX_CHANNELS,
+	  .name = "max_channels",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = HS_MAX_CHANNELS_MIN,
+	  .max = HS_MAX_CHANNELS_MAX,
+	  .unit = "channels",
+	  .engine_off = ENGINE(max_channels),
+	  .config_off = CONFIG(max_channels),
 	  .comment = "\n"
 	             "# Open channels per connection.\n" },
-	{ .id = HSD_SETTING_REKEY_BYTES, .name = "rekey_bytes", .type = HSD_TYPE_BYTES,
-	  .min = HS_REKEY_BYTES_MIN, .max = HS_REKEY_BYTES_MAX,
-	  .engine_off = ENGINE(rekey_bytes), .config_off = CONFIG(rekey_bytes),
+	{ .id = HSD_SETTING_REKEY_BYTES,
+	  .name = "rekey_bytes",
+	  .type = HSD_TYPE_BYTES,
+	  .min = HS_REKEY_BYTES_MIN,
+	  .max = HS_REKEY_BYTES_MAX,
+	  .engine_off = ENGINE(rekey_bytes),
+	  .config_off = CONFIG(rekey_bytes),
 	  .comment = "\n"
 	             "# Renew the session keys after this much data (K, M, G suffixes) or time.\n" },
-	{ .id = HSD_SETTING_REKEY_SECONDS, .name = "rekey_seconds", .type = HSD_TYPE_NUMBER,
-	  .min = HS_REKEY_SECONDS_MIN, .max = HS_REKEY_SECONDS_MAX, .unit = "seconds",
-	  .engine_off = ENGINE(rekey_seconds), .config_off = CONFIG(rekey_seconds) },
-	{ .id = HSD_SETTING_KEEPALIVE, .name = "keepalive", .type = HSD_TYPE_NUMBER,
-	  .min = 0, .max = HS_KEEPALIVE_MAX, .unit = "seconds (0: off)",
-	  .engine_off = ENGINE(keepalive_seconds), .config_off = CONFIG(keepalive),
+	{ .id = HSD_SETTING_REKEY_SECONDS,
+	  .name = "rekey_seconds",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = HS_REKEY_SECONDS_MIN,
+	  .max = HS_REKEY_SECONDS_MAX,
+	  .unit = "seconds",
+	  .engine_off = ENGINE(rekey_seconds),
+	  .config_off = CONFIG(rekey_seconds) },
+	{ .id = HSD_SETTING_KEEPALIVE,
+	  .name = "keepalive",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 0,
+	  .max = HS_KEEPALIVE_MAX,
+	  .unit = "seconds (0: off)",
+	  .engine_off = ENGINE(keepalive_seconds),
+	  .config_off = CONFIG(keepalive),
 	  .comment = "\n"
 	             "# Seconds of silence before the server checks that the peer is alive;\n"
 	             "# 0 turns keepalives off.\n" },
-	{ .id = HSD_SETTING_SHUTDOWN_TIMEOUT, .name = "shutdown_timeout", .type = HSD_TYPE_NUMBER,
-	  .min = SHUTDOWN_TIMEOUT_MIN, .max = SHUTDOWN_TIMEOUT_MAX, .def = SHUTDOWN_TIMEOUT_DEFAULT, .unit = "seconds",
-	  .engine_off = HSD_NOT_ENGINE, .config_off = CONFIG(shutdown_timeout),
+	{ .id = HSD_SETTING_SHUTDOWN_TIMEOUT,
+	  .name = "shutdown_timeout",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = SHUTDOWN_TIMEOUT_MIN,
+	  .max = SHUTDOWN_TIMEOUT_MAX,
+	  .def = SHUTDOWN_TIMEOUT_DEFAULT,
+	  .unit = "seconds",
+	  .engine_off = HSD_NOT_ENGINE,
+	  .config_off = CONFIG(shutdown_timeout),
 	  .comment = "\n"
 	             "# Seconds a stopping server waits for sessions to end before closing them.\n" },
-	{ .id = HSD_SETTING_LOG_LEVEL, .name = "log_level", .type = HSD_TYPE_LOG_LEVEL, .def = HSD_LOG_INFO,
+	{ .id = HSD_SETTING_LOG_LEVEL,
+	  .name = "log_level",
+	  .type = HSD_TYPE_LOG_LEVEL,
+	  .def = HSD_LOG_INFO,
 	  .engine_off = HSD_NOT_ENGINE,
 	  .comment = "\n"
 	             "# Log detail: err, warning, notice, info or debug.\n" },
-	{ .id = HSD_SETTING_PROFILE, .name = "profile", .type = HSD_TYPE_ALGORITHMS, .engine_off = ENGINE(profiles),
+	{ .id = HSD_SETTING_PROFILE,
+	  .name = "profile",
+	  .type = HSD_TYPE_ALGORITHMS,
+	  .engine_off = ENGINE(profiles),
 	  .def_text = PROFILES_DEFAULT,
 	  .comment = "\n"
 	             "# Algorithms (docs/algorithms.md). profile picks named sets, separated by\n"
 	             "# commas: modern (what OpenSSH offers by default), angelos (an Angelos\n"
 	             "# host's client), classic (older clients such as Paramiko 2.12).\n" },
-	{ .id = HSD_SETTING_KEX_ALGORITHMS, .name = "kex_algorithms", .type = HSD_TYPE_ALGORITHMS,
-	  .engine_off = ENGINE(kex_algorithms), .engine_list = hs_default_kex_algorithms,
+	{ .id = HSD_SETTING_KEX_ALGORITHMS,
+	  .name = "kex_algorithms",
+	  .type = HSD_TYPE_ALGORITHMS,
+	  .engine_off = ENGINE(kex_algorithms),
+	  .engine_list = hs_default_kex_algorithms,
 	  .comment = "\n"
 	             "# A list given below replaces what the profiles offer for it; names are\n"
 	             "# separated by commas, strongest first. Weak algorithms are refused. The\n"
 	             "# non-etm MACs hmac-sha2-256 and hmac-sha2-512 (for old clients; ssh-audit\n"
 	             "# warns about them) are offered only when macs names them.\n" },
-	{ .id = HSD_SETTING_CIPHERS, .name = "ciphers", .type = HSD_TYPE_ALGORITHMS,
-	  .engine_off = ENGINE(ciphers), .engine_list = hs_default_ciphers },
-	{ .id = HSD_SETTING_MACS, .name = "macs", .type = HSD_TYPE_ALGORITHMS,
-	  .engine_off = ENGINE(macs), .engine_list = hs_default_macs },
-	{ .id = HSD_SETTING_HOST_KEY_ALGORITHMS, .name = "host_key_algorithms", .type = HSD_TYPE_ALGORITHMS,
-	  .engine_off = ENGINE(host_key_algorithms), .engine_list = hs_default_host_key_algorithms },
-	{ .id = HSD_SETTING_PUBKEY_ALGORITHMS, .name = "pubkey_algorithms", .type = HSD_TYPE_ALGORITHMS,
-	  .engine_off = ENGINE(public_key_algorithms), .engine_list = hs_default_public_key_algorithms,
+	{ .id = HSD_SETTING_CIPHERS,
+	  .name = "ciphers",
+	  .type = HSD_TYPE_ALGORITHMS,
+	  .engine_off = ENGINE(ciphers),
+	  .engine_list = hs_default_ciphers },
+	{ .id = HSD_SETTING_MACS,
+	  .name = "macs",
+	  .type = HSD_TYPE_ALGORITHMS,
+	  .engine_off = ENGINE(macs),
+	  .engine_list = hs_default_macs },
+	{ .id = HSD_SETTING_HOST_KEY_ALGORITHMS,
+	  .name = "host_key_algorithms",
+	  .type = HSD_TYPE_ALGORITHMS,
+	  .engine_off = ENGINE(host_key_algorithms),
+	  .engine_list = hs_default_host_key_algorithms },
+	{ .id = HSD_SETTING_PUBKEY_ALGORITHMS,
+	  .name = "pubkey_algorithms",
+	  .type = HSD_TYPE_ALGORITHMS,
+	  .engine_off = ENGINE(public_key_algorithms),
+	  .engine_list = hs_default_public_key_algorithms,
 	  .comment = "# The signature algorithms of the keys peers log in with:\n" },
-	{ .id = HSD_SETTING_COMPRESSION, .name = "compression", .type = HSD_TYPE_ALGORITHMS,
-	  .engine_off = ENGINE(compression), .engine_list = hs_default_compression },
+	{ .id = HSD_SETTING_COMPRESSION,
+	  .name = "compression",
+	  .type = HSD_TYPE_ALGORITHMS,
+	  .engine_off = ENGINE(compression),
+	  .engine_list = hs_default_compression },
 };
 
 const struct hsd_setting *hsd_setting_by_id(enum hsd_setting_id id)
@@ -210,10 +293,20 @@ static int parse_decimal(const char *v, int suffixes, uint64_t *out)
 	}
 	if (suffixes && v[i] != '\0' && v[i + 1] == '\0') {
 		switch (v[i]) {
-		case 'K': case 'k': mult = 1024ull; break;
-		case 'M': case 'm': mult = 1024ull * 1024; break;
-		case 'G': case 'g': mult = 1024ull * 1024 * 1024; break;
-		default: return -1;
+		case 'K':
+		case 'k':
+			mult = 1024ull;
+			break;
+		case 'M':
+		case 'm':
+			mult = 1024ull * 1024;
+			break;
+		case 'G':
+		case 'g':
+			mult = 1024ull * 1024 * 1024;
+			break;
+		default:
+			return -1;
 		}
 		i++;
 	}
@@ -223,8 +316,8 @@ static int parse_decimal(const char *v, int suffixes, uint64_t *out)
 	return 0;
 }
 
-int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, const char *text, uint64_t *out,
-                             char *err, size_t errlen)
+int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, const char *text, uint64_t *out, char *err,
+                             size_t errlen)
 {
 	uint64_t n;
 	char lo[24], hi[24];
@@ -240,8 +333,8 @@ int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, con
 			break;
 		hsd_format_bytes(s->min, lo, sizeof lo);
 		hsd_format_bytes(s->max, hi, sizeof hi);
-		snprintf(err, errlen, "%s \"%s\" must be a number of bytes from %s to %s (suffix K, M or G)", label, text,
-		         lo, hi);
+		snprintf(err, errlen, "%s \"%s\" must be a number of bytes from %s to %s (suffix K, M or G)", label,
+		         text, lo, hi);
 		return -1;
 	case HSD_TYPE_LOG_LEVEL: {
 		int level = hsd_log_level_parse(text);
@@ -251,8 +344,8 @@ int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, con
 		}
 		char names[64] = "";
 		for (int l = HSD_LOG_ERR; l <= HSD_LOG_DEBUG; l++)
-			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", l > HSD_LOG_ERR ? ", " : "",
-			         hsd_log_level_name(l));
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+			         l > HSD_LOG_ERR ? ", " : "", hsd_log_level_name(l));
 		snprintf(err, errlen, "%s \"%s\" must be one of %s", label, text, names);
 		return -1;
 	}

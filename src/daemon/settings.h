@@ -45,12 +45,12 @@ enum hsd_setting_id {
 };
 
 enum hsd_setting_type {
-	HSD_TYPE_LISTEN,     /* ADDR:PORT or [IPV6]:PORT; repeatable (serve_args.h) */
-	HSD_TYPE_SUBSYSTEM,  /* NAME=COMMAND; repeatable (serve_args.h) */
-	HSD_TYPE_NUMBER,     /* a whole number within min..max */
-	HSD_TYPE_BYTES,      /* the same, with an optional K, M or G suffix (powers of 1024) */
-	HSD_TYPE_LOG_LEVEL,  /* err, warning, notice, info, debug (log.h) */
-	HSD_TYPE_ALGORITHMS  /* names separated by commas, checked by hs_config_check() */
+	HSD_TYPE_LISTEN,    /* ADDR:PORT or [IPV6]:PORT; repeatable (serve_args.h) */
+	HSD_TYPE_SUBSYSTEM, /* NAME=COMMAND; repeatable (serve_args.h) */
+	HSD_TYPE_NUMBER,    /* a whole number within min..max */
+	HSD_TYPE_BYTES,     /* the same, with an optional K, M or G suffix (powers of 1024) */
+	HSD_TYPE_LOG_LEVEL, /* err, warning, notice, info, debug (log.h) */
+	HSD_TYPE_ALGORITHMS /* names separated by commas, checked by hs_config_check() */
 };
 
 /* engine_off of a setting the engine does not take. */
@@ -58,20 +58,20 @@ enum hsd_setting_type {
 
 struct hsd_setting {
 	enum hsd_setting_id id;
-	const char *name;          /* in hostsd.conf */
+	const char *name; /* in hostsd.conf */
 	enum hsd_setting_type type;
-	uint64_t min, max;         /* NUMBER, BYTES */
-	uint64_t def;              /* NUMBER, BYTES, LOG_LEVEL of the daemon's own settings */
-	const char *unit;          /* NUMBER: what it counts, for messages */
-	size_t engine_off;         /* its field in struct hs_config, or HSD_NOT_ENGINE */
-	size_t config_off;         /* NUMBER (unsigned), BYTES (uint64_t): its field in struct hsd_config */
-	const char *def_text;      /* LISTEN, ALGORITHMS: the default as written; NULL: none */
+	uint64_t min, max;                /* NUMBER, BYTES */
+	uint64_t def;                     /* NUMBER, BYTES, LOG_LEVEL of the daemon's own settings */
+	const char *unit;                 /* NUMBER: what it counts, for messages */
+	size_t engine_off;                /* its field in struct hs_config, or HSD_NOT_ENGINE */
+	size_t config_off;                /* NUMBER (unsigned), BYTES (uint64_t): its field in struct hsd_config */
+	const char *def_text;             /* LISTEN, ALGORITHMS: the default as written; NULL: none */
 	const char *(*engine_list)(void); /* ALGORITHMS: the engine's default list, when def_text is NULL */
-	const char *option;        /* `hostsd serve --OPTION` (without "--"), or NULL */
-	const char *metavar;       /* the option's value in the help: "SECONDS" */
-	const char *help;          /* the option's help; '\n' between lines */
-	const char *comment;       /* the template's lines before "#name default"; a group
-	                              starts with an empty line ("\n# ...") */
+	const char *option;               /* `hostsd serve --OPTION` (without "--"), or NULL */
+	const char *metavar;              /* the option's value in the help: "SECONDS" */
+	const char *help;                 /* the option's help; '\n' between lines */
+	const char *comment;              /* the template's lines before "#name default"; a group
+	                                     starts with an empty line ("\n# ...") */
 };
 
 /* The table, in the order of the template. */
@@ -97,8 +97,8 @@ const char *hsd_setting_default_text(const struct hsd_setting *s, char *buf, siz
  * label ("login_grace_time" in the file, "--login-grace-time" on the
  * command line) and gives the range in err:
  *   login_grace_time "0" must be a whole number from 1 to 3600 (seconds) */
-int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, const char *text, uint64_t *out,
-                             char *err, size_t errlen);
+int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, const char *text, uint64_t *out, char *err,
+                             size_t errlen);
 
 /* bytes as hostsd.conf writes them: with the largest suffix that divides
  * them ("1G", "16K", "1000"). */

@@ -162,7 +162,8 @@ static void test_engine_ranges(void)
 			set_engine_number(&e, s, probes[k]);
 			int r = hs_config_check(&e, err, sizeof err);
 			if ((r == 0) != (want[k] == 0)) {
-				fprintf(stderr, "%s %llu: the engine says %d\n", s->name, (unsigned long long)probes[k], r);
+				fprintf(stderr, "%s %llu: the engine says %d\n", s->name, (unsigned long long)probes[k],
+				        r);
 				CHECK(0);
 			}
 		}
@@ -297,8 +298,9 @@ static void test_overlay(void)
 {
 	struct hsd_config file, cli;
 	char err[512];
-	CHECK_EQ_INT(parse_file(&file, "listen 10.0.0.1:22\nlisten 10.0.0.2:22\nsubsystem a=1\nsubsystem b=2\n"
-	                               "login_grace_time 30\nmax_channels 9\nciphers aes256-ctr\n",
+	CHECK_EQ_INT(parse_file(&file,
+	                        "listen 10.0.0.1:22\nlisten 10.0.0.2:22\nsubsystem a=1\nsubsystem b=2\n"
+	                        "login_grace_time 30\nmax_channels 9\nciphers aes256-ctr\n",
 	                        err, sizeof err),
 	             0);
 	hsd_config_init(&cli);
@@ -377,8 +379,17 @@ static void test_serve_command_line(void)
 	struct hsd_serve_cli cli;
 	int help;
 	char msg[512];
-	const char *ok[] = { "--dir", "/d", "--listen", "127.0.0.1:0", "--listen=[::1]:0", "--subsystem", "echo=cat",
-		             "--login-grace-time=3600", "--pidfile", "/p", NULL };
+	const char *ok[] = { "--dir",
+		             "/d",
+		             "--listen",
+		             "127.0.0.1:0",
+		             "--listen=[::1]:0",
+		             "--subsystem",
+		             "echo=cat",
+		             "--login-grace-time=3600",
+		             "--pidfile",
+		             "/p",
+		             NULL };
 	CHECK_EQ_INT(serve_parse(ok, &cli, &help, msg, sizeof msg), 0);
 	CHECK_STR(msg, "");
 	CHECK_EQ_INT(help, 0);

@@ -61,11 +61,13 @@ int hsd_state_dir_resolve(const char *opt, char *out, size_t outlen, char *err, 
 	if (home == NULL || home[0] != '/')
 		home = passwd_home(&pw, pwbuf, sizeof pwbuf);
 	if (home == NULL || home[0] != '/') {
-		snprintf(err, errlen, "cannot tell where your state directory is (no home directory): give --dir DIR "
-		                      "or set HOSTSD_DIR");
+		snprintf(err, errlen,
+		         "cannot tell where your state directory is (no home directory): give --dir DIR "
+		         "or set HOSTSD_DIR");
 		return -1;
 	}
-	return put(out, outlen, err, errlen, home, strcmp(home, "/") == 0 ? ".local/state/hostsd" : "/.local/state/hostsd");
+	return put(out, outlen, err, errlen, home,
+	           strcmp(home, "/") == 0 ? ".local/state/hostsd" : "/.local/state/hostsd");
 }
 
 int hsd_state_path(const char *dir, const char *name, char *out, size_t outlen, char *err, size_t errlen)
@@ -87,7 +89,8 @@ int hsd_state_dir_check(const char *dir, char *err, size_t errlen)
 			snprintf(err, errlen, "there is no state directory %s: run hostsd init --dir %s", dir, dir);
 		else
 			snprintf(err, errlen,
-			         "cannot use the state directory %s: %s (run hostsd as the user that owns it, or make a "
+			         "cannot use the state directory %s: %s (run hostsd as the user that owns it, or make "
+			         "a "
 			         "new one with hostsd init --dir DIR)",
 			         dir, strerror(errno));
 		return -1;

@@ -23,8 +23,8 @@
 #define HSD_PATH_MAX 4096
 
 /* Where the state directory is when --dir is not given. */
-#define HSD_STATE_DIR_DEFAULT_TEXT                                                                 \
-	"$HOSTSD_DIR if set; else /var/lib/hostsd when run as root; else\n"                        \
+#define HSD_STATE_DIR_DEFAULT_TEXT                                          \
+	"$HOSTSD_DIR if set; else /var/lib/hostsd when run as root; else\n" \
 	"$XDG_STATE_HOME/hostsd, or ~/.local/state/hostsd when XDG_STATE_HOME is not set"
 
 /* The state directory: opt when not NULL (--dir), else the default above.

@@ -37,7 +37,7 @@ struct out_stream {
 	size_t off, len; /* the part the channel has not taken yet */
 	int open;        /* the handle is initialised and not closing */
 	int reading;
-	int eof;         /* nothing more will come from the child */
+	int eof; /* nothing more will come from the child */
 	uint64_t bytes;
 };
 
@@ -59,28 +59,28 @@ struct hsd_session {
 	struct hs_channel *ch; /* NULL once the channel is gone */
 	char *subsystem;
 	char *command;
-	int started;           /* the child was spawned */
+	int started; /* the child was spawned */
 
 	uv_process_t proc;
 	uv_timer_t kill_timer;
 	uv_pipe_t in;
 	struct out_stream out, err;
 	int proc_open, timer_open, in_open;
-	int handles;           /* libuv handles not yet closed */
+	int handles; /* libuv handles not yet closed */
 
 	int exited;
 	int64_t exit_status;
 	int term_signal;
-	int killed;            /* we signalled it */
+	int killed; /* we signalled it */
 
-	size_t in_queued;      /* bytes in uv_write requests to stdin */
-	int paused;            /* we paused the peer's window */
-	int peer_eof;          /* the peer sent EOF */
+	size_t in_queued; /* bytes in uv_write requests to stdin */
+	int paused;       /* we paused the peer's window */
+	int peer_eof;     /* the peer sent EOF */
 	int sent_close;
 	uint64_t bytes_in, bytes_dropped;
 	uint64_t start_ms;
 	const char *end_reason;
-	int counted;           /* in live_sessions */
+	int counted; /* in live_sessions */
 };
 
 /* Sessions still winding down, for the program's shutdown accounting. */
@@ -99,20 +99,34 @@ const char *hsd_signal_name(int signum)
 {
 	/* RFC 4254 §6.10: the standard names, without "SIG" */
 	switch (signum) {
-	case SIGABRT: return "ABRT";
-	case SIGALRM: return "ALRM";
-	case SIGFPE: return "FPE";
-	case SIGHUP: return "HUP";
-	case SIGILL: return "ILL";
-	case SIGINT: return "INT";
-	case SIGKILL: return "KILL";
-	case SIGPIPE: return "PIPE";
-	case SIGQUIT: return "QUIT";
-	case SIGSEGV: return "SEGV";
-	case SIGTERM: return "TERM";
-	case SIGUSR1: return "USR1";
-	case SIGUSR2: return "USR2";
-	default: return NULL;
+	case SIGABRT:
+		return "ABRT";
+	case SIGALRM:
+		return "ALRM";
+	case SIGFPE:
+		return "FPE";
+	case SIGHUP:
+		return "HUP";
+	case SIGILL:
+		return "ILL";
+	case SIGINT:
+		return "INT";
+	case SIGKILL:
+		return "KILL";
+	case SIGPIPE:
+		return "PIPE";
+	case SIGQUIT:
+		return "QUIT";
+	case SIGSEGV:
+		return "SEGV";
+	case SIGTERM:
+		return "TERM";
+	case SIGUSR1:
+		return "USR1";
+	case SIGUSR2:
+		return "USR2";
+	default:
+		return NULL;
 	}
 }
 
@@ -240,9 +254,8 @@ static void maybe_free(struct hsd_session *s)
 		if (!s->exited)
 			snprintf(status, sizeof status, "exit=unknown");
 		else if (s->term_signal != 0)
-			snprintf(status, sizeof status, "signal=%s", hsd_signal_name(s->term_signal) != NULL
-			                                                     ? hsd_signal_name(s->term_signal)
-			                                                     : "other");
+			snprintf(status, sizeof status, "signal=%s",
+			         hsd_signal_name(s->term_signal) != NULL ? hsd_signal_name(s->term_signal) : "other");
 		else
 			snprintf(status, sizeof status, "exit=%lld", (long long)s->exit_status);
 		uint64_t ms = uv_now(s->loop) - s->start_ms;
@@ -594,8 +607,8 @@ static int session_subsystem(struct hs_channel *ch, const char *name)
 		        s->peer_addr, s->host, s->subsystem, uv_strerror(r));
 		return HS_NO;
 	}
-	hsd_log(HSD_LOG_INFO, "session start peer=%s host=%s subsystem=%s pid=%d", s->peer_addr, s->host,
-	        s->subsystem, s->proc.pid);
+	hsd_log(HSD_LOG_INFO, "session start peer=%s host=%s subsystem=%s pid=%d", s->peer_addr, s->host, s->subsystem,
+	        s->proc.pid);
 	return HS_YES;
 }
 

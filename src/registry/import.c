@@ -49,14 +49,14 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* Options that only forbid what hostsd never allows anyway. */
-static const char *const harmless[] = { "restrict", "no-pty", "no-port-forwarding", "no-agent-forwarding",
-	                                "no-x11-forwarding", "no-user-rc", NULL };
+static const char *const harmless[] = {
+	"restrict", "no-pty", "no-port-forwarding", "no-agent-forwarding", "no-x11-forwarding", "no-user-rc", NULL
+};
 
 /* Option names of OpenSSH that hostsd cannot honour (used to tell options
  * from a key type when a line has no '='). */
-static const char *const refused_flags[] = { "cert-authority", "agent-forwarding", "port-forwarding", "pty",
-	                                     "user-rc", "x11-forwarding", "no-touch-required", "verify-required",
-	                                     NULL };
+static const char *const refused_flags[] = { "cert-authority", "agent-forwarding",  "port-forwarding", "pty", "user-rc",
+	                                     "x11-forwarding", "no-touch-required", "verify-required", NULL };
 
 static int in_list(const char *const *list, const char *name)
 {
@@ -287,7 +287,8 @@ static int parse_options(struct hs_view *v, struct hsd_import_entry *e, char *er
 		skip(v);
 	}
 	if (!seen.id)
-		return fail(err, errlen, "no hostsd-id=HOST option: name the host (hostsd-id=HOST ssh-ed25519 AAAA...)");
+		return fail(err, errlen,
+		            "no hostsd-id=HOST option: name the host (hostsd-id=HOST ssh-ed25519 AAAA...)");
 	return 0;
 }
 
@@ -313,7 +314,8 @@ int hsd_import_parse_line(const char *line, size_t len, struct hsd_import_entry 
 	if (peek(&v) < 0 || peek(&v) == '#')
 		return 0;
 	if (!starts_with_options(v))
-		return fail(err, errlen, "no hostsd-id=HOST option: name the host (hostsd-id=HOST ssh-ed25519 AAAA...)");
+		return fail(err, errlen,
+		            "no hostsd-id=HOST option: name the host (hostsd-id=HOST ssh-ed25519 AAAA...)");
 	if (parse_options(&v, out, err, errlen) != 0)
 		goto bad;
 	skip_blanks(&v);
@@ -336,7 +338,8 @@ int hsd_import_parse_line(const char *line, size_t len, struct hsd_import_entry 
 			     "the key type is not supported (hostsd accepts ssh-ed25519, ssh-rsa and "
 			     "ecdsa-sha2-nistp256/384/521 keys) or does not match the key");
 		else
-			fail(err, errlen, "not a valid public key after the options (expected KEYTYPE BASE64 [COMMENT])");
+			fail(err, errlen,
+			     "not a valid public key after the options (expected KEYTYPE BASE64 [COMMENT])");
 		goto bad;
 	}
 	hsd_text_sanitize(out->comment, sizeof out->comment, comment);

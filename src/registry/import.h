@@ -39,9 +39,9 @@
 
 struct hsd_import_entry {
 	char host_id[HSD_HOST_ID_MAX + 1];
-	struct hs_key *key;                          /* owned */
-	char comment[HSD_COMMENT_MAX + 1];           /* printable, cut */
-	int64_t expires;                             /* 0: never */
+	struct hs_key *key;                /* owned */
+	char comment[HSD_COMMENT_MAX + 1]; /* printable, cut */
+	int64_t expires;                   /* 0: never */
 	int grants_given;
 	size_t ngrants;
 	char grants[HSD_MAX_GRANTS][HSD_GRANT_MAX + 1];

@@ -9,7 +9,7 @@
 
 #include "hs_test.h"
 
-static char keyline[256];  /* "ssh-ed25519 AAAA..." */
+static char keyline[256]; /* "ssh-ed25519 AAAA..." */
 static char fingerprint[HS_FINGERPRINT_SIZE];
 
 /* The test line: fmt with its "%s" (if any) replaced by the key line. */
@@ -65,11 +65,12 @@ static void test_entries(void)
 	char err[512];
 	expect_entry("hostsd-id=peer1 %s", "peer1", "");
 	expect_entry("hostsd-id=peer1 %s peer one  ", "peer1", "peer one  ");
-	expect_entry("  \thostsd-id=\"6ba7b810-9dad-11d1-80b4-00c04fd430c8\"   %s c", "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
-	             "c");
+	expect_entry("  \thostsd-id=\"6ba7b810-9dad-11d1-80b4-00c04fd430c8\"   %s c",
+	             "6ba7b810-9dad-11d1-80b4-00c04fd430c8", "c");
 	expect_entry("HOSTSD-ID=Up %s", "Up", "");
-	expect_entry("restrict,no-pty,No-Port-Forwarding,no-agent-forwarding,no-X11-forwarding,no-user-rc,hostsd-id=h %s",
-	             "h", "");
+	expect_entry(
+		"restrict,no-pty,No-Port-Forwarding,no-agent-forwarding,no-X11-forwarding,no-user-rc,hostsd-id=h %s",
+		"h", "");
 	expect_entry("hostsd-id=h %s \x1b[2Jevil", "h", "?[2Jevil");
 	expect_entry("hostsd-id=h %s\r", "h", "");
 
@@ -176,7 +177,8 @@ int main(void)
 {
 	struct hs_hostkey *hk = NULL;
 	char *line = NULL;
-	if (hs_hostkey_generate(HS_KEY_ED25519, &hk) != 0 || hs_key_format_line(hs_hostkey_public(hk), NULL, &line) != 0)
+	if (hs_hostkey_generate(HS_KEY_ED25519, &hk) != 0 ||
+	    hs_key_format_line(hs_hostkey_public(hk), NULL, &line) != 0)
 		return 1;
 	snprintf(keyline, sizeof keyline, "%s", line);
 	hs_key_fingerprint(hs_hostkey_public(hk), fingerprint);

@@ -126,8 +126,8 @@ int hsd_date_parse(const char *text, int64_t *out)
 /* Clamp t into years 0000..9999 so every field prints in its width. */
 static int64_t clamp_time(int64_t t)
 {
-	static const int64_t lo = -62167219200LL;    /* 0000-01-01T00:00:00Z */
-	static const int64_t hi = 253402300799LL;    /* 9999-12-31T23:59:59Z */
+	static const int64_t lo = -62167219200LL; /* 0000-01-01T00:00:00Z */
+	static const int64_t hi = 253402300799LL; /* 9999-12-31T23:59:59Z */
 	return t < lo ? lo : t > hi ? hi : t;
 }
 

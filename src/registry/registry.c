@@ -55,8 +55,8 @@ int hsd__reg_db_fail(struct hsd_registry *reg, int rc, const char *doing)
 		                     "salvage what is left with: sqlite3 %s .recover",
 		                     path, detail, doing, path);
 	case SQLITE_FULL:
-		return hsd__reg_fail(reg, HS_ERR_IO, "cannot write the registry %s: the disk is full (while %s)",
-		                     path, doing);
+		return hsd__reg_fail(reg, HS_ERR_IO, "cannot write the registry %s: the disk is full (while %s)", path,
+		                     doing);
 	case SQLITE_NOMEM:
 		return hsd__reg_fail(reg, HS_ERR_ALLOC, "out of memory while %s the registry %s", doing, path);
 	case SQLITE_READONLY:
@@ -72,8 +72,8 @@ int hsd__reg_db_fail(struct hsd_registry *reg, int rc, const char *doing)
 		                     path, detail, doing, dir);
 	}
 	case SQLITE_CONSTRAINT:
-		return hsd__reg_fail(reg, HS_ERR_INVALID_ARG, "the registry %s refused a change (%s, while %s)",
-		                     path, detail, doing);
+		return hsd__reg_fail(reg, HS_ERR_INVALID_ARG, "the registry %s refused a change (%s, while %s)", path,
+		                     detail, doing);
 	default:
 		return hsd__reg_fail(reg, HS_ERR_IO, "registry %s: %s (while %s)", path, detail, doing);
 	}
@@ -92,7 +92,8 @@ int hsd__reg_prepare(struct hsd_registry *reg, sqlite3_stmt **out, const char *s
 		switch (types[i]) {
 		case 't': {
 			const char *s = va_arg(ap, const char *);
-			rc = s != NULL ? sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i + 1);
+			rc = s != NULL ? sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT)
+			               : sqlite3_bind_null(st, i + 1);
 			break;
 		}
 		case 'i':
@@ -106,7 +107,8 @@ int hsd__reg_prepare(struct hsd_registry *reg, sqlite3_stmt **out, const char *s
 		case 'b': {
 			const void *p = va_arg(ap, const void *);
 			size_t n = va_arg(ap, size_t);
-			rc = n <= 0x7fffffff ? sqlite3_bind_blob(st, i + 1, p, (int)n, SQLITE_TRANSIENT) : SQLITE_TOOBIG;
+			rc = n <= 0x7fffffff ? sqlite3_bind_blob(st, i + 1, p, (int)n, SQLITE_TRANSIENT)
+			                     : SQLITE_TOOBIG;
 			break;
 		}
 		default:
@@ -266,7 +268,8 @@ static int create_schema(struct hsd_registry *reg)
 		goto out; /* created meanwhile */
 	if (tables != 0) {
 		r = hsd__reg_fail(reg, HS_ERR_FORMAT,
-		                  "%s is an SQLite file of another program, not a hostsd registry: move it away", reg->path);
+		                  "%s is an SQLite file of another program, not a hostsd registry: move it away",
+		                  reg->path);
 		goto out;
 	}
 	if ((r = hsd__reg_exec(reg, HSD_REGISTRY_SCHEMA_SQL, "creating")) != 0)
@@ -354,7 +357,8 @@ static int open_db(struct hsd_registry *reg, unsigned flags)
 	if ((r = hsd__reg_exec(reg, "PRAGMA foreign_keys=ON", "opening")) != 0)
 		return r;
 	/* FULL: a commit is on disk when it returns (power cuts too). */
-	if ((r = hsd__reg_exec(reg, (flags & HSD_REG_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+	if ((r = hsd__reg_exec(reg,
+	                       (flags & HSD_REG_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
 	                       "opening")) != 0)
 		return r;
 	if ((r = check_identity(reg, flags)) != 0)
@@ -363,7 +367,8 @@ static int open_db(struct hsd_registry *reg, unsigned flags)
 		return r;
 	/* The baseline of hsd_registry_changed(). */
 	if ((r = hsd__reg_query_int(reg, "PRAGMA data_version", &reg->data_version)) != 0 ||
-	    (r = hsd__reg_query_int(reg, "SELECT value FROM meta WHERE key = 'trust_generation'", &reg->generation)) != 0)
+	    (r = hsd__reg_query_int(reg, "SELECT value FROM meta WHERE key = 'trust_generation'", &reg->generation)) !=
+	            0)
 		return r;
 	return 0;
 }

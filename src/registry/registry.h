@@ -132,22 +132,22 @@ struct hsd_reg_key {
 	struct hs_key *key;                    /* owned; NULL if the stored blob
 	                                        * is not a key this build accepts */
 	int64_t added;
-	int64_t expires;                       /* 0: never */
+	int64_t expires; /* 0: never */
 	int revoked;
-	int64_t revoked_at;                    /* 0 unless revoked */
-	char *comment;                         /* owned; never NULL */
+	int64_t revoked_at; /* 0 unless revoked */
+	char *comment;      /* owned; never NULL */
 };
 
 struct hsd_reg_host {
 	char host_id[HSD_HOST_ID_MAX + 1];
 	int64_t created;
 	int revoked;
-	int64_t revoked_at;                    /* 0 unless revoked */
-	struct hsd_reg_key *keys;              /* owned, oldest first */
+	int64_t revoked_at;       /* 0 unless revoked */
+	struct hsd_reg_key *keys; /* owned, oldest first */
 	size_t nkeys;
-	char **grants;                         /* owned, sorted; "*" = all */
+	char **grants; /* owned, sorted; "*" = all */
 	size_t ngrants;
-	int64_t last_login;                    /* 0: never */
+	int64_t last_login; /* 0: never */
 	char last_login_peer[HSD_PEER_MAX + 1];
 	char last_login_key[HS_FINGERPRINT_SIZE];
 };
@@ -161,8 +161,8 @@ void hsd_reg_hosts_free(struct hsd_reg_host *hosts, size_t n);
 enum hsd_key_state {
 	HSD_KEY_VALID = 0,
 	HSD_KEY_REVOKED,
-	HSD_KEY_EXPIRED,      /* now >= expires */
-	HSD_KEY_UNUSABLE      /* a stored key this build cannot parse */
+	HSD_KEY_EXPIRED, /* now >= expires */
+	HSD_KEY_UNUSABLE /* a stored key this build cannot parse */
 };
 
 /* Keys one host may have (all states together): key rotation needs a
@@ -186,10 +186,10 @@ int hsd_registry_list(struct hsd_registry *reg, struct hsd_reg_host **hosts, siz
 /* What to add with hsd_registry_add_key(). */
 struct hsd_key_spec {
 	const char *host_id;
-	const struct hs_key *key;               /* borrowed */
-	int64_t expires;                        /* 0: never */
-	const char *comment;                    /* NULL or "": none; checked
-	                                         * with hsd_text_valid() */
+	const struct hs_key *key; /* borrowed */
+	int64_t expires;          /* 0: never */
+	const char *comment;      /* NULL or "": none; checked
+	                           * with hsd_text_valid() */
 	/* Grants for a NEW host. grants_given == 0: "*" (everything). For an
 	 * existing host the grants stay as they are; giving a different set
 	 * is refused (use grant/deny). */
@@ -199,9 +199,9 @@ struct hsd_key_spec {
 };
 
 enum hsd_add_result {
-	HSD_ADD_NEW_HOST = 1,   /* the host was created with this key */
-	HSD_ADD_NEW_KEY,        /* the key was added to an existing host */
-	HSD_ADD_UNCHANGED       /* the host already had this key: nothing done */
+	HSD_ADD_NEW_HOST = 1, /* the host was created with this key */
+	HSD_ADD_NEW_KEY,      /* the key was added to an existing host */
+	HSD_ADD_UNCHANGED     /* the host already had this key: nothing done */
 };
 
 /* Trust key for host (creating the host if needed). Keys a host already
@@ -231,8 +231,7 @@ int hsd_registry_remove_key(struct hsd_registry *reg, const char *host_id, const
  * cannot mean "all but one"; deny "*" and grant what it needs. */
 int hsd_registry_grant(struct hsd_registry *reg, const char *host_id, const char *subsystem,
                        int *changed) HS_MUST_CHECK;
-int hsd_registry_deny(struct hsd_registry *reg, const char *host_id, const char *subsystem,
-                      int *changed) HS_MUST_CHECK;
+int hsd_registry_deny(struct hsd_registry *reg, const char *host_id, const char *subsystem, int *changed) HS_MUST_CHECK;
 
 /* --- the server ------------------------------------------------------- */
 
@@ -276,11 +275,11 @@ int hsd_registry_grants(struct hsd_registry *reg, const char *host_id, char ***g
  * (the peer chose the host identity: it may be anything). */
 struct hsd_auth_event {
 	int64_t time;
-	const char *peer;          /* "ADDR:PORT" */
-	const char *host_id;       /* the user name the peer gave */
-	const char *fingerprint;   /* of the offered key; NULL or "" if none */
+	const char *peer;        /* "ADDR:PORT" */
+	const char *host_id;     /* the user name the peer gave */
+	const char *fingerprint; /* of the offered key; NULL or "" if none */
 	int accepted;
-	const char *reason;        /* NULL or "": none */
+	const char *reason; /* NULL or "": none */
 };
 
 /* Append one row to the attempt log (and prune the oldest rows now and
@@ -290,8 +289,8 @@ int hsd_registry_log_attempt(struct hsd_registry *reg, const struct hsd_auth_eve
 /* A successful login: sets the host's last-login time, peer and key and
  * appends an "accepted" row to the attempt log, in one transaction. Does
  * not count as a trust change for hsd_registry_changed(). */
-int hsd_registry_record_login(struct hsd_registry *reg, const char *host_id, const char *peer,
-                              const char *fingerprint, int64_t now) HS_MUST_CHECK;
+int hsd_registry_record_login(struct hsd_registry *reg, const char *host_id, const char *peer, const char *fingerprint,
+                              int64_t now) HS_MUST_CHECK;
 
 /* Has anything that decides a login (hosts, keys, grants) changed since
  * this handle was opened or last asked, by any process (this one too)?

@@ -160,8 +160,8 @@ static int insert_event(struct hsd_registry *reg, const struct hsd_auth_event *e
 	if ((r = hsd__reg_prepare(reg, &st,
 	                          "INSERT INTO auth_log (time, peer, host_id, fingerprint, result, reason) "
 	                          "VALUES (?, ?, ?, ?, ?, ?)",
-	                          "ittttt", ev->time, peer, host, fp, ev->accepted ? "accepted" : "refused",
-	                          reason)) != 0)
+	                          "ittttt", ev->time, peer, host, fp, ev->accepted ? "accepted" : "refused", reason)) !=
+	    0)
 		return r;
 	r = hsd__reg_step(reg, st, "logging an attempt", &row);
 	sqlite3_finalize(st);
@@ -193,8 +193,8 @@ int hsd_registry_log_attempt(struct hsd_registry *reg, const struct hsd_auth_eve
 	return hsd__reg_tx_end(reg, r, 0);
 }
 
-int hsd_registry_record_login(struct hsd_registry *reg, const char *host_id, const char *peer,
-                              const char *fingerprint, int64_t now)
+int hsd_registry_record_login(struct hsd_registry *reg, const char *host_id, const char *peer, const char *fingerprint,
+                              int64_t now)
 {
 	char p[HSD_PEER_MAX + 1], fp[HS_FINGERPRINT_SIZE];
 	struct hsd_auth_event ev = { now, peer, host_id, fingerprint, 1, NULL };

@@ -368,7 +368,11 @@ static int key_owner_elsewhere(struct hsd_registry *reg, const char *fp, const c
 }
 
 /* What a host has of a key. */
-enum key_state { KEY_ABSENT, KEY_PRESENT, KEY_REVOKED };
+enum key_state {
+	KEY_ABSENT,
+	KEY_PRESENT,
+	KEY_REVOKED
+};
 
 /* The key of this host with fingerprint fp, and when it was added. */
 static int key_on_host(struct hsd_registry *reg, int64_t rowid, const char *fp, enum key_state *state, int64_t *added)
@@ -541,7 +545,8 @@ static int add_to_host(struct hsd_registry *reg, const struct key_to_add *k, int
 		return r;
 	if (state == KEY_REVOKED)
 		return hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
-		                     "key %s of host \"%s\" was revoked and stays so (to add it again, first remove it: "
+		                     "key %s of host \"%s\" was revoked and stays so (to add it again, first remove "
+		                     "it: "
 		                     "hostsd trust remove %s %s)",
 		                     k->fp, host_id, host_id, k->fp);
 	if (k->spec->grants_given && (r = check_grants_unchanged(reg, k, rowid)) != 0)
@@ -711,8 +716,8 @@ int hsd_registry_grant(struct hsd_registry *reg, const char *host_id, const char
 	if ((r = insert_grant(reg, rowid, subsystem, &n)) != 0)
 		goto out;
 	if (n > 0 && count >= HSD_MAX_GRANTS)
-		r = hsd__reg_fail(reg, HS_ERR_LIMIT, "host \"%s\" is granted %d subsystems already (at most %d)", host_id,
-		                  (int)count, HSD_MAX_GRANTS);
+		r = hsd__reg_fail(reg, HS_ERR_LIMIT, "host \"%s\" is granted %d subsystems already (at most %d)",
+		                  host_id, (int)count, HSD_MAX_GRANTS);
 out:
 	r = hsd__reg_tx_end(reg, r, 1);
 	if (r == 0 && changed != NULL)
@@ -742,7 +747,8 @@ int hsd_registry_deny(struct hsd_registry *reg, const char *host_id, const char 
 			goto out;
 		if (row) {
 			r = hsd__reg_fail(reg, HS_ERR_INVALID_ARG,
-			                  "host \"%s\" is granted every subsystem (*), which cannot mean \"all but %s\": "
+			                  "host \"%s\" is granted every subsystem (*), which cannot mean \"all but "
+			                  "%s\": "
 			                  "deny * first (hostsd trust deny %s '*'), then grant what it needs",
 			                  host_id, subsystem, host_id);
 			goto out;

@@ -13,11 +13,11 @@
 struct hsd_registry {
 	sqlite3 *db;
 	char *path;
-	char err[1024];         /* the last failure, for a person */
+	char err[1024]; /* the last failure, for a person */
 	int busy_ms;
-	int in_tx;              /* inside hsd_registry_begin() */
-	int self_changed;       /* this handle committed a trust change */
-	int64_t data_version;   /* hsd_registry_changed()'s last view */
+	int in_tx;            /* inside hsd_registry_begin() */
+	int self_changed;     /* this handle committed a trust change */
+	int64_t data_version; /* hsd_registry_changed()'s last view */
 	int64_t generation;
 };
 

@@ -52,12 +52,20 @@ static int add(struct hsd_registry *reg, const char *host, const struct hs_key *
 
 static void test_names(void)
 {
-	static const char *const good[] = { "a", "peer1", "Z_9.x-y", "0", "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
-		                            "a.", "a..b",
+	static const char *const good[] = { "a",
+		                            "peer1",
+		                            "Z_9.x-y",
+		                            "0",
+		                            "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+		                            "a.",
+		                            "a..b",
 		                            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
-	static const char *const bad[] = { "", ".", "..", "../x", "a/b", "-a", ".hidden", "a b", "a\tb", "a\nb",
-		                           "a\x1b[31m", "caf\xc3\xa9", "a:b", "a@b", "*",
-		                           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
+	static const char *const bad[] = {
+		"",     ".",    "..",        "../x",
+		"a/b",  "-a",   ".hidden",   "a b",
+		"a\tb", "a\nb", "a\x1b[31m", "caf\xc3\xa9",
+		"a:b",  "a@b",  "*",         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		CHECK(hsd_host_id_valid(good[i]));
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -65,7 +73,15 @@ static void test_names(void)
 	CHECK(!hsd_host_id_valid(NULL));
 
 	/* Grant names follow the policy's subsystem names, plus "*". */
-	static const char *const names[] = { "replicator", "a@b", "x.y_z-1", "-x", "", "a b", "a/b", "*x", "\xff",
+	static const char *const names[] = { "replicator",
+		                             "a@b",
+		                             "x.y_z-1",
+		                             "-x",
+		                             "",
+		                             "a b",
+		                             "a/b",
+		                             "*x",
+		                             "\xff",
 		                             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 		                             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -114,11 +130,11 @@ static void test_names(void)
 	CHECK(hsd_text_valid("plain text, caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 26));
 	CHECK(!hsd_text_valid("a\nb", 3));
 	CHECK(!hsd_text_valid("a\x7f", 2));
-	CHECK(!hsd_text_valid("\xc2\x85", 2));      /* C1 control */
-	CHECK(!hsd_text_valid("\xc0\xaf", 2));      /* overlong */
-	CHECK(!hsd_text_valid("\xed\xa0\x80", 3));  /* surrogate */
+	CHECK(!hsd_text_valid("\xc2\x85", 2));     /* C1 control */
+	CHECK(!hsd_text_valid("\xc0\xaf", 2));     /* overlong */
+	CHECK(!hsd_text_valid("\xed\xa0\x80", 3)); /* surrogate */
 	CHECK(!hsd_text_valid("\xf4\x90\x80\x80", 4));
-	CHECK(!hsd_text_valid("\xe2\x82", 2));      /* truncated */
+	CHECK(!hsd_text_valid("\xe2\x82", 2)); /* truncated */
 	char out[8];
 	hsd_text_sanitize(out, sizeof out, "a\x1b[0m\xff");
 	CHECK(strcmp(out, "a?[0m?") == 0);
@@ -298,7 +314,8 @@ static void test_add_rotate_revoke(void)
 	CHECK_EQ_INT(add(reg, "peer1", k1, 0, &res), HS_ERR_INVALID_ARG);
 	CHECK(strstr(hsd_registry_error(reg), "was revoked") != NULL);
 	/* Unknown key / host. */
-	CHECK_EQ_INT(hsd_registry_revoke_key(reg, "peer1", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1, NULL),
+	CHECK_EQ_INT(hsd_registry_revoke_key(reg, "peer1", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1,
+	                                     NULL),
 	             HS_ERR_NOT_FOUND);
 	CHECK(strstr(hsd_registry_error(reg), "has no key") != NULL);
 	CHECK_EQ_INT(hsd_registry_revoke_key(reg, "peer1", "nonsense", 1, NULL), HS_ERR_INVALID_ARG);
@@ -541,7 +558,8 @@ static void test_expiry_and_lookup(void)
 	CHECK_EQ_INT(hsd_registry_lookup(reg, "odd", 0, &h), 0);
 	CHECK_EQ_INT(h.nkeys, 0);
 	hsd_reg_host_clear(&h);
-	CHECK_EQ_INT(hsd_registry_check_key(reg, "odd", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 0, &v), 0);
+	CHECK_EQ_INT(hsd_registry_check_key(reg, "odd", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 0, &v),
+	             0);
 	CHECK_EQ_INT(v, HSD_VERDICT_UNKNOWN_KEY);
 
 	/* The policy's judgement agrees with check_key on the same data. */

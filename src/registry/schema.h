@@ -20,68 +20,68 @@
 /* PRAGMA user_version: the schema version this program reads and writes. */
 #define HSD_REGISTRY_VERSION 1
 
-#define HSD_REGISTRY_SCHEMA_SQL                                                                    \
-	"CREATE TABLE meta (\n"                                                                    \
-	"  key   TEXT PRIMARY KEY,\n"                                                              \
-	"  value INTEGER NOT NULL\n"                                                               \
-	") WITHOUT ROWID;\n"                                                                       \
-	"INSERT INTO meta (key, value) VALUES ('trust_generation', 0);\n"                          \
-	"CREATE TABLE hosts (\n"                                                                   \
-	"  id              INTEGER PRIMARY KEY,\n"                                                 \
-	"  host_id         TEXT NOT NULL UNIQUE CHECK (length(host_id) BETWEEN 1 AND 64),\n"      \
-	"  created         INTEGER NOT NULL,\n"                                                    \
-	"  revoked         INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),\n"                \
-	"  revoked_at      INTEGER,\n"                                                             \
-	"  last_login      INTEGER,\n"                                                             \
-	"  last_login_peer TEXT,\n"                                                                \
-	"  last_login_key  TEXT\n"                                                                 \
-	");\n"                                                                                     \
-	"CREATE TABLE host_keys (\n"                                                               \
-	"  id          INTEGER PRIMARY KEY,\n"                                                     \
-	"  host        INTEGER NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,\n"                \
-	"  type        TEXT NOT NULL,\n"                                                           \
-	"  blob        BLOB NOT NULL,\n"                                                           \
-	"  fingerprint TEXT NOT NULL,\n"                                                           \
-	"  added       INTEGER NOT NULL,\n"                                                        \
-	"  expires     INTEGER,\n"                                                                 \
-	"  revoked     INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),\n"                    \
-	"  revoked_at  INTEGER,\n"                                                                 \
-	"  comment     TEXT NOT NULL DEFAULT '',\n"                                                \
-	"  UNIQUE (host, fingerprint)\n"                                                           \
-	");\n"                                                                                     \
-	"CREATE INDEX host_keys_by_fingerprint ON host_keys (fingerprint);\n"                      \
-	"CREATE TABLE grants (\n"                                                                  \
-	"  host      INTEGER NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,\n"                  \
-	"  subsystem TEXT NOT NULL,\n"                                                             \
-	"  PRIMARY KEY (host, subsystem)\n"                                                        \
-	") WITHOUT ROWID;\n"                                                                       \
-	"CREATE TABLE auth_log (\n"                                                                \
-	"  id          INTEGER PRIMARY KEY,\n"                                                     \
-	"  time        INTEGER NOT NULL,\n"                                                        \
-	"  peer        TEXT NOT NULL,\n"                                                           \
-	"  host_id     TEXT NOT NULL,\n"                                                           \
-	"  fingerprint TEXT NOT NULL DEFAULT '',\n"                                                \
-	"  result      TEXT NOT NULL CHECK (result IN ('accepted', 'refused')),\n"                 \
-	"  reason      TEXT NOT NULL DEFAULT ''\n"                                                 \
-	");\n"                                                                                     \
-	"CREATE INDEX auth_log_by_host ON auth_log (host_id, time);\n"                             \
-	"CREATE TRIGGER hosts_ins AFTER INSERT ON hosts BEGIN\n"                                   \
-	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"               \
-	"CREATE TRIGGER hosts_del AFTER DELETE ON hosts BEGIN\n"                                   \
-	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"               \
-	"CREATE TRIGGER hosts_upd AFTER UPDATE OF id, host_id, revoked ON hosts BEGIN\n"           \
-	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"               \
-	"CREATE TRIGGER host_keys_ins AFTER INSERT ON host_keys BEGIN\n"                           \
-	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"               \
-	"CREATE TRIGGER host_keys_del AFTER DELETE ON host_keys BEGIN\n"                           \
-	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"               \
-	"CREATE TRIGGER host_keys_upd AFTER UPDATE ON host_keys BEGIN\n"                           \
-	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"               \
-	"CREATE TRIGGER grants_ins AFTER INSERT ON grants BEGIN\n"                                 \
-	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"               \
-	"CREATE TRIGGER grants_del AFTER DELETE ON grants BEGIN\n"                                 \
-	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"               \
-	"CREATE TRIGGER grants_upd AFTER UPDATE ON grants BEGIN\n"                                 \
+#define HSD_REGISTRY_SCHEMA_SQL                                                              \
+	"CREATE TABLE meta (\n"                                                              \
+	"  key   TEXT PRIMARY KEY,\n"                                                        \
+	"  value INTEGER NOT NULL\n"                                                         \
+	") WITHOUT ROWID;\n"                                                                 \
+	"INSERT INTO meta (key, value) VALUES ('trust_generation', 0);\n"                    \
+	"CREATE TABLE hosts (\n"                                                             \
+	"  id              INTEGER PRIMARY KEY,\n"                                           \
+	"  host_id         TEXT NOT NULL UNIQUE CHECK (length(host_id) BETWEEN 1 AND 64),\n" \
+	"  created         INTEGER NOT NULL,\n"                                              \
+	"  revoked         INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),\n"          \
+	"  revoked_at      INTEGER,\n"                                                       \
+	"  last_login      INTEGER,\n"                                                       \
+	"  last_login_peer TEXT,\n"                                                          \
+	"  last_login_key  TEXT\n"                                                           \
+	");\n"                                                                               \
+	"CREATE TABLE host_keys (\n"                                                         \
+	"  id          INTEGER PRIMARY KEY,\n"                                               \
+	"  host        INTEGER NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,\n"          \
+	"  type        TEXT NOT NULL,\n"                                                     \
+	"  blob        BLOB NOT NULL,\n"                                                     \
+	"  fingerprint TEXT NOT NULL,\n"                                                     \
+	"  added       INTEGER NOT NULL,\n"                                                  \
+	"  expires     INTEGER,\n"                                                           \
+	"  revoked     INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),\n"              \
+	"  revoked_at  INTEGER,\n"                                                           \
+	"  comment     TEXT NOT NULL DEFAULT '',\n"                                          \
+	"  UNIQUE (host, fingerprint)\n"                                                     \
+	");\n"                                                                               \
+	"CREATE INDEX host_keys_by_fingerprint ON host_keys (fingerprint);\n"                \
+	"CREATE TABLE grants (\n"                                                            \
+	"  host      INTEGER NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,\n"            \
+	"  subsystem TEXT NOT NULL,\n"                                                       \
+	"  PRIMARY KEY (host, subsystem)\n"                                                  \
+	") WITHOUT ROWID;\n"                                                                 \
+	"CREATE TABLE auth_log (\n"                                                          \
+	"  id          INTEGER PRIMARY KEY,\n"                                               \
+	"  time        INTEGER NOT NULL,\n"                                                  \
+	"  peer        TEXT NOT NULL,\n"                                                     \
+	"  host_id     TEXT NOT NULL,\n"                                                     \
+	"  fingerprint TEXT NOT NULL DEFAULT '',\n"                                          \
+	"  result      TEXT NOT NULL CHECK (result IN ('accepted', 'refused')),\n"           \
+	"  reason      TEXT NOT NULL DEFAULT ''\n"                                           \
+	");\n"                                                                               \
+	"CREATE INDEX auth_log_by_host ON auth_log (host_id, time);\n"                       \
+	"CREATE TRIGGER hosts_ins AFTER INSERT ON hosts BEGIN\n"                             \
+	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"         \
+	"CREATE TRIGGER hosts_del AFTER DELETE ON hosts BEGIN\n"                             \
+	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"         \
+	"CREATE TRIGGER hosts_upd AFTER UPDATE OF id, host_id, revoked ON hosts BEGIN\n"     \
+	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"         \
+	"CREATE TRIGGER host_keys_ins AFTER INSERT ON host_keys BEGIN\n"                     \
+	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"         \
+	"CREATE TRIGGER host_keys_del AFTER DELETE ON host_keys BEGIN\n"                     \
+	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"         \
+	"CREATE TRIGGER host_keys_upd AFTER UPDATE ON host_keys BEGIN\n"                     \
+	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"         \
+	"CREATE TRIGGER grants_ins AFTER INSERT ON grants BEGIN\n"                           \
+	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"         \
+	"CREATE TRIGGER grants_del AFTER DELETE ON grants BEGIN\n"                           \
+	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"         \
+	"CREATE TRIGGER grants_upd AFTER UPDATE ON grants BEGIN\n"                           \
 	"  UPDATE meta SET value = value + 1 WHERE key = 'trust_generation'; END;\n"
 
 #endif

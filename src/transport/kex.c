@@ -404,6 +404,7 @@ int hs__kex_sign_done(struct hs_conn *conn)
 	if (req == NULL || !req->answered)
 		return HS_ERR_INTERNAL;
 	k->signing = NULL;
+	k->started_ms += conn->now_ms - k->busy_since; /* our time does not count */
 	hs__buf_init(&sig, HS_MAX_HOSTKEY_BLOB, 0);
 	r = req->err;
 	if (r == 0)
@@ -436,6 +437,7 @@ static int sign_exchange(struct hs_conn *conn)
 		req->conn = conn;
 		hs__buf_init(&req->sig, HS_MAX_HOSTKEY_BLOB, 0);
 		k->signing = req;
+		k->busy_since = conn->now_ms;
 		hs__hostkey_ask_signer(conn->hostkey, req, k->h, k->hlen);
 		return hs__kex_sign_answered(k) ? hs__kex_sign_done(conn) : 0;
 	}
@@ -505,6 +507,7 @@ int hs__kex_dh_done(struct hs_conn *conn, struct hs_dh_job *job)
 	int r;
 	const struct kex_method *m = find_method(conn->kex.kex_alg);
 	conn->kex.computing = 0;
+	conn->kex.started_ms += conn->now_ms - conn->kex.busy_since; /* our time does not count */
 	hs__buf_init(&hashpart, HS_MAX_KEX_HASHPART, 0);
 	hs__buf_init(&reply, HS_MAX_KEX_REPLY, 0);
 	if (m == NULL || m->dh_group != job->group)

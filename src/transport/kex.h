@@ -27,7 +27,8 @@ struct hs_kex {
 	int ignore_next;              /* the peer guessed wrong: drop its next kex packet */
 	struct hs_cipher_ctx next_rx; /* ready for the peer's NEWKEYS */
 	int next_rx_ready;
-	uint64_t started_ms; /* when this exchange began (its first KEXINIT) */
+	uint64_t started_ms; /* when it began (its first KEXINIT), less the time we were busy */
+	uint64_t busy_since; /* when our computation or signature went out */
 	int computing;       /* a finite-field exchange job is out: read nothing */
 	uint32_t last_seqnr; /* sequence number of the packet being handled */
 	/* Between the exchange hash and its signature, while an external
