@@ -91,6 +91,18 @@ static inline struct hs_list_node *hs__list_first(const struct hs_list_node *hea
 	return hs__list_empty(head) ? NULL : head->next;
 }
 
+/* Take the first node out of the list and return it; NULL when empty. */
+static inline struct hs_list_node *hs__list_pop_first(struct hs_list_node *head)
+{
+	struct hs_list_node *n = head->next;
+	if (n == head)
+		return NULL;
+	head->next = n->next;
+	n->next->prev = head;
+	hs__list_node_init(n);
+	return n;
+}
+
 static inline struct hs_list_node *hs__list_last(const struct hs_list_node *head)
 {
 	return hs__list_empty(head) ? NULL : head->prev;

@@ -140,9 +140,30 @@ static void test_remove_while_walking(void)
 		CHECK(!hs__list_linked(&items[i].link));
 }
 
+/* Popping takes the first, unlinks it, and gives NULL once empty. */
+static void test_pop_first(void)
+{
+	struct hs_list_node head;
+	reset();
+	hs__list_init(&head);
+	CHECK(hs__list_pop_first(&head) == NULL);
+	for (int i = 0; i < 3; i++)
+		hs__list_insert_tail(&head, &items[i].link);
+	struct hs_list_node *n = hs__list_pop_first(&head);
+	CHECK(n == &items[0].link);
+	CHECK(!hs__list_linked(n));
+	CHECK_STR(order(&head), "12");
+	CHECK_STR(reverse(&head), "21");
+	CHECK(hs__list_pop_first(&head) == &items[1].link);
+	CHECK(hs__list_pop_first(&head) == &items[2].link);
+	CHECK(hs__list_empty(&head));
+	CHECK(hs__list_pop_first(&head) == NULL);
+}
+
 int main(void)
 {
 	test_empty();
+	test_pop_first();
 	test_insert();
 	test_remove();
 	test_remove_while_walking();

@@ -20,11 +20,9 @@ void hs__dh_queue_push(struct hs_dh_queue *q, struct hs_dh_waiter *w, int authen
 struct hs_dh_waiter *hs__dh_queue_pop(struct hs_dh_queue *q)
 {
 	for (int k = 0; k < 2; k++) {
-		struct hs_list_node *n = hs__list_first(&q->waiting[k]);
-		if (n != NULL) {
-			hs__list_remove(n);
+		struct hs_list_node *n = hs__list_pop_first(&q->waiting[k]);
+		if (n != NULL)
 			return HS_LIST_ENTRY(n, struct hs_dh_waiter, link);
-		}
 	}
 	return NULL;
 }
