@@ -9,8 +9,10 @@
 # HS_BUILD_PREFIX=NAME builds in NAME/ and NAME-asan/ instead (for working
 # beside other builds). HS_TEST_SERVER=sshd runs the integration tests
 # against OpenSSH's sshd instead (to check the harness itself).
-# HS_FUZZ_SMOKE=0 skips the fuzz stage. HS_LINT=1 adds a lint stage
-# (scripts/lint.sh: clang-tidy and cppcheck), off until the code is clean.
+# After the plain build, a lint stage: the C sources formatted as
+# .clang-format says (scripts/format.sh --check), and clang-tidy and
+# cppcheck clean (scripts/lint.sh). HS_LINT=0 skips it; HS_FUZZ_SMOKE=0
+# skips the fuzz stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -47,11 +49,13 @@ stage() {  # stage NAME BUILD_DIR [cmake args...]: configure, build, ctest
 
 stage "plain" "$ROOT/$PREFIX"
 
-# Lint reads the plain build's compile_commands.json. To enforce it in CI,
-# make the default 1.
-if [ "${HS_LINT:-0}" = 1 ]; then
+# Lint reads the plain build's compile_commands.json.
+if [ "${HS_LINT:-1}" = 1 ]; then
   t0=$(date +%s)
-  echo "== lint: clang-tidy and cppcheck"
+  echo "== lint: clang-format, clang-tidy and cppcheck"
+  if ! "$ROOT/scripts/format.sh" --check; then
+    failed+=("format")
+  fi
   if ! HS_BUILD_PREFIX=$PREFIX "$ROOT/scripts/lint.sh"; then
     failed+=("lint")
   fi
