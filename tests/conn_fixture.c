@@ -12,6 +12,7 @@
 #include "hs_test.h"
 
 struct hs_hostkey *g_hostkey, *g_userkey, *g_otherkey;
+const struct hs_hostkey *g_served_hostkey;
 
 int fx_keys_init(void)
 {
@@ -247,8 +248,8 @@ void fx_open_nostart(struct fx *f, const struct hs_config *cfg, const struct hs_
 	}
 	f->now = 1000000;
 	CHECK_EQ_INT(hs__core_config_resolve(cfg, &f->cfg, err, sizeof err), 0);
-	f->conn = hs__conn_new(&f->cfg, g_hostkey, cb ? cb : &server_cb, &f->app,
-	                       g_io_compute ? &io_ops_compute : &io_ops, &f->app, "test:22", f->now);
+	f->conn = hs__conn_new(&f->cfg, g_served_hostkey != NULL ? g_served_hostkey : g_hostkey, cb ? cb : &server_cb,
+	                       &f->app, g_io_compute ? &io_ops_compute : &io_ops, &f->app, "test:22", f->now);
 	CHECK(f->conn != NULL);
 	CHECK_EQ_INT(hs__conn_start(f->conn), 0);
 	mc_init(&f->mc, f->conn, opt);

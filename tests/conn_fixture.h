@@ -19,6 +19,9 @@
 /* The host key of the server, the user's key it accepts for USER, and a
  * key it does not know. */
 extern struct hs_hostkey *g_hostkey, *g_userkey, *g_otherkey;
+/* When set, the core serves this key (with g_hostkey's public half, say,
+ * held elsewhere) instead of g_hostkey. */
+extern const struct hs_hostkey *g_served_hostkey;
 int fx_keys_init(void);
 void fx_keys_free(void);
 

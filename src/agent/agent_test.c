@@ -112,11 +112,9 @@ static void test_signs_exchanges(void)
 	const struct hs_hostkey *served = hs_agent_hostkey(agent);
 	CHECK(hs_key_equal(hs_hostkey_public(served), hs_hostkey_public(g_hostkey)));
 
-	struct hs_hostkey *local = g_hostkey;
-	g_hostkey = (struct hs_hostkey *)served;
+	g_served_hostkey = served;
 	fx_open_nostart(&f, NULL, NULL, NULL);
-	g_hostkey = local;
-	f.mc.expect_hostkey = hs_hostkey_public(local);
+	g_served_hostkey = NULL;
 	CHECK(mc_connect(&f.mc) != 0); /* waits for the agent */
 	await_signature(&loop, &f);
 	CHECK_EQ_INT(f.mc.kex_done, 1);
@@ -140,9 +138,9 @@ static void test_signs_exchanges(void)
 	fd = start_agent(&ta, g_hostkey, 1); /* answers the identities, then hangs up */
 	CHECK_EQ_INT(hs_agent_open(&loop, NULL, fd, hs_hostkey_public(g_hostkey), &agent, err, sizeof err), 0);
 	pthread_join(ta.thread, NULL);
-	g_hostkey = (struct hs_hostkey *)hs_agent_hostkey(agent);
+	g_served_hostkey = hs_agent_hostkey(agent);
 	fx_open_nostart(&f, NULL, NULL, NULL);
-	g_hostkey = local;
+	g_served_hostkey = NULL;
 	f.mc.quiet = 1;
 	CHECK(mc_connect(&f.mc) != 0);
 	await_signature(&loop, &f);

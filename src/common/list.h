@@ -108,7 +108,10 @@ static inline struct hs_list_node *hs__list_last(const struct hs_list_node *head
 	return hs__list_empty(head) ? NULL : head->prev;
 }
 
-/* The element of type `type` whose member `member` is the node ptr. */
+/* The element of type `type` whose member `member` is the node ptr; the
+ * _CONST form for a node seen through a const pointer. */
+#define HS_LIST_ENTRY_CONST(ptr, type, member) \
+	((const type *)(const void *)((const char *)(ptr)-offsetof(type, member)))
 #define HS_LIST_ENTRY(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* Visit every node from first to last. The body must not remove node. */

@@ -22,7 +22,7 @@ static const char *order(const struct hs_list_node *head)
 	HS_LIST_FOREACH(node, head)
 	{
 		if (n + 1 < sizeof buf)
-			buf[n++] = (char)('0' + HS_LIST_ENTRY(node, const struct item, link)->value);
+			buf[n++] = (char)('0' + HS_LIST_ENTRY_CONST(node, struct item, link)->value);
 	}
 	buf[n] = '\0';
 	return buf;
@@ -34,7 +34,7 @@ static const char *reverse(const struct hs_list_node *head)
 	static char buf[32];
 	size_t n = 0;
 	for (const struct hs_list_node *node = head->prev; node != head && n + 1 < sizeof buf; node = node->prev)
-		buf[n++] = (char)('0' + HS_LIST_ENTRY(node, const struct item, link)->value);
+		buf[n++] = (char)('0' + HS_LIST_ENTRY_CONST(node, struct item, link)->value);
 	buf[n] = '\0';
 	return buf;
 }

@@ -350,11 +350,14 @@ static void test_template(void)
  * returned, *help, and the first line it wrote. */
 static int serve_parse(const char *const *args, struct hsd_serve_cli *cli, int *help, char *msg, size_t msglen)
 {
-	char *argv[16];
+	char *argv[16], words[16][128];
 	int argc = 0;
-	argv[argc++] = (char *)"serve";
-	for (; args[argc - 1] != NULL && argc < 15; argc++)
-		argv[argc] = (char *)args[argc - 1];
+	snprintf(words[argc], sizeof words[argc], "serve");
+	argv[argc] = words[argc];
+	for (argc++; args[argc - 1] != NULL && argc < 15; argc++) {
+		snprintf(words[argc], sizeof words[argc], "%s", args[argc - 1]);
+		argv[argc] = words[argc];
+	}
 	argv[argc] = NULL;
 	FILE *f = tmpfile();
 	REQUIRE(f != NULL);

@@ -83,6 +83,17 @@ struct hsd_session {
 	int counted; /* in live_sessions */
 };
 
+/* libuv's uv_buf_t has a writable base even for data it only writes out:
+ * this hands it bytes we only let it read. */
+static char *uv_base(const uint8_t *p)
+{
+	union {
+		const uint8_t *in;
+		char *out;
+	} u = { p };
+	return u.out;
+}
+
 /* Sessions still winding down, for the program's shutdown accounting. */
 static unsigned live_sessions;
 
@@ -449,7 +460,7 @@ static void session_data(struct hs_channel *ch, const uint8_t *data, size_t len,
 	s->bytes_in += len;
 	size_t done = 0;
 	if (s->in_queued == 0) {
-		uv_buf_t b = uv_buf_init((char *)data, (unsigned)len);
+		uv_buf_t b = uv_buf_init(uv_base(data), (unsigned)len);
 		int n = uv_try_write((uv_stream_t *)&s->in, &b, 1);
 		if (n >= 0) {
 			done = (size_t)n;

@@ -459,7 +459,7 @@ static uint32_t unauth_from(const struct hs_listener *l, const char *source)
 	const struct hs_list_node *n;
 	HS_LIST_FOREACH(n, &l->conns)
 	{
-		const struct io_conn *c = HS_LIST_ENTRY(n, const struct io_conn, link);
+		const struct io_conn *c = HS_LIST_ENTRY_CONST(n, struct io_conn, link);
 		if (c->unauth && strcmp(c->source, source) == 0)
 			count++;
 	}
