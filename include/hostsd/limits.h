@@ -98,10 +98,13 @@
 #define HS_PENALTY_AUTHFAIL_DEFAULT 4u
 #define HS_PENALTY_GRACE_DEFAULT 10u
 #define HS_PENALTY_MALFORMED_DEFAULT 4u
-#define HS_PENALTY_MIN_DEFAULT 30u
-#define HS_PENALTY_MAX_DEFAULT 600u
-#define HS_PENALTY_SECONDS_MIN 1u
 #define HS_PENALTY_SECONDS_MAX 86400u
+#define HS_PENALTY_MIN_DEFAULT 30u
+#define HS_PENALTY_MIN_MIN 1u
+#define HS_PENALTY_MIN_MAX 86399u /* below the largest maximum */
+#define HS_PENALTY_MAX_DEFAULT 600u
+#define HS_PENALTY_MAX_MIN 2u /* above the smallest minimum */
+#define HS_PENALTY_MAX_MAX 86400u
 
 /* tcp_keepalive_seconds (0: off): idle seconds before the kernel probes a
  * silent peer (SO_KEEPALIVE; Linux allows at most 32767). */

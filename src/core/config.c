@@ -175,8 +175,8 @@ static const struct number_range number_ranges[] = {
 	RANGE(penalty_authfail_seconds, 0, 0, HS_PENALTY_SECONDS_MAX),
 	RANGE(penalty_grace_seconds, 0, 0, HS_PENALTY_SECONDS_MAX),
 	RANGE(penalty_malformed_seconds, 0, 0, HS_PENALTY_SECONDS_MAX),
-	RANGE(penalty_min_seconds, 0, HS_PENALTY_SECONDS_MIN, HS_PENALTY_SECONDS_MAX),
-	RANGE(penalty_max_seconds, 0, HS_PENALTY_SECONDS_MIN, HS_PENALTY_SECONDS_MAX),
+	RANGE(penalty_min_seconds, 0, HS_PENALTY_MIN_MIN, HS_PENALTY_MIN_MAX),
+	RANGE(penalty_max_seconds, 0, HS_PENALTY_MAX_MIN, HS_PENALTY_MAX_MAX),
 };
 #undef RANGE
 
