@@ -130,6 +130,40 @@ struct hs_channel_open {
 	const char *description;               /* out, on refusal */
 };
 
+/* What a listener does before any protocol runs, reported through
+ * hs_server_cb.listener_event. */
+enum hs_listener_event_type {
+	HS_EVENT_REFUSED = 1,  /* a connection was closed as soon as it was accepted */
+	HS_EVENT_PENALISED = 2 /* a source is refused from now on, for a while */
+};
+
+/* Why a connection was refused (HS_EVENT_REFUSED). */
+enum hs_refusal {
+	HS_REFUSED_PENALTY = 1,    /* its source is penalised */
+	HS_REFUSED_MAX_UNAUTH = 2, /* max_unauthenticated connections are logging in */
+	HS_REFUSED_PER_SOURCE = 3, /* max_unauthenticated_per_source from its source are */
+	HS_REFUSED_EARLY_DROP = 4  /* random early drop (early_drop_start, early_drop_rate) */
+};
+
+/* What a source did (HS_EVENT_PENALISED): the offence that took its
+ * outstanding penalty over penalty_min_seconds. */
+enum hs_penalty {
+	HS_PENALTY_AUTHFAIL = 1, /* ended unauthenticated after a failed authentication attempt */
+	HS_PENALTY_GRACE = 2,    /* did not authenticate within the login grace time */
+	HS_PENALTY_MALFORMED = 3 /* broke the protocol: identification line, packet, MAC or message */
+};
+
+/* One event; strings are views valid during the callback only. */
+struct hs_listener_event {
+	int type;           /* enum hs_listener_event_type */
+	int refusal;        /* HS_EVENT_REFUSED: enum hs_refusal; else 0 */
+	int penalty;        /* HS_EVENT_PENALISED: enum hs_penalty; else 0 */
+	const char *peer;   /* HS_EVENT_REFUSED: "ADDR:PORT" as hs_conn_peer() writes it; else NULL */
+	const char *source; /* the source as counted: its address, with "/BITS" when the netblock is
+	                       wider than one address ("192.0.2.7", "2001:db8:1:2::/64") */
+	uint32_t seconds;   /* HS_EVENT_PENALISED: how long the source will be refused */
+};
+
 /* Per-connection callbacks (AsyncSSH's SSHServer). */
 struct hs_server_cb {
 	/* A connection was accepted; hs_conn_set_data() may attach state. */
@@ -162,6 +196,16 @@ struct hs_server_cb {
 	/* tcpip-forward global request: HS_YES (and optionally set *bound_port
 	 * when port was 0) or HS_NO. NULL refuses. */
 	int (*server_requested)(struct hs_conn *conn, const char *address, uint32_t port, uint32_t *bound_port);
+	/* The listener refused a connection before any protocol ran (its caps,
+	 * random early drop, a penalised source: the peer gets no byte), or a
+	 * source's penalty took effect. Not a connection's callback: data is
+	 * the listener's (hs_listener_new's data). Called on the loop thread
+	 * from the listener's own libuv callbacks, never from inside an API
+	 * call and never re-entrantly; it may stop or close the listener. A
+	 * flood makes one call per refused connection: an application that
+	 * logs them should summarise (the hostsd program writes at most one
+	 * line per interval). NULL: not reported. */
+	void (*listener_event)(void *data, const struct hs_listener_event *ev);
 };
 
 /* Configuration of a listener. Start from hs_config_init(); zero or NULL
@@ -193,8 +237,25 @@ struct hs_config {
 	                                            thread pool, per listener; default 2, at most 64 */
 	uint32_t keepalive_seconds;              /* 0: off */
 	uint32_t keepalive_max_missed;           /* default 3 */
-	const char *banner;                      /* USERAUTH_BANNER text, or NULL */
-	const char *software_version;            /* in the identification line */
+	uint32_t tcp_keepalive_seconds;          /* SO_KEEPALIVE idle time; 0: off; default 60 */
+	uint32_t idle_timeout_seconds;           /* authenticated, no channel data either way: closed;
+	                                            0: off (the default) */
+	/* Before authentication (hostsd/limits.h has the details). */
+	uint32_t source_netblock_ipv4;      /* prefix bits counted as one source; default 32 */
+	uint32_t source_netblock_ipv6;      /* default 64 */
+	uint32_t early_drop_start;          /* random early drop from this many unauthenticated
+	                                       connections on; default max_unauthenticated: none */
+	uint32_t early_drop_rate;           /* percent refused at early_drop_start; default 30 */
+	uint32_t penalty_authfail_seconds;  /* a failed login's penalty; 0: none; default 4 */
+	uint32_t penalty_grace_seconds;     /* login grace time exceeded; 0: none; default 10 */
+	uint32_t penalty_malformed_seconds; /* a protocol error of the peer; 0: none; default 4 */
+	uint32_t penalty_min_seconds;       /* outstanding before a source is refused; default 30 */
+	uint32_t penalty_max_seconds;       /* longest refusal; default 600 */
+	const char *penalty_exempt;         /* never penalised: CIDRs ("192.0.2.0/24,2001:db8::/32",
+	                                       a bare address is a /32 or /128) separated by
+	                                       commas; NULL: none */
+	const char *banner;                 /* USERAUTH_BANNER text, or NULL */
+	const char *software_version;       /* in the identification line */
 };
 
 /* Fill cfg with the defaults. */
@@ -217,10 +278,16 @@ HS_API int hs_config_check(const struct hs_config *cfg, char *err, size_t errlen
  * connection. Caller closes with hs_listener_close().
  *
  * Finite-field key exchanges run on libuv's thread pool (uv_queue_work),
- * up to cfg->max_dh_computations at once, the rest waiting in order (the
- * rekeys of authenticated peers first). The pool has 4 threads unless
- * UV_THREADPOOL_SIZE says more before its first use; a program with its own
- * pool work and several listeners should size it. */
+ * up to cfg->max_dh_computations at once, the rest waiting in order: the
+ * rekeys of authenticated peers, and the first exchanges of peers from
+ * sources that authenticated on this listener lately (it remembers 256
+ * for a week), before everyone else's. The pool
+ * has 4 threads unless UV_THREADPOOL_SIZE says more before its first use;
+ * a program with its own pool work and several listeners should size it.
+ *
+ * Each listener keeps its own penalties, of at most 3072 sources (when
+ * full, the penalty closest to being forgotten makes room), and its own
+ * memory of sources; hs_listener_set_config keeps both. */
 HS_API int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const struct hs_hostkey *hostkey,
                            const struct hs_server_cb *cb, void *data, struct hs_listener **out) HS_MUST_CHECK;
 

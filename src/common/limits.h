@@ -108,4 +108,25 @@ _Static_assert(HS_CHANNEL_MAX_PACKET <= HS_CHANNEL_WINDOW, "one packet must fit 
 #define HS_LISTEN_BACKLOG 128
 #define HS_CLOSE_FLUSH_MS 5000u
 
+/* TCP keepalive probes, once tcp_keepalive_seconds of silence have
+ * passed: this many, this far apart, before the kernel gives up. */
+#define HS_TCP_KEEPALIVE_INTERVAL 15
+#define HS_TCP_KEEPALIVE_PROBES 4
+
+/* Per-source penalties (io/preauth.h): an open-addressed table of
+ * HS_PENALTY_SLOTS, at most HS_PENALTY_SOURCES of them in use. */
+#define HS_PENALTY_SLOTS 4096u
+#define HS_PENALTY_SOURCES 3072u
+_Static_assert((HS_PENALTY_SLOTS & (HS_PENALTY_SLOTS - 1)) == 0, "the penalty table's size is a power of two");
+_Static_assert(HS_PENALTY_SOURCES < HS_PENALTY_SLOTS, "the penalty table needs empty slots");
+/* A penalty's offences count double each time it comes into force again,
+ * at most 2^HS_PENALTY_MAX_DOUBLINGS times as much. */
+#define HS_PENALTY_MAX_DOUBLINGS 10
+
+/* The sources that authenticated lately (io/preauth.h): their first key
+ * exchanges queue with authenticated peers', and random early drop spares
+ * them. */
+#define HS_KNOWN_SOURCES 256u
+#define HS_KNOWN_SOURCE_MS (7ull * 24 * 3600 * 1000)
+
 #endif

@@ -43,6 +43,17 @@ void hs_config_init(struct hs_config *cfg)
 	cfg->max_dh_computations = HS_MAX_DH_DEFAULT;
 	cfg->keepalive_seconds = HS_KEEPALIVE_DEFAULT;
 	cfg->keepalive_max_missed = HS_KEEPALIVE_MAX_MISSED_DEFAULT;
+	cfg->tcp_keepalive_seconds = HS_TCP_KEEPALIVE_DEFAULT;
+	cfg->idle_timeout_seconds = HS_IDLE_TIMEOUT_DEFAULT;
+	cfg->source_netblock_ipv4 = HS_SOURCE_NETBLOCK_IPV4_DEFAULT;
+	cfg->source_netblock_ipv6 = HS_SOURCE_NETBLOCK_IPV6_DEFAULT;
+	cfg->early_drop_start = 0; /* max_unauthenticated: no random drop */
+	cfg->early_drop_rate = HS_EARLY_DROP_RATE_DEFAULT;
+	cfg->penalty_authfail_seconds = HS_PENALTY_AUTHFAIL_DEFAULT;
+	cfg->penalty_grace_seconds = HS_PENALTY_GRACE_DEFAULT;
+	cfg->penalty_malformed_seconds = HS_PENALTY_MALFORMED_DEFAULT;
+	cfg->penalty_min_seconds = HS_PENALTY_MIN_DEFAULT;
+	cfg->penalty_max_seconds = HS_PENALTY_MAX_DEFAULT;
 }
 
 const char *hs_default_kex_algorithms(void)
@@ -130,7 +141,9 @@ static int resolve_list(enum hs_alg_list list, const char *given, unsigned profi
 }
 
 /* The numeric settings and their ranges (hostsd/limits.h). Zero means
- * the default for every one of them except keepalive, where it is "off". */
+ * the default for every one of them except those whose minimum here is 0
+ * (keepalive, TCP keepalive, idle timeout, the penalties of offences),
+ * where it is "off". */
 struct number_range {
 	const char *name;
 	size_t offset;
@@ -155,6 +168,17 @@ static const struct number_range number_ranges[] = {
 	RANGE(max_dh_computations, 0, HS_MAX_DH_MIN, HS_MAX_DH_MAX),
 	RANGE(keepalive_seconds, 0, 0, HS_KEEPALIVE_MAX),
 	RANGE(keepalive_max_missed, 0, HS_KEEPALIVE_MAX_MISSED_MIN, HS_KEEPALIVE_MAX_MISSED_MAX),
+	RANGE(tcp_keepalive_seconds, 0, 0, HS_TCP_KEEPALIVE_MAX),
+	RANGE(idle_timeout_seconds, 0, 0, HS_IDLE_TIMEOUT_MAX),
+	RANGE(source_netblock_ipv4, 0, HS_SOURCE_NETBLOCK_MIN, HS_SOURCE_NETBLOCK_IPV4_MAX),
+	RANGE(source_netblock_ipv6, 0, HS_SOURCE_NETBLOCK_MIN, HS_SOURCE_NETBLOCK_IPV6_MAX),
+	RANGE(early_drop_start, 0, HS_MAX_UNAUTH_MIN, HS_MAX_UNAUTH_MAX),
+	RANGE(early_drop_rate, 0, HS_EARLY_DROP_RATE_MIN, HS_EARLY_DROP_RATE_MAX),
+	RANGE(penalty_authfail_seconds, 0, 0, HS_PENALTY_SECONDS_MAX),
+	RANGE(penalty_grace_seconds, 0, 0, HS_PENALTY_SECONDS_MAX),
+	RANGE(penalty_malformed_seconds, 0, 0, HS_PENALTY_SECONDS_MAX),
+	RANGE(penalty_min_seconds, 0, HS_PENALTY_MIN_MIN, HS_PENALTY_MIN_MAX),
+	RANGE(penalty_max_seconds, 0, HS_PENALTY_MAX_MIN, HS_PENALTY_MAX_MAX),
 };
 #undef RANGE
 
@@ -232,6 +256,34 @@ int hs__core_config_resolve(const struct hs_config *cfg, struct hs_core_config *
 	out->max_dh = or_default(cfg->max_dh_computations, HS_MAX_DH_DEFAULT);
 	out->keepalive_ms = 1000ull * cfg->keepalive_seconds;
 	out->keepalive_max_missed = or_default(cfg->keepalive_max_missed, HS_KEEPALIVE_MAX_MISSED_DEFAULT);
+	out->tcp_keepalive_s = cfg->tcp_keepalive_seconds;
+	out->idle_timeout_ms = 1000ull * cfg->idle_timeout_seconds;
+	out->netblock_ipv4 = or_default(cfg->source_netblock_ipv4, HS_SOURCE_NETBLOCK_IPV4_DEFAULT);
+	out->netblock_ipv6 = or_default(cfg->source_netblock_ipv6, HS_SOURCE_NETBLOCK_IPV6_DEFAULT);
+	out->early_drop_start = or_default(cfg->early_drop_start, out->max_unauth);
+	out->early_drop_rate = or_default(cfg->early_drop_rate, HS_EARLY_DROP_RATE_DEFAULT);
+	out->penalty_authfail_ms = 1000ull * cfg->penalty_authfail_seconds;
+	out->penalty_grace_ms = 1000ull * cfg->penalty_grace_seconds;
+	out->penalty_malformed_ms = 1000ull * cfg->penalty_malformed_seconds;
+	out->penalty_min_ms = 1000ull * or_default(cfg->penalty_min_seconds, HS_PENALTY_MIN_DEFAULT);
+	out->penalty_max_ms = 1000ull * or_default(cfg->penalty_max_seconds, HS_PENALTY_MAX_DEFAULT);
+	if (out->early_drop_start > out->max_unauth) {
+		snprintf(err, errlen, "early_drop_start %u is above max_unauthenticated %u", out->early_drop_start,
+		         out->max_unauth);
+		r = HS_ERR_INVALID_ARG;
+		goto fail;
+	}
+	if (out->penalty_max_ms <= out->penalty_min_ms) {
+		snprintf(err, errlen, "penalty_max_seconds %llu must be above penalty_min_seconds %llu",
+		         (unsigned long long)(out->penalty_max_ms / 1000),
+		         (unsigned long long)(out->penalty_min_ms / 1000));
+		r = HS_ERR_INVALID_ARG;
+		goto fail;
+	}
+	if (cfg->penalty_exempt != NULL &&
+	    (r = hs__netblock_parse_list("penalty_exempt", cfg->penalty_exempt, &out->penalty_exempt,
+	                                 &out->penalty_exempt_n, err, errlen)) != 0)
+		goto fail;
 	out->banner = cfg->banner ? strdup(cfg->banner) : NULL;
 	out->software_version = strdup(cfg->software_version ? cfg->software_version : HS_SOFTWARE_VERSION);
 	if ((cfg->banner && out->banner == NULL) || out->software_version == NULL) {
@@ -262,6 +314,7 @@ void hs__core_config_cleanup(struct hs_core_config *c)
 	free(c->pubkey_algs);
 	free(c->banner);
 	free(c->software_version);
+	free(c->penalty_exempt);
 	memset(c, 0, sizeof(*c));
 }
 

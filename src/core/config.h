@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "hostsd/server.h"
+#include "io/netblock.h"
 
 struct hs_core_config {
 	char *kex; /* without the strict/ext-info pseudo-algorithms */
@@ -30,6 +31,16 @@ struct hs_core_config {
 	uint32_t max_dh;
 	uint64_t keepalive_ms;
 	uint32_t keepalive_max_missed;
+	uint32_t tcp_keepalive_s; /* 0: off */
+	uint64_t idle_timeout_ms; /* 0: off */
+	/* before authentication (io/preauth.h) */
+	uint32_t netblock_ipv4, netblock_ipv6;
+	uint32_t early_drop_start; /* at most max_unauth */
+	uint32_t early_drop_rate;
+	uint64_t penalty_authfail_ms, penalty_grace_ms, penalty_malformed_ms; /* 0: none */
+	uint64_t penalty_min_ms, penalty_max_ms;                              /* min < max */
+	struct hs_netblock *penalty_exempt;                                   /* NULL when none */
+	size_t penalty_exempt_n;
 };
 
 /* Resolve cfg (NULL: all defaults) into out. On error err names the

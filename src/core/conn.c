@@ -180,6 +180,8 @@ int hs__conn_begin(struct hs_conn *conn, uint8_t msg, struct hs_buf **body)
 		*body = NULL;
 		return HS_ERR_CLOSED;
 	}
+	if (msg == HS_MSG_CHANNEL_DATA || msg == HS_MSG_CHANNEL_EXTENDED_DATA)
+		conn->last_data_ms = conn->now_ms; /* not idle (idle_timeout) */
 	return hs__sendq_begin(&conn->sendq, &conn->pkt, hs__conn_holding(conn), msg, body);
 }
 
@@ -251,6 +253,7 @@ int hs__conn_set_phase(struct hs_conn *conn, enum hs_phase next)
 	if (next != HS_PHASE_CONNECTION)
 		return 0;
 	conn->auth.completed = 1;
+	conn->last_data_ms = conn->now_ms; /* the idle timeout counts from here */
 	if ((r = hs__kex_auth_done(conn)) != 0)
 		return r;
 	if (conn->io != NULL && conn->io->authenticated != NULL)
@@ -405,6 +408,8 @@ static int handle_packet(struct hs_conn *conn, struct hs_view *v, uint32_t seqnr
 	}
 	switch (hs__msgfilter_check(conn->phase, conn->kex.step, conn->strict_kex, msg)) {
 	case HS_VERDICT_ACCEPT:
+		if (msg == HS_MSG_CHANNEL_DATA || msg == HS_MSG_CHANNEL_EXTENDED_DATA)
+			conn->last_data_ms = conn->now_ms;
 		return dispatch(conn, msg, v);
 	case HS_VERDICT_UNIMPLEMENTED:
 		return send_unimplemented(conn, seqnr);
@@ -569,6 +574,11 @@ static int tick(struct hs_conn *conn)
 		hs__conn_set_failure(conn, HS_DISCONNECT_BY_APPLICATION, "login grace time exceeded");
 		return HS_ERR_TIMEOUT;
 	}
+	if (conn->auth.completed && conn->cfg->idle_timeout_ms != 0 &&
+	    conn->now_ms - conn->last_data_ms >= conn->cfg->idle_timeout_ms) {
+		hs__conn_set_failure(conn, HS_DISCONNECT_BY_APPLICATION, "idle timeout");
+		return HS_ERR_TIMEOUT;
+	}
 	if ((r = hs__conn_rekey_if_due(conn)) != 0)
 		return r;
 	return keepalive(conn);
@@ -602,6 +612,9 @@ uint64_t hs__conn_next_deadline(const struct hs_conn *conn)
 		if (k < d)
 			d = k;
 	}
+	if (conn->cfg->idle_timeout_ms != 0 && conn->auth.completed &&
+	    conn->last_data_ms + conn->cfg->idle_timeout_ms < d)
+		d = conn->last_data_ms + conn->cfg->idle_timeout_ms;
 	return d;
 }
 

@@ -118,5 +118,9 @@ int hs__conn_closing(const struct hs_conn *conn);
  * from err) and text (NULL: from err) unless err says the peer is gone
  * (HS_ERR_IO, HS_ERR_DISCONNECTED), record why, stop processing input. */
 void hs__conn_fail(struct hs_conn *conn, int err, uint32_t reason, const char *text);
+/* What a connection that never authenticated did to end (core/conn_offence.c):
+ * an enum hs_penalty (a failed authentication attempt, the login grace
+ * time, a protocol error of the peer), or 0 for nothing held against it. */
+int hs__conn_offence(const struct hs_conn *conn);
 
 #endif

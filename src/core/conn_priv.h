@@ -60,7 +60,8 @@ struct hs_conn {
 	uint64_t last_kex_ms;
 	uint64_t started_ms;
 	uint32_t preauth_packets;
-	uint64_t last_rx_ms; /* when the peer last sent a packet */
+	uint64_t last_rx_ms;   /* when the peer last sent a packet */
+	uint64_t last_data_ms; /* channel data either way, or authentication (idle timeout) */
 	uint32_t keepalives_missed;
 
 	struct hs_auth_state auth;

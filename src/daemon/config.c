@@ -88,6 +88,8 @@ static void copy_number(struct hsd_config *c, const struct hsd_config *from, con
 void hsd_config_init(struct hsd_config *c)
 {
 	char err[16];
+	struct hs_config e;
+	hs_config_init(&e);
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < HSD_SETTING_COUNT; i++) {
 		const struct hsd_setting *s = &hsd_settings[i];
@@ -103,8 +105,17 @@ void hsd_config_init(struct hsd_config *c)
 		case HSD_TYPE_LOG_LEVEL:
 			c->log_level = (int)hsd_setting_default(s);
 			break;
+		case HSD_TYPE_STARTUPS:
+			c->early_drop_start = e.early_drop_start;
+			c->early_drop_rate = e.early_drop_rate;
+			break;
+		case HSD_TYPE_NETBLOCK:
+			c->netblock_ipv4 = e.source_netblock_ipv4;
+			c->netblock_ipv6 = e.source_netblock_ipv6;
+			break;
 		case HSD_TYPE_SUBSYSTEM:
 		case HSD_TYPE_ALGORITHMS:
+		case HSD_TYPE_NETWORKS:
 			break; /* none: NULL */
 		}
 	}
@@ -115,6 +126,7 @@ void hsd_config_cleanup(struct hsd_config *c)
 	hsd_subsystems_clear(&c->subsystems);
 	for (size_t i = 0; i < HSD_ALG_COUNT; i++)
 		free(c->algs[i]);
+	free(c->penalty_exempt);
 	hsd_config_init(c);
 }
 
@@ -181,6 +193,24 @@ static int set_algorithms(struct hsd_config *c, struct ctx *x, const struct hsd_
 	return 0;
 }
 
+/* penalty_exempt, checked now by the engine so that a mistake names its
+ * line (the engine's message names the setting as we do). */
+static int set_networks(struct hsd_config *c, struct ctx *x, const char *v)
+{
+	struct hs_config e;
+	char msg[512];
+	hs_config_init(&e);
+	e.penalty_exempt = v;
+	if (hs_config_check(&e, msg, sizeof msg) != 0)
+		return fail(x, "%s", msg);
+	char *copy = strdup(v);
+	if (copy == NULL)
+		return fail(x, "out of memory");
+	free(c->penalty_exempt);
+	c->penalty_exempt = copy;
+	return 0;
+}
+
 static int add_listen(struct hsd_config *c, struct ctx *x, const char *v)
 {
 	struct hsd_listen_addr a;
@@ -232,6 +262,18 @@ static int set_value(struct hsd_config *c, struct ctx *x, const struct hsd_setti
 		return add_subsystem(c, x, v);
 	case HSD_TYPE_ALGORITHMS:
 		return set_algorithms(c, x, s, v);
+	case HSD_TYPE_NETWORKS:
+		return set_networks(c, x, v);
+	case HSD_TYPE_STARTUPS:
+		if (hsd_parse_startups(label(x, s, shown, sizeof shown), v, &c->early_drop_start, &c->early_drop_rate,
+		                       &c->startups_full, msg, sizeof msg) != 0)
+			return fail(x, "%s", msg);
+		return 0;
+	case HSD_TYPE_NETBLOCK:
+		if (hsd_parse_netblock(label(x, s, shown, sizeof shown), v, &c->netblock_ipv4, &c->netblock_ipv6, msg,
+		                       sizeof msg) != 0)
+			return fail(x, "%s", msg);
+		return 0;
 	case HSD_TYPE_NUMBER:
 	case HSD_TYPE_BYTES:
 	case HSD_TYPE_LOG_LEVEL:
@@ -334,12 +376,29 @@ int hsd_config_parse(struct hsd_config *c, const char *text, size_t len, const c
 		r = parse_line(c, &x, line);
 		pos += n + (nl != NULL ? 1 : 0);
 	}
+	if (r == 0 && (c->set & HSD_CFG_MAX_STARTUPS)) {
+		/* max_startups' FULL is max_unauthenticated: both given, both the same */
+		if ((c->set & HSD_CFG_MAX_UNAUTHENTICATED) && c->max_unauthenticated != c->startups_full) {
+			x.line = x.first_line[HSD_SETTING_MAX_STARTUPS];
+			r = fail(&x,
+			         "max_startups' FULL (%u) and max_unauthenticated (%u) are the same limit: give one of "
+			         "them, or the same number",
+			         c->startups_full, c->max_unauthenticated);
+		}
+		c->max_unauthenticated = c->startups_full;
+	}
 	if (r == 0 && c->max_unauthenticated_per_source > c->max_unauthenticated) {
 		x.line = x.first_line[HSD_SETTING_MAX_UNAUTHENTICATED_PER_SOURCE]
 		                 ? x.first_line[HSD_SETTING_MAX_UNAUTHENTICATED_PER_SOURCE]
-		                 : x.first_line[HSD_SETTING_MAX_UNAUTHENTICATED];
+		         : x.first_line[HSD_SETTING_MAX_UNAUTHENTICATED] ? x.first_line[HSD_SETTING_MAX_UNAUTHENTICATED]
+		                                                         : x.first_line[HSD_SETTING_MAX_STARTUPS];
 		r = fail(&x, "max_unauthenticated_per_source (%u) is above max_unauthenticated (%u)",
 		         c->max_unauthenticated_per_source, c->max_unauthenticated);
+	}
+	if (r == 0 && c->penalty_max <= c->penalty_min) {
+		x.line = x.first_line[HSD_SETTING_PENALTY_MAX] ? x.first_line[HSD_SETTING_PENALTY_MAX]
+		                                               : x.first_line[HSD_SETTING_PENALTY_MIN];
+		r = fail(&x, "penalty_max (%u) must be above penalty_min (%u)", c->penalty_max, c->penalty_min);
 	}
 	free(line);
 	if (r != 0)
@@ -435,6 +494,23 @@ int hsd_config_overlay(struct hsd_config *c, const struct hsd_config *over, char
 				goto oom;
 			free(c->algs[alg]);
 			c->algs[alg] = copy;
+			break;
+		}
+		case HSD_TYPE_STARTUPS:
+			c->early_drop_start = over->early_drop_start;
+			c->early_drop_rate = over->early_drop_rate;
+			c->startups_full = c->max_unauthenticated = over->startups_full;
+			break;
+		case HSD_TYPE_NETBLOCK:
+			c->netblock_ipv4 = over->netblock_ipv4;
+			c->netblock_ipv6 = over->netblock_ipv6;
+			break;
+		case HSD_TYPE_NETWORKS: {
+			char *copy = strdup(over->penalty_exempt);
+			if (copy == NULL)
+				goto oom;
+			free(c->penalty_exempt);
+			c->penalty_exempt = copy;
 			break;
 		}
 		}

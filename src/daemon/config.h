@@ -15,8 +15,12 @@
  *   - `listen` and `subsystem` may be given several times, every other
  *     setting at most once;
  *   - numbers are plain decimal; rekey_bytes may end in K, M or G (powers
- *     of 1024);
- *   - algorithm lists are names separated by commas, no blanks.
+ *     of 1024); max_startups is START:RATE:FULL or one number,
+ *     per_source_netblock IPV4:IPV6 prefix lengths;
+ *   - algorithm lists and penalty_exempt are items separated by commas, no
+ *     blanks;
+ *   - max_startups' FULL and max_unauthenticated are the same cap: when
+ *     both are given they must agree.
  * Every error names the file and line.
  */
 #ifndef HSD_CONFIG_H
@@ -56,7 +60,17 @@ enum hsd_config_bit {
 	HSD_CFG_HOST_KEY_ALGORITHMS = 1u << HSD_SETTING_HOST_KEY_ALGORITHMS,
 	HSD_CFG_PUBKEY_ALGORITHMS = 1u << HSD_SETTING_PUBKEY_ALGORITHMS,
 	HSD_CFG_COMPRESSION = 1u << HSD_SETTING_COMPRESSION,
-	HSD_CFG_MAX_DH_COMPUTATIONS = 1u << HSD_SETTING_MAX_DH_COMPUTATIONS
+	HSD_CFG_MAX_DH_COMPUTATIONS = 1u << HSD_SETTING_MAX_DH_COMPUTATIONS,
+	HSD_CFG_MAX_STARTUPS = 1u << HSD_SETTING_MAX_STARTUPS,
+	HSD_CFG_PER_SOURCE_NETBLOCK = 1u << HSD_SETTING_PER_SOURCE_NETBLOCK,
+	HSD_CFG_PENALTY_AUTHFAIL = 1u << HSD_SETTING_PENALTY_AUTHFAIL,
+	HSD_CFG_PENALTY_GRACE = 1u << HSD_SETTING_PENALTY_GRACE,
+	HSD_CFG_PENALTY_MALFORMED = 1u << HSD_SETTING_PENALTY_MALFORMED,
+	HSD_CFG_PENALTY_MIN = 1u << HSD_SETTING_PENALTY_MIN,
+	HSD_CFG_PENALTY_MAX = 1u << HSD_SETTING_PENALTY_MAX,
+	HSD_CFG_PENALTY_EXEMPT = 1u << HSD_SETTING_PENALTY_EXEMPT,
+	HSD_CFG_TCP_KEEPALIVE = 1u << HSD_SETTING_TCP_KEEPALIVE,
+	HSD_CFG_IDLE_TIMEOUT = 1u << HSD_SETTING_IDLE_TIMEOUT
 };
 
 /* The algorithm settings, in the order of their ids (HSD_SETTING_PROFILE
@@ -88,11 +102,20 @@ struct hsd_config {
 	unsigned max_channels;
 	uint64_t rekey_bytes;
 	unsigned rekey_seconds;
-	unsigned keepalive;        /* seconds, 0: off */
-	unsigned shutdown_timeout; /* seconds */
-	int log_level;             /* HSD_LOG_* (daemon/log.h) */
-	char *algs[HSD_ALG_COUNT]; /* owned; NULL: not given */
-	unsigned set;              /* HSD_CFG_* bits given */
+	unsigned keepalive;                                          /* seconds, 0: off */
+	unsigned tcp_keepalive;                                      /* seconds, 0: off */
+	unsigned idle_timeout;                                       /* seconds, 0: off */
+	unsigned early_drop_start;                                   /* max_startups' START (0: FULL) */
+	unsigned early_drop_rate;                                    /* max_startups' RATE */
+	unsigned startups_full;                                      /* max_startups' FULL as given (0: not given) */
+	unsigned netblock_ipv4, netblock_ipv6;                       /* per_source_netblock */
+	unsigned penalty_authfail, penalty_grace, penalty_malformed; /* seconds, 0: none */
+	unsigned penalty_min, penalty_max;                           /* seconds, min below max */
+	char *penalty_exempt;                                        /* owned; NULL: none */
+	unsigned shutdown_timeout;                                   /* seconds */
+	int log_level;                                               /* HSD_LOG_* (daemon/log.h) */
+	char *algs[HSD_ALG_COUNT];                                   /* owned; NULL: not given */
+	unsigned set;                                                /* HSD_CFG_* bits given */
 };
 
 /* Every default. */

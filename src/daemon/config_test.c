@@ -36,6 +36,18 @@ static void check_defaults(const struct hsd_config *c)
 	CHECK(c->rekey_bytes == HS_REKEY_BYTES_DEFAULT);
 	CHECK_EQ_INT(c->rekey_seconds, HS_REKEY_SECONDS_DEFAULT);
 	CHECK_EQ_INT(c->keepalive, HS_KEEPALIVE_DEFAULT);
+	CHECK_EQ_INT(c->tcp_keepalive, HS_TCP_KEEPALIVE_DEFAULT);
+	CHECK_EQ_INT(c->idle_timeout, HS_IDLE_TIMEOUT_DEFAULT);
+	CHECK_EQ_INT(c->early_drop_rate, HS_EARLY_DROP_RATE_DEFAULT);
+	CHECK(c->early_drop_start == 0 || c->early_drop_start == c->max_unauthenticated); /* no random drop */
+	CHECK_EQ_INT(c->netblock_ipv4, HS_SOURCE_NETBLOCK_IPV4_DEFAULT);
+	CHECK_EQ_INT(c->netblock_ipv6, HS_SOURCE_NETBLOCK_IPV6_DEFAULT);
+	CHECK_EQ_INT(c->penalty_authfail, HS_PENALTY_AUTHFAIL_DEFAULT);
+	CHECK_EQ_INT(c->penalty_grace, HS_PENALTY_GRACE_DEFAULT);
+	CHECK_EQ_INT(c->penalty_malformed, HS_PENALTY_MALFORMED_DEFAULT);
+	CHECK_EQ_INT(c->penalty_min, HS_PENALTY_MIN_DEFAULT);
+	CHECK_EQ_INT(c->penalty_max, HS_PENALTY_MAX_DEFAULT);
+	CHECK(c->penalty_exempt == NULL);
 	CHECK_EQ_INT(c->shutdown_timeout, 30);
 	CHECK_EQ_INT(c->log_level, HSD_LOG_INFO);
 }
@@ -101,6 +113,45 @@ static void test_every_setting(void)
 	hsd_config_cleanup(&c);
 	check_defaults(&c);
 
+	/* Before and after authentication. */
+	text = "max_startups 10:30:100\n"
+	       "per_source_netblock 24:48\n"
+	       "penalty_authfail 5\n"
+	       "penalty_grace 0\n"
+	       "penalty_malformed 90\n"
+	       "penalty_min 15\n"
+	       "penalty_max 3600\n"
+	       "penalty_exempt 192.0.2.0/24,2001:db8::/32,127.0.0.1\n"
+	       "tcp_keepalive 0\n"
+	       "idle_timeout 900\n";
+	CHECK_EQ_INT(parse(&c, text, err, sizeof err), 0);
+	CHECK_EQ_INT(c.early_drop_start, 10);
+	CHECK_EQ_INT(c.early_drop_rate, 30);
+	CHECK_EQ_INT(c.max_unauthenticated, 100); /* FULL */
+	CHECK_EQ_INT(c.netblock_ipv4, 24);
+	CHECK_EQ_INT(c.netblock_ipv6, 48);
+	CHECK_EQ_INT(c.penalty_authfail, 5);
+	CHECK_EQ_INT(c.penalty_grace, 0);
+	CHECK_EQ_INT(c.penalty_malformed, 90);
+	CHECK_EQ_INT(c.penalty_min, 15);
+	CHECK_EQ_INT(c.penalty_max, 3600);
+	CHECK_STR(c.penalty_exempt, "192.0.2.0/24,2001:db8::/32,127.0.0.1");
+	CHECK_EQ_INT(c.tcp_keepalive, 0);
+	CHECK_EQ_INT(c.idle_timeout, 900);
+	hsd_config_cleanup(&c);
+	/* max_startups: one number is a plain cap; with max_unauthenticated
+	 * the same number is fine; per_source_netblock: IPv4 alone */
+	CHECK_EQ_INT(parse(&c, "max_startups 20\nper_source_netblock 16\n", err, sizeof err), 0);
+	CHECK_EQ_INT(c.early_drop_start, 20);
+	CHECK_EQ_INT(c.max_unauthenticated, 20);
+	CHECK_EQ_INT(c.netblock_ipv4, 16);
+	CHECK_EQ_INT(c.netblock_ipv6, HS_SOURCE_NETBLOCK_IPV6_DEFAULT);
+	CHECK_EQ_INT(parse(&c, "max_unauthenticated 50\nmax_startups 5:50:50\n", err, sizeof err), 0);
+	CHECK_EQ_INT(c.max_unauthenticated, 50);
+	CHECK_EQ_INT(c.early_drop_start, 5);
+	CHECK_EQ_INT(c.early_drop_rate, 50);
+	hsd_config_cleanup(&c);
+
 	/* Blanks: tabs, several spaces, trailing blanks, CRLF. */
 	CHECK_EQ_INT(parse(&c, "\tmax_channels \t 9  \r\nrekey_bytes 16384\r\nrekey_bytes2 1\n", err, sizeof err), -1);
 	CHECK(strstr(err, "test.conf:3: unknown setting \"rekey_bytes2\"") != NULL);
@@ -145,8 +196,14 @@ static void test_template(void)
 	}
 	CHECK_EQ_INT(parse(&c, out, err, sizeof err), 0);
 	hsd_config_init(&def);
-	CHECK_EQ_INT(c.set, ((1u << 20) - 1) & ~(unsigned)HSD_CFG_SUBSYSTEM);
+	CHECK_EQ_INT(c.set, ((1u << HSD_SETTING_COUNT) - 1) & ~(unsigned)(HSD_CFG_SUBSYSTEM | HSD_CFG_PENALTY_EXEMPT));
 	check_defaults(&c);
+	/* max_startups is shown as START:RATE:FULL, START equal to FULL: the
+	 * same as the engine's "no random drop" */
+	CHECK_EQ_INT(c.early_drop_start, HS_MAX_UNAUTH_DEFAULT);
+	CHECK_EQ_INT(c.startups_full, HS_MAX_UNAUTH_DEFAULT);
+	c.early_drop_start = def.early_drop_start;
+	c.startups_full = def.startups_full;
 	/* the algorithm lists shown are the engine's defaults */
 	CHECK_STR(c.algs[HSD_ALG_PROFILE], "modern,angelos,classic");
 	CHECK_STR(c.algs[HSD_ALG_KEX], hs_default_kex_algorithms());
@@ -270,6 +327,35 @@ static void test_errors(void)
 	             "test.conf:2: max_unauthenticated_per_source (11) is above max_unauthenticated (10)");
 	expect_error("max_unauthenticated_per_source 65\n", "test.conf:1: max_unauthenticated_per_source (65)");
 	expect_error("max_channels 8\nlog_level info\x01\n", "test.conf:2: control character");
+	expect_error("max_startups 10:30\n", "test.conf:1: max_startups \"10:30\" must be START:RATE:FULL");
+	expect_error("max_startups 10:30:5\n", "test.conf:1: max_startups \"10:30:5\" must be START:RATE:FULL");
+	expect_error("max_startups 10:0:100\n", "test.conf:1: max_startups");
+	expect_error("max_startups 10:101:100\n", "test.conf:1: max_startups");
+	expect_error("max_startups 0:30:100\n", "test.conf:1: max_startups");
+	expect_error("max_startups 10:30:100001\n", "test.conf:1: max_startups");
+	expect_error("max_startups 10::100\n", "test.conf:1: max_startups");
+	expect_error("max_startups 10:30:100:1\n", "test.conf:1: max_startups");
+	expect_error("max_startups 99999999999:30:100\n", "test.conf:1: max_startups");
+	expect_error("max_unauthenticated 64\nmax_startups 10:30:100\n",
+	             "test.conf:2: max_startups' FULL (100) and max_unauthenticated (64) are the same limit");
+	expect_error("max_startups 10:30:12\n", /* per source 16 by default */
+	             "test.conf:1: max_unauthenticated_per_source (16) is above max_unauthenticated (12)");
+	expect_error("per_source_netblock 33:64\n", "test.conf:1: per_source_netblock \"33:64\" must be IPV4:IPV6");
+	expect_error("per_source_netblock 32:129\n", "test.conf:1: per_source_netblock");
+	expect_error("per_source_netblock 0\n", "test.conf:1: per_source_netblock");
+	expect_error("per_source_netblock 24:\n", "test.conf:1: per_source_netblock");
+	expect_error("per_source_netblock /24\n", "test.conf:1: per_source_netblock");
+	expect_error("penalty_min 0\n", "test.conf:1: penalty_min \"0\" must be a whole number from 1 to 86399");
+	expect_error("penalty_authfail 86401\n", "test.conf:1: penalty_authfail");
+	expect_error("penalty_min 60\npenalty_max 60\n",
+	             "test.conf:2: penalty_max (60) must be above penalty_min (60)");
+	expect_error("penalty_min 700\n", "test.conf:1: penalty_max (600) must be above penalty_min (700)");
+	expect_error("\npenalty_exempt 10.0.0.1/8\n", "test.conf:2: penalty_exempt: \"10.0.0.1/8\" is not an address");
+	expect_error("penalty_exempt 10.0.0.0/8,,::1\n", "test.conf:1: penalty_exempt: empty item");
+	expect_error("penalty_exempt example.org\n", "test.conf:1: penalty_exempt: \"example.org\"");
+	expect_error("penalty_exempt ::1\npenalty_exempt ::2\n", "test.conf:2: penalty_exempt is given twice");
+	expect_error("tcp_keepalive 32768\n", "test.conf:1: tcp_keepalive");
+	expect_error("idle_timeout 604801\n", "test.conf:1: idle_timeout");
 	expect_error("max_channels 8\nlog_level \x1b[31minfo\n", "test.conf:2: control character");
 
 	/* A NUL byte, a line that is too long. */

@@ -52,6 +52,7 @@ static void on_later(uv_timer_t *t)
 		close_handle((uv_handle_t *)&srv->watch);
 		close_handle((uv_handle_t *)&srv->stop_timer);
 		close_handle((uv_handle_t *)&srv->later);
+		close_handle((uv_handle_t *)&srv->refusal_timer);
 		close_handle((uv_handle_t *)&srv->sig_term);
 		close_handle((uv_handle_t *)&srv->sig_int);
 		close_handle((uv_handle_t *)&srv->sig_hup);
@@ -162,8 +163,10 @@ static void init_handles(struct server *srv)
 	uv_timer_init(&srv->loop, &srv->watch);
 	uv_timer_init(&srv->loop, &srv->stop_timer);
 	uv_timer_init(&srv->loop, &srv->later);
+	uv_timer_init(&srv->loop, &srv->refusal_timer);
+	hsd_refusal_log_init(&srv->refusals);
 	srv->sig_term.data = srv->sig_int.data = srv->sig_hup.data = srv;
-	srv->watch.data = srv->stop_timer.data = srv->later.data = srv;
+	srv->watch.data = srv->stop_timer.data = srv->later.data = srv->refusal_timer.data = srv;
 	srv->handles_up = 1;
 }
 

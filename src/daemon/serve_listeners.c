@@ -9,6 +9,10 @@
  * new engine settings for its next connections; an address no longer
  * configured stops listening at once and its listener is retired until its
  * last connection has gone (the watch timer closes it then).
+ *
+ * What the listeners refuse before any protocol runs, and the sources they
+ * start refusing, goes to the log through refusal_log.h: one summary line
+ * per interval at most, and a line per penalised source.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,52 @@
 
 #include "daemon/log.h"
 #include "daemon/serve_priv.h"
+
+/* --- the log of refusals --- */
+
+static void write_summary(struct server *srv)
+{
+	char line[1024];
+	if (hsd_refusal_log_summary(&srv->refusals, uv_now(&srv->loop), line, sizeof line))
+		hsd_log(HSD_LOG_NOTICE, "%s", line);
+}
+
+static void on_refusal_timer(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+	uint64_t now = uv_now(&srv->loop), due = hsd_refusal_log_due(&srv->refusals, now);
+	if (due <= now)
+		write_summary(srv);
+	else if (due != UINT64_MAX)
+		uv_timer_start(&srv->refusal_timer, on_refusal_timer, due - now, 0);
+}
+
+/* A summary now if none was written lately, else when the interval ends. */
+static void schedule_summary(struct server *srv)
+{
+	uint64_t now = uv_now(&srv->loop), due = hsd_refusal_log_due(&srv->refusals, now);
+	if (due == UINT64_MAX)
+		return;
+	if (due <= now || srv->finished)
+		write_summary(srv); /* no timer any more when finishing */
+	else if (!uv_is_active((uv_handle_t *)&srv->refusal_timer))
+		uv_timer_start(&srv->refusal_timer, on_refusal_timer, due - now, 0);
+}
+
+static void on_listener_event(void *data, const struct hs_listener_event *ev)
+{
+	struct slot *sl = data;
+	struct server *srv = sl->srv;
+	char line[256];
+	if (ev->type == HS_EVENT_REFUSED) {
+		hsd_refusal_log_refused(&srv->refusals, ev->source, ev->refusal);
+	} else if (ev->type == HS_EVENT_PENALISED) {
+		if (hsd_refusal_log_penalised(&srv->refusals, ev->source, ev->penalty, ev->seconds, uv_now(&srv->loop),
+		                              line, sizeof line))
+			hsd_log(HSD_LOG_NOTICE, "%s", line);
+	}
+	schedule_summary(srv);
+}
 
 /* --- listeners --- */
 
@@ -34,7 +84,9 @@ static int open_slot(struct server *srv, const struct hsd_listen_addr *a, int po
 	sl->srv = srv;
 	sl->addr = *a;
 	hsd_format_listen(a, port, where, sizeof where);
-	if (hs_listener_new(&srv->loop, &srv->set.engine, srv->hostkey, &hsd__serve_callbacks, sl, &sl->l) != 0) {
+	struct hs_server_cb cb = hsd__serve_callbacks; /* copied by the listener */
+	cb.listener_event = on_listener_event;
+	if (hs_listener_new(&srv->loop, &srv->set.engine, srv->hostkey, &cb, sl, &sl->l) != 0) {
 		hsd_log(HSD_LOG_ERR, "cannot create a listener for %s", where);
 		free(sl);
 		return -1;

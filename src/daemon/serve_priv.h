@@ -10,7 +10,8 @@
  *   serve_watch.c      the registry watcher: re-validates the open
  *                      connections when the registry changes
  *   serve_listeners.c  the listening slots, the settings (file and command
- *                      line), reload, the size of the thread pool
+ *                      line), reload, the size of the thread pool, the log
+ *                      of what the listeners refuse (refusal_log.h)
  *   serve_cli.c        the command line and help
  *
  * All of it runs on the loop thread, except the *_run functions that
@@ -31,6 +32,7 @@
 #include <hostsd/hostsd.h>
 
 #include "common/list.h"
+#include "daemon/refusal_log.h"
 #include "daemon/serve_cli.h"
 #include "daemon/serve_registry.h"
 #include "daemon/serve_settings.h"
@@ -89,6 +91,8 @@ struct server {
 	unsigned attempt_jobs;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watch, stop_timer, later;
+	uv_timer_t refusal_timer; /* the next summary of refused connections */
+	struct hsd_refusal_log refusals;
 	int handles_up;
 	int stopping; /* graceful stop under way */
 	int forced;   /* every connection was cut */

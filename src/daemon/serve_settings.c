@@ -16,8 +16,9 @@
 #include "daemon/statedir.h"
 
 /* The engine's settings, from their fields in c to theirs in e (the
- * table knows both); e points to c's algorithm lists. */
-static void engine_from_config(struct hs_config *e, const struct hsd_config *c)
+ * table knows both); the strings (algorithm lists, penalty_exempt) are
+ * those that out owns. */
+static void engine_from_config(struct hs_config *e, const struct hsd_config *c, const struct hsd_serve_settings *out)
 {
 	for (size_t i = 0; i < HSD_SETTING_COUNT; i++) {
 		const struct hsd_setting *s = &hsd_settings[i];
@@ -33,8 +34,16 @@ static void engine_from_config(struct hs_config *e, const struct hsd_config *c)
 			uint32_t v32 = v;
 			memcpy(to, &v32, sizeof v32);
 		} else if (s->type == HSD_TYPE_ALGORITHMS) {
-			const char *list = c->algs[s->id - HSD_SETTING_PROFILE];
+			const char *list = out->owned[s->id - HSD_SETTING_PROFILE];
 			memcpy(to, &list, sizeof list);
+		} else if (s->type == HSD_TYPE_STARTUPS) {
+			e->early_drop_start = c->early_drop_start;
+			e->early_drop_rate = c->early_drop_rate;
+		} else if (s->type == HSD_TYPE_NETBLOCK) {
+			e->source_netblock_ipv4 = c->netblock_ipv4;
+			e->source_netblock_ipv6 = c->netblock_ipv6;
+		} else if (s->type == HSD_TYPE_NETWORKS) {
+			e->penalty_exempt = out->penalty_exempt;
 		}
 	}
 }
@@ -70,14 +79,15 @@ int hsd_serve_settings_load_over(const char *dir, const struct hsd_config *over,
 	out->nlisten = c.nlisten;
 	if (hsd_subsystems_copy(&out->subsystems, &c.subsystems) != 0)
 		goto oom;
-	hs_config_init(&out->engine);
-	engine_from_config(&out->engine, &c);
-	/* the engine keeps pointers to the algorithm lists: the settings take
-	 * them over from c, so they live as long as the engine's settings */
+	/* the engine keeps pointers to the algorithm lists: the settings own them */
 	for (size_t i = 0; i < HSD_ALG_COUNT; i++) {
 		out->owned[i] = c.algs[i];
 		c.algs[i] = NULL;
 	}
+	out->penalty_exempt = c.penalty_exempt;
+	c.penalty_exempt = NULL;
+	hs_config_init(&out->engine);
+	engine_from_config(&out->engine, &c, out);
 	out->shutdown_timeout = c.shutdown_timeout;
 	out->log_level = (c.set & HSD_CFG_LOG_LEVEL) ? c.log_level : -1;
 	r = 0;
@@ -96,6 +106,7 @@ void hsd_serve_settings_clear(struct hsd_serve_settings *s)
 	hsd_subsystems_clear(&s->subsystems);
 	for (size_t i = 0; i < sizeof s->owned / sizeof s->owned[0]; i++)
 		free(s->owned[i]);
+	free(s->penalty_exempt);
 	free(s->host_key_path);
 	free(s->config_path);
 	memset(s, 0, sizeof(*s));
@@ -121,6 +132,15 @@ int hsd_engine_config_equal(const struct hs_config *a, const struct hs_config *b
 	       a->max_unauthenticated == b->max_unauthenticated &&
 	       a->max_unauthenticated_per_source == b->max_unauthenticated_per_source &&
 	       a->max_dh_computations == b->max_dh_computations && a->keepalive_seconds == b->keepalive_seconds &&
-	       a->keepalive_max_missed == b->keepalive_max_missed && same_text(a->banner, b->banner) &&
+	       a->keepalive_max_missed == b->keepalive_max_missed &&
+	       a->tcp_keepalive_seconds == b->tcp_keepalive_seconds &&
+	       a->idle_timeout_seconds == b->idle_timeout_seconds &&
+	       a->source_netblock_ipv4 == b->source_netblock_ipv4 &&
+	       a->source_netblock_ipv6 == b->source_netblock_ipv6 && a->early_drop_start == b->early_drop_start &&
+	       a->early_drop_rate == b->early_drop_rate && a->penalty_authfail_seconds == b->penalty_authfail_seconds &&
+	       a->penalty_grace_seconds == b->penalty_grace_seconds &&
+	       a->penalty_malformed_seconds == b->penalty_malformed_seconds &&
+	       a->penalty_min_seconds == b->penalty_min_seconds && a->penalty_max_seconds == b->penalty_max_seconds &&
+	       same_text(a->penalty_exempt, b->penalty_exempt) && same_text(a->banner, b->banner) &&
 	       same_text(a->software_version, b->software_version);
 }

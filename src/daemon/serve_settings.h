@@ -22,6 +22,7 @@ struct hsd_serve_settings {
 	struct hsd_subsystems subsystems;
 	struct hs_config engine; /* strings point into owned[] */
 	char *owned[HSD_ALG_COUNT];
+	char *penalty_exempt;      /* owned; engine.penalty_exempt points here */
 	unsigned shutdown_timeout; /* seconds */
 	unsigned kill_grace_ms;    /* SIGTERM to SIGKILL of a child; 0: default */
 	int log_level;             /* -1: not set */

@@ -80,6 +80,80 @@ const struct hsd_setting hsd_settings[HSD_SETTING_COUNT] = {
 	  .unit = "connections",
 	  .engine_off = ENGINE(max_unauthenticated_per_source),
 	  .config_off = CONFIG(max_unauthenticated_per_source) },
+	{ .id = HSD_SETTING_MAX_STARTUPS,
+	  .name = "max_startups",
+	  .type = HSD_TYPE_STARTUPS,
+	  .engine_off = ENGINE(early_drop_start),
+	  .config_off = CONFIG(early_drop_start),
+	  .comment = "\n"
+	             "# Random early drop (OpenSSH's MaxStartups START:RATE:FULL): from START\n"
+	             "# unauthenticated connections on, refuse a new one with probability RATE%,\n"
+	             "# rising to 100% at FULL. FULL is max_unauthenticated (give either, or both\n"
+	             "# with the same number); START equal to FULL drops nothing at random.\n"
+	             "# Addresses that logged in lately are spared the random drop.\n" },
+	{ .id = HSD_SETTING_PER_SOURCE_NETBLOCK,
+	  .name = "per_source_netblock",
+	  .type = HSD_TYPE_NETBLOCK,
+	  .engine_off = ENGINE(source_netblock_ipv4),
+	  .config_off = CONFIG(netblock_ipv4),
+	  .comment = "\n"
+	             "# Prefix lengths under which addresses count as one for the limits and\n"
+	             "# penalties, IPV4:IPV6 (an IPv4 peer on an IPv6 socket counts as IPv4).\n" },
+	{ .id = HSD_SETTING_PENALTY_AUTHFAIL,
+	  .name = "penalty_authfail",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 0,
+	  .max = HS_PENALTY_SECONDS_MAX,
+	  .unit = "seconds (0: none)",
+	  .engine_off = ENGINE(penalty_authfail_seconds),
+	  .config_off = CONFIG(penalty_authfail),
+	  .comment = "\n"
+	             "# Penalties: seconds added to an address's penalty when its connection ends\n"
+	             "# unauthenticated after a failed login, at login_grace_time, or on a\n"
+	             "# protocol error (0: none). The penalty runs out in real time; while more\n"
+	             "# than penalty_min seconds are outstanding the address is refused, for at\n"
+	             "# most penalty_max seconds, and each time that happens again its later\n"
+	             "# offences cost double.\n" },
+	{ .id = HSD_SETTING_PENALTY_GRACE,
+	  .name = "penalty_grace",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 0,
+	  .max = HS_PENALTY_SECONDS_MAX,
+	  .unit = "seconds (0: none)",
+	  .engine_off = ENGINE(penalty_grace_seconds),
+	  .config_off = CONFIG(penalty_grace) },
+	{ .id = HSD_SETTING_PENALTY_MALFORMED,
+	  .name = "penalty_malformed",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 0,
+	  .max = HS_PENALTY_SECONDS_MAX,
+	  .unit = "seconds (0: none)",
+	  .engine_off = ENGINE(penalty_malformed_seconds),
+	  .config_off = CONFIG(penalty_malformed) },
+	{ .id = HSD_SETTING_PENALTY_MIN,
+	  .name = "penalty_min",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = HS_PENALTY_MIN_MIN,
+	  .max = HS_PENALTY_MIN_MAX,
+	  .unit = "seconds",
+	  .engine_off = ENGINE(penalty_min_seconds),
+	  .config_off = CONFIG(penalty_min) },
+	{ .id = HSD_SETTING_PENALTY_MAX,
+	  .name = "penalty_max",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = HS_PENALTY_MAX_MIN,
+	  .max = HS_PENALTY_MAX_MAX,
+	  .unit = "seconds",
+	  .engine_off = ENGINE(penalty_max_seconds),
+	  .config_off = CONFIG(penalty_max) },
+	{ .id = HSD_SETTING_PENALTY_EXEMPT,
+	  .name = "penalty_exempt",
+	  .type = HSD_TYPE_NETWORKS,
+	  .engine_off = ENGINE(penalty_exempt),
+	  .config_off = CONFIG(penalty_exempt),
+	  .comment = "# Addresses and networks never penalised, separated by commas; none by\n"
+	             "# default, for example:\n"
+	             "# penalty_exempt 192.0.2.0/24,2001:db8::/32\n" },
 	{ .id = HSD_SETTING_MAX_DH_COMPUTATIONS,
 	  .name = "max_dh_computations",
 	  .type = HSD_TYPE_NUMBER,
@@ -139,6 +213,28 @@ const struct hsd_setting hsd_settings[HSD_SETTING_COUNT] = {
 	  .comment = "\n"
 	             "# Seconds of silence before the server checks that the peer is alive;\n"
 	             "# 0 turns keepalives off.\n" },
+	{ .id = HSD_SETTING_TCP_KEEPALIVE,
+	  .name = "tcp_keepalive",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 0,
+	  .max = HS_TCP_KEEPALIVE_MAX,
+	  .unit = "seconds (0: off)",
+	  .engine_off = ENGINE(tcp_keepalive_seconds),
+	  .config_off = CONFIG(tcp_keepalive),
+	  .comment = "\n"
+	             "# Seconds of TCP silence before the system probes the peer (TCP keepalive),\n"
+	             "# so that a peer gone without a word is noticed; 0 turns it off.\n" },
+	{ .id = HSD_SETTING_IDLE_TIMEOUT,
+	  .name = "idle_timeout",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 0,
+	  .max = HS_IDLE_TIMEOUT_MAX,
+	  .unit = "seconds (0: off)",
+	  .engine_off = ENGINE(idle_timeout_seconds),
+	  .config_off = CONFIG(idle_timeout),
+	  .comment = "\n"
+	             "# Seconds without channel data either way after which an authenticated\n"
+	             "# connection is closed; 0 (the default) never closes one for that.\n" },
 	{ .id = HSD_SETTING_SHUTDOWN_TIMEOUT,
 	  .name = "shutdown_timeout",
 	  .type = HSD_TYPE_NUMBER,
@@ -271,11 +367,95 @@ const char *hsd_setting_default_text(const struct hsd_setting *s, char *buf, siz
 		return hsd_log_level_name((int)s->def);
 	case HSD_TYPE_ALGORITHMS:
 		return s->def_text != NULL ? s->def_text : s->engine_list();
+	case HSD_TYPE_STARTUPS: {
+		struct hs_config e;
+		hs_config_init(&e);
+		unsigned full = e.max_unauthenticated;
+		snprintf(buf, buflen, "%u:%u:%u", e.early_drop_start ? e.early_drop_start : full, e.early_drop_rate,
+		         full);
+		return buf;
+	}
+	case HSD_TYPE_NETBLOCK: {
+		struct hs_config e;
+		hs_config_init(&e);
+		snprintf(buf, buflen, "%u:%u", e.source_netblock_ipv4, e.source_netblock_ipv6);
+		return buf;
+	}
 	case HSD_TYPE_LISTEN:
 	case HSD_TYPE_SUBSYSTEM:
+	case HSD_TYPE_NETWORKS:
 		break;
 	}
 	return s->def_text;
+}
+
+/* Up to n numbers separated by ':' (plain decimal, none empty, each at
+ * most UINT32_MAX); how many, or -1. */
+static int parse_fields(const char *text, unsigned *v, int n)
+{
+	int k = 0;
+	const char *p = text;
+	for (;;) {
+		uint64_t x = 0;
+		const char *start = p;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			x = x * 10 + (uint64_t)(*p - '0');
+			if (x > UINT32_MAX)
+				return -1;
+		}
+		if (p == start || k == n)
+			return -1;
+		v[k++] = (unsigned)x;
+		if (*p == '\0')
+			return k;
+		if (*p++ != ':')
+			return -1;
+	}
+}
+
+int hsd_parse_startups(const char *label, const char *text, unsigned *start, unsigned *rate, unsigned *full, char *err,
+                       size_t errlen)
+{
+	unsigned v[3];
+	struct hs_config e;
+	hs_config_init(&e);
+	int k = parse_fields(text, v, 3);
+	if (k == 1) {
+		v[1] = e.early_drop_rate;
+		v[2] = v[0];
+	}
+	if ((k == 1 || k == 3) && v[2] >= HS_MAX_UNAUTH_MIN && v[2] <= HS_MAX_UNAUTH_MAX && v[0] >= HS_MAX_UNAUTH_MIN &&
+	    v[0] <= v[2] && v[1] >= HS_EARLY_DROP_RATE_MIN && v[1] <= HS_EARLY_DROP_RATE_MAX) {
+		*start = v[0];
+		*rate = v[1];
+		*full = v[2];
+		return 0;
+	}
+	snprintf(err, errlen,
+	         "%s \"%s\" must be START:RATE:FULL (connections from %u to %u, START at most FULL; RATE a "
+	         "percentage from %u to %u) or one number of connections",
+	         label, text, HS_MAX_UNAUTH_MIN, HS_MAX_UNAUTH_MAX, HS_EARLY_DROP_RATE_MIN, HS_EARLY_DROP_RATE_MAX);
+	return -1;
+}
+
+int hsd_parse_netblock(const char *label, const char *text, unsigned *bits4, unsigned *bits6, char *err, size_t errlen)
+{
+	unsigned v[2];
+	struct hs_config e;
+	hs_config_init(&e);
+	int k = parse_fields(text, v, 2);
+	if (k == 1)
+		v[1] = e.source_netblock_ipv6;
+	if (k >= 1 && v[0] >= HS_SOURCE_NETBLOCK_MIN && v[0] <= HS_SOURCE_NETBLOCK_IPV4_MAX &&
+	    v[1] >= HS_SOURCE_NETBLOCK_MIN && v[1] <= HS_SOURCE_NETBLOCK_IPV6_MAX) {
+		*bits4 = v[0];
+		*bits6 = v[1];
+		return 0;
+	}
+	snprintf(err, errlen, "%s \"%s\" must be IPV4:IPV6 prefix lengths (IPV4 from %u to %u, IPV6 from %u to %u)",
+	         label, text, HS_SOURCE_NETBLOCK_MIN, HS_SOURCE_NETBLOCK_IPV4_MAX, HS_SOURCE_NETBLOCK_MIN,
+	         HS_SOURCE_NETBLOCK_IPV6_MAX);
+	return -1;
 }
 
 /* A decimal number, with an optional K/M/G suffix when suffixes is set;
@@ -352,6 +532,9 @@ int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, con
 	case HSD_TYPE_LISTEN:
 	case HSD_TYPE_SUBSYSTEM:
 	case HSD_TYPE_ALGORITHMS:
+	case HSD_TYPE_STARTUPS:
+	case HSD_TYPE_NETBLOCK:
+	case HSD_TYPE_NETWORKS:
 	default:
 		snprintf(err, errlen, "internal error: %s is not a number", label);
 		return -1;

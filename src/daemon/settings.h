@@ -9,7 +9,8 @@
  * A setting the engine takes (struct hs_config) has the engine's range,
  * from hostsd/limits.h, and the engine's default, from hs_config_init();
  * the daemon's own settings (listen, subsystem, shutdown_timeout,
- * log_level) are defined here.
+ * log_level) are defined here. A few settings fill more than one field of
+ * the engine (max_startups, per_source_netblock): their types say how.
  */
 #ifndef HSD_SETTINGS_H
 #define HSD_SETTINGS_H
@@ -41,16 +42,32 @@ enum hsd_setting_id {
 	HSD_SETTING_PUBKEY_ALGORITHMS,
 	HSD_SETTING_COMPRESSION,
 	HSD_SETTING_MAX_DH_COMPUTATIONS,
+	HSD_SETTING_MAX_STARTUPS,
+	HSD_SETTING_PER_SOURCE_NETBLOCK,
+	HSD_SETTING_PENALTY_AUTHFAIL,
+	HSD_SETTING_PENALTY_GRACE,
+	HSD_SETTING_PENALTY_MALFORMED,
+	HSD_SETTING_PENALTY_MIN,
+	HSD_SETTING_PENALTY_MAX,
+	HSD_SETTING_PENALTY_EXEMPT,
+	HSD_SETTING_TCP_KEEPALIVE,
+	HSD_SETTING_IDLE_TIMEOUT,
 	HSD_SETTING_COUNT
 };
+/* struct hsd_config's bits of the settings given (1 << id) fit an unsigned. */
+_Static_assert(HSD_SETTING_COUNT <= 32, "too many settings for struct hsd_config's bits");
 
 enum hsd_setting_type {
-	HSD_TYPE_LISTEN,    /* ADDR:PORT or [IPV6]:PORT; repeatable (serve_args.h) */
-	HSD_TYPE_SUBSYSTEM, /* NAME=COMMAND; repeatable (serve_args.h) */
-	HSD_TYPE_NUMBER,    /* a whole number within min..max */
-	HSD_TYPE_BYTES,     /* the same, with an optional K, M or G suffix (powers of 1024) */
-	HSD_TYPE_LOG_LEVEL, /* err, warning, notice, info, debug (log.h) */
-	HSD_TYPE_ALGORITHMS /* names separated by commas, checked by hs_config_check() */
+	HSD_TYPE_LISTEN,     /* ADDR:PORT or [IPV6]:PORT; repeatable (serve_args.h) */
+	HSD_TYPE_SUBSYSTEM,  /* NAME=COMMAND; repeatable (serve_args.h) */
+	HSD_TYPE_NUMBER,     /* a whole number within min..max */
+	HSD_TYPE_BYTES,      /* the same, with an optional K, M or G suffix (powers of 1024) */
+	HSD_TYPE_LOG_LEVEL,  /* err, warning, notice, info, debug (log.h) */
+	HSD_TYPE_ALGORITHMS, /* names separated by commas, checked by hs_config_check() */
+	HSD_TYPE_STARTUPS,   /* START:RATE:FULL, or N (N:RATE:N, no random drop): engine's
+	                        early_drop_start, early_drop_rate and max_unauthenticated */
+	HSD_TYPE_NETBLOCK,   /* BITS4[:BITS6]: engine's source_netblock_ipv4 and _ipv6 */
+	HSD_TYPE_NETWORKS    /* ADDR[/BITS] separated by commas, checked by hs_config_check() */
 };
 
 /* engine_off of a setting the engine does not take. */
@@ -99,6 +116,17 @@ const char *hsd_setting_default_text(const struct hsd_setting *s, char *buf, siz
  *   login_grace_time "0" must be a whole number from 1 to 3600 (seconds) */
 int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, const char *text, uint64_t *out, char *err,
                              size_t errlen);
+
+/* max_startups: "START:RATE:FULL" (OpenSSH's MaxStartups) or "N" (a cap
+ * of N, no random drop: N:RATE:N with the default RATE), each within the
+ * engine's range and START at most FULL. 0, or -1 with a sentence naming
+ * the setting as label in err. */
+int hsd_parse_startups(const char *label, const char *text, unsigned *start, unsigned *rate, unsigned *full, char *err,
+                       size_t errlen);
+
+/* per_source_netblock: "BITS4:BITS6" (OpenSSH's PerSourceNetBlockSize) or
+ * "BITS4" (IPv6 keeps its default). 0, or -1 with a sentence in err. */
+int hsd_parse_netblock(const char *label, const char *text, unsigned *bits4, unsigned *bits6, char *err, size_t errlen);
 
 /* bytes as hostsd.conf writes them: with the largest suffix that divides
  * them ("1G", "16K", "1000"). */

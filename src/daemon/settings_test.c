@@ -135,8 +135,26 @@ static void test_defaults(void)
 			REQUIRE(text != NULL);
 			memcpy((char *)&one + s->engine_off, &text, sizeof text);
 			CHECK_EQ_INT(hs_config_check(&one, err, sizeof err), 0);
+		} else if (s->type == HSD_TYPE_STARTUPS) {
+			/* START:RATE:FULL with START = FULL: the engine's no random drop */
+			unsigned start = 0, rate = 0, full = 0;
+			REQUIRE(text != NULL);
+			CHECK_EQ_INT(hsd_parse_startups(s->name, text, &start, &rate, &full, err, sizeof err), 0);
+			CHECK_EQ_INT(full, e.max_unauthenticated);
+			CHECK_EQ_INT(start, full);
+			CHECK(e.early_drop_start == 0 || e.early_drop_start == full);
+			CHECK_EQ_INT(rate, e.early_drop_rate);
+			CHECK_EQ_INT(c.early_drop_rate, rate);
+		} else if (s->type == HSD_TYPE_NETBLOCK) {
+			unsigned b4 = 0, b6 = 0;
+			REQUIRE(text != NULL);
+			CHECK_EQ_INT(hsd_parse_netblock(s->name, text, &b4, &b6, err, sizeof err), 0);
+			CHECK_EQ_INT(b4, e.source_netblock_ipv4);
+			CHECK_EQ_INT(b6, e.source_netblock_ipv6);
+			CHECK_EQ_INT(c.netblock_ipv4, b4);
+			CHECK_EQ_INT(c.netblock_ipv6, b6);
 		} else {
-			CHECK(text == NULL); /* subsystem: none */
+			CHECK(text == NULL); /* subsystem, penalty_exempt: none */
 		}
 	}
 	CHECK_EQ_INT(hsd_setting_default(hsd_setting_by_id(HSD_SETTING_LOGIN_GRACE_TIME)), HS_LOGIN_GRACE_DEFAULT);
@@ -159,6 +177,11 @@ static void test_engine_ranges(void)
 			hs_config_init(&e);
 			if (s->id == HSD_SETTING_MAX_UNAUTHENTICATED_PER_SOURCE)
 				e.max_unauthenticated = HS_MAX_UNAUTH_MAX;
+			/* the minimum must stay below the maximum */
+			if (s->id == HSD_SETTING_PENALTY_MIN)
+				e.penalty_max_seconds = HS_PENALTY_MAX_MAX;
+			if (s->id == HSD_SETTING_PENALTY_MAX)
+				e.penalty_min_seconds = HS_PENALTY_MIN_MIN;
 			set_engine_number(&e, s, probes[k]);
 			int r = hs_config_check(&e, err, sizeof err);
 			if ((r == 0) != (want[k] == 0)) {

@@ -87,11 +87,9 @@ struct hsd_session {
  * this hands it bytes we only let it read. */
 static char *uv_base(const uint8_t *p)
 {
-	union {
-		const uint8_t *in;
-		char *out;
-	} u = { p };
-	return u.out;
+	char *base;
+	memcpy(&base, &p, sizeof base);
+	return base;
 }
 
 /* Sessions still winding down, for the program's shutdown accounting. */

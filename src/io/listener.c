@@ -1,8 +1,14 @@
 /*
  * The libuv layer: accepts TCP connections, moves bytes between sockets
- * and connection cores, runs each connection's one timer, and enforces the
- * listener-wide caps on unauthenticated connections (in total and per
- * source address) so that a flood from one address cannot lock out others.
+ * and connection cores, runs each connection's one timer, and decides
+ * before any protocol runs whom to serve (io/preauth.h): a penalised
+ * source is refused, then the caps on unauthenticated connections (in
+ * total and per source netblock, so that a flood from one address cannot
+ * lock out others), then random early drop. A connection that ends
+ * unauthenticated after an offence (core/conn.h: hs__conn_offence) adds
+ * to its source's penalty; one that authenticates makes its source known.
+ * Refusals and penalties are reported to the application
+ * (listener_event), which the engine never logs itself.
  *
  * Reads go straight into the core's input buffer; writes hand the core's
  * output buffer to libuv by swapping it with an idle one, so no byte is
@@ -18,6 +24,8 @@
  * hs_listener_set_config changes the one the next connections get, without
  * touching the socket.
  */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +33,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "common/limits.h"
 #include "core/conn.h"
 #include "io/dh_queue.h"
 #include "io/listener.h"
+#include "io/netblock.h"
+#include "io/preauth.h"
 
 struct io_conn;
 
@@ -85,7 +97,10 @@ struct hs_listener {
 	uint32_t unauth;
 	struct hs_dh_queue dh_waiting; /* connections waiting to compute */
 	uint32_t dh_running;
-	uint32_t dh_peak; /* most ever running at once */
+	uint32_t dh_peak;             /* most ever running at once */
+	uint32_t dh_queued, dh_known; /* exchanges queued; of those, known sources' first ones */
+	struct hs_penalties penalties;
+	struct hs_known_sources known; /* sources that authenticated lately */
 	int closing;
 	int handles_open;
 	void (*closed_cb)(void *);
@@ -113,7 +128,9 @@ struct io_conn {
 	struct hs_dh_job *dh_job; /* while it waits in dh_waiting */
 	struct hs_dh_waiter dh_waiter;
 	struct dh_work *dh_work; /* running on the pool */
-	char source[INET6_ADDRSTRLEN + 1];
+	struct hs_netblock addr; /* the peer's address */
+	struct hs_netblock src;  /* its source: the netblock it counts in */
+	int known;               /* its source authenticated lately */
 };
 
 /* One exchange on the thread pool. It outlives a connection closed
@@ -136,9 +153,40 @@ static void listener_maybe_done(struct hs_listener *l)
 	void (*cb)(void *) = l->closed_cb;
 	void *data = l->closed_data;
 	shared_cfg_put(l->cfg);
+	hs__penalties_cleanup(&l->penalties);
 	free(l);
 	if (cb != NULL)
 		cb(data);
+}
+
+static void report(struct hs_listener *l, const struct hs_listener_event *ev)
+{
+	if (l->cb.listener_event != NULL)
+		l->cb.listener_event(l->data, ev);
+}
+
+/* c ended unauthenticated after offence (enum hs_penalty): its source's
+ * penalty grows, under the listener's configuration of now. */
+static void penalise(struct hs_listener *l, const struct io_conn *c, int offence)
+{
+	const struct hs_core_config *cfg = &l->cfg->c;
+	uint64_t cost = offence == HS_PENALTY_AUTHFAIL ? cfg->penalty_authfail_ms
+	                : offence == HS_PENALTY_GRACE  ? cfg->penalty_grace_ms
+	                                               : cfg->penalty_malformed_ms;
+	uint64_t in_force = 0;
+	if (cost == 0 || hs__netblock_list_contains(cfg->penalty_exempt, cfg->penalty_exempt_n, &c->addr))
+		return;
+	if (hs__penalties_add(&l->penalties, &c->src, cost, cfg->penalty_min_ms, cfg->penalty_max_ms, uv_now(l->loop),
+	                      &in_force) != 0 ||
+	    in_force == 0)
+		return;
+	char source[HS_NETBLOCK_TEXT];
+	hs__netblock_format(&c->src, source, sizeof source);
+	struct hs_listener_event ev = { .type = HS_EVENT_PENALISED,
+		                        .penalty = offence,
+		                        .source = source,
+		                        .seconds = (uint32_t)((in_force + 999) / 1000) };
+	report(l, &ev);
 }
 
 /* The last handle of c is closed: unlink it, report connection_lost,
@@ -150,14 +198,20 @@ static void on_conn_handle_closed(uv_handle_t *h)
 	if (--c->handles_open > 0)
 		return;
 	struct hs_listener *l = c->l;
+	int offence = 0;
 	if (c->listed) {
-		if (c->unauth)
+		if (c->unauth) {
 			l->unauth--;
+			if (c->core != NULL && !l->closing)
+				offence = hs__conn_offence(c->core);
+		}
 		hs__list_remove(&c->link);
 		l->nconns--;
 	}
-	l->handles_open++;      /* the application may close the listener from connection_lost */
+	l->handles_open++;      /* the application may close the listener from its callbacks */
 	hs__conn_free(c->core); /* reports connection_lost */
+	if (offence != 0 && !l->closing)
+		penalise(l, c, offence);
 	l->handles_open--;
 	if (!c->listed)
 		l->handles_open--;
@@ -279,6 +333,7 @@ static void io_authenticated(void *ctx)
 		c->unauth = 0;
 		c->l->unauth--;
 	}
+	hs__known_add(&c->l->known, &c->src, uv_now(c->l->loop));
 }
 
 /* --- finite-field key exchanges on the thread pool --- */
@@ -376,7 +431,11 @@ static void io_compute(void *ctx, struct hs_dh_job *job)
 		return;
 	}
 	c->dh_job = job;
-	hs__dh_queue_push(&l->dh_waiting, &c->dh_waiter, !c->unauth);
+	/* a known source's first login waits with the authenticated peers */
+	hs__dh_queue_push(&l->dh_waiting, &c->dh_waiter, !c->unauth || c->known);
+	l->dh_queued++;
+	if (c->unauth && c->known)
+		l->dh_known++;
 	dh_start_next(l);
 }
 
@@ -430,61 +489,92 @@ static void conn_pump(struct io_conn *c)
 	}
 }
 
-static void format_peer(const struct sockaddr_storage *ss, char *addr, size_t addrlen, char *peer, size_t peerlen)
+/* Unauthenticated connections from src, each counted under the netblock
+ * sizes of now (a new configuration may have changed them). */
+static uint32_t unauth_from(const struct hs_listener *l, const struct hs_netblock *src)
 {
-	int port;
-	addr[0] = '\0';
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-		uv_ip4_name(a, addr, addrlen);
-		port = ntohs(a->sin_port);
-		snprintf(peer, peerlen, "%s:%d", addr, port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-		uv_ip6_name(a, addr, addrlen);
-		port = ntohs(a->sin6_port);
-		snprintf(peer, peerlen, "[%s]:%d", addr, port);
-		/* one IPv6 host usually owns a whole /64: count sources by it */
-		struct sockaddr_in6 net = *a;
-		memset(net.sin6_addr.s6_addr + 8, 0, 8);
-		uv_ip6_name(&net, addr, addrlen);
-	} else {
-		snprintf(peer, peerlen, "unknown");
-	}
-}
-
-static uint32_t unauth_from(const struct hs_listener *l, const char *source)
-{
+	const struct hs_core_config *cfg = &l->cfg->c;
 	uint32_t count = 0;
 	const struct hs_list_node *n;
 	HS_LIST_FOREACH(n, &l->conns)
 	{
 		const struct io_conn *c = HS_LIST_ENTRY_CONST(n, struct io_conn, link);
-		if (c->unauth && strcmp(c->source, source) == 0)
+		if (!c->unauth || c->addr.family != src->family)
+			continue;
+		struct hs_netblock s = hs__netblock_mask(&c->addr, cfg->netblock_ipv4, cfg->netblock_ipv6);
+		if (hs__netblock_equal(&s, src))
 			count++;
 	}
 	return count;
 }
 
-/* The peer's address: as text for the core, and its source for the
- * per-source cap. */
+/* The peer's address: as text for the core, and its source under the
+ * listener's netblock sizes. */
 static int peer_of(struct io_conn *c, char *peer, size_t peerlen)
 {
 	struct sockaddr_storage ss;
 	int sslen = sizeof ss;
+	int port = 0;
+	const struct hs_core_config *cfg = &c->l->cfg->c;
 	memset(&ss, 0, sizeof ss);
 	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sslen) != 0)
 		return HS_ERR_IO; /* the peer is already gone */
-	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+	if (hs__netblock_from_sockaddr((const struct sockaddr *)&ss, &c->addr, &port) != 0)
 		return HS_ERR_IO;
-	format_peer(&ss, c->source, sizeof c->source, peer, peerlen);
+	c->src = hs__netblock_mask(&c->addr, cfg->netblock_ipv4, cfg->netblock_ipv6);
+	c->known = hs__known_has(&c->l->known, &c->src, uv_now(c->l->loop));
+	hs__netblock_peer_text(&c->addr, port, peer, peerlen);
 	return 0;
 }
 
-/* Pre-authentication caps: refuse before spending anything. */
-static int over_caps(const struct hs_listener *l, const struct io_conn *c)
+static uint32_t random_percent(void)
 {
-	return l->unauth >= l->cfg->c.max_unauth || unauth_from(l, c->source) >= l->cfg->c.max_unauth_per_source;
+	uint32_t r = 0;
+	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+		return 99; /* refuse only where the drop is certain */
+	return r % 100u;
+}
+
+/* Before spending anything: an enum hs_refusal, or 0 to serve c. A known
+ * source is spared the random drop, not the caps. */
+static int refusal_of(struct hs_listener *l, const struct io_conn *c)
+{
+	const struct hs_core_config *cfg = &l->cfg->c;
+	if (!hs__netblock_list_contains(cfg->penalty_exempt, cfg->penalty_exempt_n, &c->addr) &&
+	    hs__penalties_check(&l->penalties, &c->src, uv_now(l->loop)) > 0)
+		return HS_REFUSED_PENALTY;
+	if (l->unauth >= cfg->max_unauth)
+		return HS_REFUSED_MAX_UNAUTH;
+	if (unauth_from(l, &c->src) >= cfg->max_unauth_per_source)
+		return HS_REFUSED_PER_SOURCE;
+	if (!c->known && l->unauth >= cfg->early_drop_start &&
+	    hs__early_drop(l->unauth, cfg->early_drop_start, cfg->early_drop_rate, cfg->max_unauth, random_percent()))
+		return HS_REFUSED_EARLY_DROP;
+	return 0;
+}
+
+static void refuse(struct hs_listener *l, struct io_conn *c, const char *peer, int refusal)
+{
+	char source[HS_NETBLOCK_TEXT];
+	hs__netblock_format(&c->src, source, sizeof source);
+	struct hs_listener_event ev = { .type = HS_EVENT_REFUSED, .refusal = refusal, .peer = peer, .source = source };
+	report(l, &ev); /* c's handle holds the listener open meanwhile */
+	conn_close(c);
+}
+
+/* TCP keepalive (SO_KEEPALIVE): a peer gone without a word is noticed. */
+static void tcp_keepalive(struct io_conn *c, uint32_t idle_s)
+{
+	if (idle_s == 0 || uv_tcp_keepalive(&c->tcp, 1, idle_s) != 0)
+		return;
+#if defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+	uv_os_fd_t fd;
+	int interval = HS_TCP_KEEPALIVE_INTERVAL, probes = HS_TCP_KEEPALIVE_PROBES;
+	if (uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0) {
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+	}
+#endif
 }
 
 /* Set up a connection that passed the caps: timers, buffers, its core. */
@@ -501,6 +591,7 @@ static int conn_setup(struct hs_listener *l, struct io_conn *c, const char *peer
 	c->timers_inited = 1;
 	c->handles_open += 2;
 	uv_tcp_nodelay(&c->tcp, 1);
+	tcp_keepalive(c, l->cfg->c.tcp_keepalive_s);
 	hs__buf_init(&c->wbuf, HS_OUTPUT_CAP, 0);
 	c->cfg = shared_cfg_get(l->cfg);
 	c->listed = 1;
@@ -531,8 +622,13 @@ static void on_connection(uv_stream_t *server, int status)
 	}
 	c->handles_open = 1;
 	l->handles_open++; /* until listed, or freed */
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 || peer_of(c, peer, sizeof peer) != 0 || over_caps(l, c)) {
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 || peer_of(c, peer, sizeof peer) != 0) {
 		conn_close(c);
+		return;
+	}
+	int refusal = refusal_of(l, c);
+	if (refusal != 0) {
+		refuse(l, c, peer, refusal);
 		return;
 	}
 	l->handles_open--; /* listed from here: l->nconns holds the listener */
@@ -567,6 +663,13 @@ int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const struct h
 		l->cb = *cb;
 	l->data = data;
 	l->port = -1;
+	uint64_t key = 0;
+	if (RAND_bytes((unsigned char *)&key, sizeof key) != 1) {
+		shared_cfg_put(l->cfg);
+		free(l);
+		return HS_ERR_CRYPTO;
+	}
+	hs__penalties_init(&l->penalties, key);
 	hs__list_init(&l->conns);
 	hs__dh_queue_init(&l->dh_waiting);
 	*out = l;
@@ -647,6 +750,16 @@ size_t hs_listener_connection_count(const struct hs_listener *l)
 uint32_t hs__listener_dh_peak(const struct hs_listener *l)
 {
 	return l->dh_peak;
+}
+
+uint32_t hs__listener_dh_known(const struct hs_listener *l)
+{
+	return l->dh_known;
+}
+
+uint32_t hs__listener_dh_queued(const struct hs_listener *l)
+{
+	return l->dh_queued;
 }
 
 static void on_listener_closed(uv_handle_t *h)

@@ -12,4 +12,10 @@
  * its max_dh_computations). */
 uint32_t hs__listener_dh_peak(const struct hs_listener *l);
 
+/* The first key exchanges of unauthenticated peers from known sources
+ * that went to the computation queue with the authenticated peers', and
+ * every exchange that went to the queue. */
+uint32_t hs__listener_dh_known(const struct hs_listener *l);
+uint32_t hs__listener_dh_queued(const struct hs_listener *l);
+
 #endif

@@ -6,8 +6,11 @@
  * cannot see is covered here: the caps on unauthenticated connections per
  * source address and in total, handle lifetimes when the application closes
  * things from inside its callbacks, a closing connection whose peer does
- * not read, and finite-field exchanges on the thread pool (their cap, and
- * peers or the listener going away while they wait or run).
+ * not read, finite-field exchanges on the thread pool (their cap, peers or
+ * the listener going away while they wait or run, known sources' first
+ * logins ahead of strangers'), IPv4 peers on a dual-stack listener,
+ * per-source penalties and random early drop with the events they report,
+ * TCP keepalive and the idle timeout.
  *
  * Every scenario that might crash runs in a forked child, so a memory error
  * fails its own check (under ASan, or as glibc's double-free abort) and the
@@ -17,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +38,7 @@
 #define USER "peer1"
 #define MIB (1024u * 1024u)
 #define MAX_PEERS 24
+#define MAX_EVENTS 32
 
 /* The engine's close-flush bound (CLOSE_FLUSH_MS in listener.c) plus
  * scheduling slack for sanitizer builds. */
@@ -71,6 +76,10 @@ struct app {
 	int action_done, action_rc;
 	size_t echo_left; /* bytes still to write back (write_ready tests) */
 	struct hs_channel *ch;
+	char last_peer[64]; /* hs_conn_peer of the last connection made */
+	int nev;            /* listener events, the first MAX_EVENTS kept */
+	struct hs_listener_event ev[MAX_EVENTS];
+	char ev_source[MAX_EVENTS][64], ev_peer[MAX_EVENTS][64];
 };
 
 static struct app A;
@@ -91,6 +100,7 @@ static void close_listener(void)
 static void srv_made(struct hs_conn *conn)
 {
 	A.made++;
+	snprintf(A.last_peer, sizeof A.last_peer, "%s", hs_conn_peer(conn));
 	for (int i = 0; i < MAX_PEERS; i++)
 		if (A.conns[i] == NULL) {
 			A.conns[i] = conn;
@@ -276,7 +286,21 @@ static int srv_session(struct hs_conn *conn, struct hs_channel *ch, struct hs_ch
 	return HS_YES;
 }
 
+static void srv_event(void *data, const struct hs_listener_event *ev)
+{
+	(void)data;
+	if (A.nev < MAX_EVENTS) {
+		A.ev[A.nev] = *ev;
+		snprintf(A.ev_source[A.nev], sizeof A.ev_source[0], "%s", ev->source ? ev->source : "");
+		snprintf(A.ev_peer[A.nev], sizeof A.ev_peer[0], "%s", ev->peer ? ev->peer : "");
+		A.ev[A.nev].source = A.ev_source[A.nev];
+		A.ev[A.nev].peer = A.ev_peer[A.nev];
+	}
+	A.nev++;
+}
+
 static const struct hs_server_cb server_cb = {
+	.listener_event = srv_event,
 	.connection_made = srv_made,
 	.connection_lost = srv_lost,
 	.public_key_auth_supported = srv_pk_supported,
@@ -475,7 +499,7 @@ static uint32_t peer_disconnect_reason(struct peer *p)
 
 /* --- listener set-up --- */
 
-static int start_listener(const struct hs_config *cfg, int action)
+static int start_listener_on(const char *address, const struct hs_config *cfg, int action)
 {
 	int uverr = 0;
 	memset(&A, 0, sizeof A);
@@ -484,9 +508,14 @@ static int start_listener(const struct hs_config *cfg, int action)
 		return -1;
 	if (hs_listener_new(&g_loop, cfg, g_hostkey, &server_cb, NULL, &A.l) != 0)
 		return -1;
-	if (hs_listener_listen(A.l, "127.0.0.1", 0, 0, &uverr) != 0)
+	if (hs_listener_listen(A.l, address, 0, 0, &uverr) != 0)
 		return -1;
 	return hs_listener_port(A.l);
+}
+
+static int start_listener(const struct hs_config *cfg, int action)
+{
+	return start_listener_on("127.0.0.1", cfg, action);
 }
 
 /* Close every peer, then the listener, and check the loop ends empty. */
@@ -1024,6 +1053,368 @@ static void scenario_set_config_dh(void)
 	finish();
 }
 
+/* --- 8. sources: dual stack, penalties, early drop, known sources --- */
+
+/* The index of the first event of that type and reason (refusal or
+ * penalty) at or after from, or -1. */
+static int find_event(int from, int type, int why)
+{
+	for (int i = from; i < A.nev && i < MAX_EVENTS; i++)
+		if (A.ev[i].type == type && (type == HS_EVENT_REFUSED ? A.ev[i].refusal : A.ev[i].penalty) == why)
+			return i;
+	return -1;
+}
+
+/* On a [::] listener IPv4 peers arrive as ::ffff:a.b.c.d: each IPv4
+ * address is still its own source (it was one IPv6 /64 for all of them),
+ * shown as plain IPv4; source_netblock_ipv4 widens the source. */
+static void scenario_dual_stack(void)
+{
+	struct hs_config cfg;
+	static struct peer a1, a2, a3, b1, b2, b3;
+	char err[256];
+	hs_config_init(&cfg);
+	cfg.max_unauthenticated = 16;
+	cfg.max_unauthenticated_per_source = 2;
+	int port = start_listener_on("::", &cfg, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	CHECK_EQ_INT(peer_connect(&a1, "127.0.0.2", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&a1), 1);
+	CHECK(strncmp(A.last_peer, "127.0.0.2:", 10) == 0); /* not [::ffff:127.0.0.2]:... */
+	CHECK_EQ_INT(peer_connect(&a2, "127.0.0.2", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&a2), 1);
+	CHECK_EQ_INT(peer_connect(&a3, "127.0.0.2", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&a3), 0); /* 127.0.0.2's share is full */
+	CHECK_EQ_INT(A.nev, 1);
+	CHECK_EQ_INT(A.ev[0].type, HS_EVENT_REFUSED);
+	CHECK_EQ_INT(A.ev[0].refusal, HS_REFUSED_PER_SOURCE);
+	CHECK_STR(A.ev[0].source, "127.0.0.2");
+	CHECK(strncmp(A.ev[0].peer, "127.0.0.2:", 10) == 0);
+	/* another IPv4 host is not locked out */
+	CHECK_EQ_INT(peer_connect(&b1, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&b1), 1);
+	CHECK(strncmp(A.last_peer, "127.0.0.1:", 10) == 0);
+	/* 127.0.0.0/24 as one source: 127.0.0.1 now shares 127.0.0.2's count */
+	hs_config_init(&cfg);
+	cfg.max_unauthenticated = 16;
+	cfg.max_unauthenticated_per_source = 3;
+	cfg.source_netblock_ipv4 = 24;
+	CHECK_EQ_INT(hs_listener_set_config(A.l, &cfg, err, sizeof err), 0);
+	CHECK_EQ_INT(peer_connect(&b2, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&b2), 0);
+	CHECK_EQ_INT(A.nev, 2);
+	CHECK_EQ_INT(A.ev[1].refusal, HS_REFUSED_PER_SOURCE);
+	CHECK_STR(A.ev[1].source, "127.0.0.0/24");
+	/* a wrong netblock is refused */
+	cfg.source_netblock_ipv4 = 33;
+	CHECK(hs_listener_set_config(A.l, &cfg, err, sizeof err) != 0);
+	CHECK(strstr(err, "source_netblock_ipv4") != NULL);
+	peer_close(&a1);
+	RUN_UNTIL(A.lost == 1, 3000);
+	CHECK_EQ_INT(peer_connect(&b3, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&b3), 1);
+	finish();
+}
+
+/* A connection that fails to log in, and ends. */
+static void failed_login(const char *src, int port)
+{
+	static struct peer p;
+	int lost = A.lost;
+	CHECK_EQ_INT(peer_connect(&p, src, port, 0, 1), 0);
+	CHECK_EQ_INT(peer_service(&p), 0);
+	CHECK_EQ_INT(mc_userauth_pk_signed(&p.mc, USER, g_hostkey, "ssh-ed25519", NULL, 0), 0);
+	peer_wait_msg(&p, 5000);
+	CHECK_EQ_INT(mc_expect(&p.mc, HS_MSG_USERAUTH_FAILURE, NULL), 0);
+	peer_close(&p);
+	RUN_UNTIL(A.lost > lost, 3000);
+	CHECK(A.lost > lost);
+}
+
+/* A connection that breaks the protocol, and ends. */
+static void malformed(const char *src, int port)
+{
+	static struct peer p;
+	int lost = A.lost;
+	CHECK_EQ_INT(peer_connect(&p, src, port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&p), 1);
+	CHECK(send(p.fd, "GET / HTTP/1.0\r\n\r\n", 18, MSG_NOSIGNAL) == 18);
+	RUN_UNTIL(A.lost > lost, 3000);
+	CHECK(A.lost > lost);
+	peer_close(&p);
+}
+
+/* A connection that only connects, and hangs up. */
+static void hang_up(const char *src, int port)
+{
+	static struct peer p;
+	int lost = A.lost;
+	CHECK_EQ_INT(peer_connect(&p, src, port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&p), 1);
+	peer_close(&p);
+	RUN_UNTIL(A.lost > lost, 3000);
+	CHECK(A.lost > lost);
+}
+
+/* Offences add up per source: past penalty_min the source is refused
+ * before any byte (and another is not); an exempt address never is; a
+ * peer that just hangs up is not held to account. */
+static void scenario_penalties(void)
+{
+	struct hs_config cfg;
+	static struct peer r1, ok1, ok2, g1, g2, g3;
+	hs_config_init(&cfg);
+	cfg.penalty_authfail_seconds = 10;
+	cfg.penalty_malformed_seconds = 10;
+	cfg.penalty_grace_seconds = 10;
+	cfg.penalty_min_seconds = 15;
+	cfg.penalty_max_seconds = 60;
+	cfg.login_grace_seconds = 1;
+	cfg.penalty_exempt = "10.9.9.0/24,127.0.0.4";
+	int port = start_listener(&cfg, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	/* failed logins: 10 s, then 20 s outstanding, in force for 20 s */
+	failed_login("127.0.0.3", port);
+	CHECK_EQ_INT(A.nev, 0);
+	failed_login("127.0.0.3", port);
+	int e = find_event(0, HS_EVENT_PENALISED, HS_PENALTY_AUTHFAIL);
+	CHECK(e >= 0);
+	if (e >= 0) {
+		CHECK_STR(A.ev[e].source, "127.0.0.3");
+		CHECK(A.ev[e].seconds >= 19 && A.ev[e].seconds <= 20);
+		CHECK(A.ev[e].peer == NULL || A.ev[e].peer[0] == '\0');
+	}
+	int made = A.made;
+	CHECK_EQ_INT(peer_connect(&r1, "127.0.0.3", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&r1), 0);
+	CHECK_EQ_INT(A.made, made); /* never reached the application */
+	e = find_event(0, HS_EVENT_REFUSED, HS_REFUSED_PENALTY);
+	CHECK(e >= 0);
+	if (e >= 0) {
+		CHECK_STR(A.ev[e].source, "127.0.0.3");
+		CHECK(strncmp(A.ev[e].peer, "127.0.0.3:", 10) == 0);
+	}
+	CHECK_EQ_INT(peer_connect(&ok1, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&ok1), 1);
+	/* exempt: as many failures as it likes */
+	int nev = A.nev;
+	for (int i = 0; i < 3; i++)
+		failed_login("127.0.0.4", port);
+	CHECK_EQ_INT(peer_connect(&ok2, "127.0.0.4", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&ok2), 1);
+	CHECK_EQ_INT(A.nev, nev);
+	/* hanging up costs nothing */
+	for (int i = 0; i < 4; i++)
+		hang_up("127.0.0.7", port);
+	CHECK_EQ_INT(A.nev, nev);
+	/* protocol errors, and the login grace time */
+	malformed("127.0.0.5", port);
+	malformed("127.0.0.5", port);
+	CHECK(find_event(nev, HS_EVENT_PENALISED, HS_PENALTY_MALFORMED) >= 0);
+	CHECK_EQ_INT(peer_connect(&g1, "127.0.0.6", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_connect(&g2, "127.0.0.6", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&g1), 1);
+	CHECK_EQ_INT(peer_accepted(&g2), 1);
+	RUN_UNTIL(g1.eof && g2.eof, 5000); /* at the 1 s grace */
+	RUN_UNTIL(find_event(nev, HS_EVENT_PENALISED, HS_PENALTY_GRACE) >= 0, 3000);
+	e = find_event(nev, HS_EVENT_PENALISED, HS_PENALTY_GRACE);
+	CHECK(e >= 0);
+	if (e >= 0)
+		CHECK_STR(A.ev[e].source, "127.0.0.6");
+	CHECK_EQ_INT(peer_connect(&g3, "127.0.0.6", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&g3), 0);
+	/* penalties off (0 s each): nothing is added */
+	hs_config_init(&cfg);
+	cfg.penalty_authfail_seconds = 0;
+	cfg.penalty_min_seconds = 1;
+	char err[128];
+	CHECK_EQ_INT(hs_listener_set_config(A.l, &cfg, err, sizeof err), 0);
+	nev = A.nev;
+	failed_login("127.0.0.8", port);
+	failed_login("127.0.0.8", port);
+	CHECK_EQ_INT(A.nev, nev);
+	/* penalty_max must be above penalty_min; exempt lists are checked */
+	cfg.penalty_max_seconds = 1;
+	CHECK(hs_listener_set_config(A.l, &cfg, err, sizeof err) != 0);
+	CHECK(strstr(err, "penalty_max_seconds") != NULL);
+	hs_config_init(&cfg);
+	cfg.penalty_exempt = "10.0.0.1/8";
+	CHECK(hs_config_check(&cfg, err, sizeof err) != 0);
+	CHECK(strstr(err, "penalty_exempt") != NULL);
+	finish();
+}
+
+/* early_drop_start 1, rate 100: with one connection logging in the next
+ * is dropped; a source that authenticated lately is spared the drop (not
+ * the cap); early_drop_start above max_unauthenticated is an error. */
+static void scenario_early_drop(void)
+{
+	struct hs_config cfg;
+	static struct peer k, s1, s2, k2, k3, k4, k5;
+	char err[128];
+	hs_config_init(&cfg);
+	cfg.max_unauthenticated = 3;
+	cfg.early_drop_start = 1;
+	cfg.early_drop_rate = 100;
+	int port = start_listener(&cfg, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	CHECK_EQ_INT(peer_connect(&k, "127.0.0.5", port, 0, 1), 0);
+	CHECK_EQ_INT(peer_auth(&k), 0); /* 127.0.0.5 is known from now on */
+	CHECK_EQ_INT(peer_connect(&s1, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&s1), 1);
+	CHECK_EQ_INT(peer_connect(&s2, "127.0.0.2", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&s2), 0);
+	CHECK_EQ_INT(find_event(0, HS_EVENT_REFUSED, HS_REFUSED_EARLY_DROP), 0);
+	CHECK_EQ_INT(peer_connect(&k2, "127.0.0.5", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&k2), 1);
+	CHECK_EQ_INT(peer_connect(&k3, "127.0.0.5", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&k3), 1);
+	CHECK_EQ_INT(peer_connect(&k4, "127.0.0.5", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&k4), 0); /* max_unauthenticated 3 */
+	CHECK(find_event(0, HS_EVENT_REFUSED, HS_REFUSED_MAX_UNAUTH) > 0);
+	cfg.early_drop_start = 4;
+	CHECK(hs_listener_set_config(A.l, &cfg, err, sizeof err) != 0);
+	CHECK(strstr(err, "early_drop_start") != NULL);
+	/* the default: no random drop below the cap */
+	hs_config_init(&cfg);
+	cfg.max_unauthenticated = 5;
+	CHECK_EQ_INT(hs_listener_set_config(A.l, &cfg, err, sizeof err), 0);
+	CHECK_EQ_INT(peer_connect(&k5, "127.0.0.9", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&k5), 1);
+	finish();
+}
+
+#define KNOWN_STRANGERS 18
+
+/* With one DH slot and strangers' exchanges queued, the first login of a
+ * source that authenticated before goes ahead of them: it is done while
+ * strangers still wait (in arrival order it would be last). */
+static void scenario_known_source_dh(void)
+{
+	struct hs_config cfg;
+	static struct peer k, k2, st[KNOWN_STRANGERS];
+	hs_config_init(&cfg);
+	cfg.max_dh_computations = 1;
+	int port = start_listener(&cfg, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	CHECK_EQ_INT(peer_connect(&k, "127.0.0.5", port, 0, 1), 0);
+	CHECK_EQ_INT(peer_auth(&k), 0);
+	peer_close(&k);
+	RUN_UNTIL(A.lost == 1, 3000);
+	uint32_t queued = hs__listener_dh_queued(A.l);
+	g_peer_opts = &dh_opts;
+	for (int i = 0; i < KNOWN_STRANGERS; i++)
+		CHECK_EQ_INT(peer_connect(&st[i], i % 2 ? "127.0.0.1" : "127.0.0.2", port, 0, 1), 0);
+	RUN_UNTIL(hs__listener_dh_queued(A.l) == queued + KNOWN_STRANGERS, 10000);
+	CHECK_EQ_INT(hs__listener_dh_queued(A.l), queued + KNOWN_STRANGERS);
+	CHECK_EQ_INT(hs__listener_dh_known(A.l), 0);
+	CHECK_EQ_INT(peer_connect(&k2, "127.0.0.5", port, 0, 1), 0);
+	g_peer_opts = NULL;
+	CHECK_EQ_INT(peer_kex(&k2), 0);
+	CHECK_EQ_INT(hs__listener_dh_known(A.l), 1);
+	int waiting = 0;
+	for (int i = 0; i < KNOWN_STRANGERS; i++)
+		waiting += st[i].mc.kex_done == 0;
+	fprintf(stderr, "listener_test: known source done with %d strangers still waiting\n", waiting);
+	CHECK(waiting >= 1);
+	finish();
+}
+
+/* --- 9. liveness --- */
+
+/* The server's end of connections to port: accepted sockets have it as
+ * their local port and a peer. */
+static int server_socket_keepalive(int port, int *idle)
+{
+	for (int fd = 3; fd < 1024; fd++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof ss;
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 || ss.ss_family != AF_INET ||
+		    ntohs(((struct sockaddr_in *)&ss)->sin_port) != port)
+			continue;
+		len = sizeof ss;
+		if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+			continue; /* the listening socket */
+		int on = 0;
+		len = sizeof on;
+		if (getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, &len) != 0)
+			return -1;
+		len = sizeof *idle;
+		if (getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle, &len) != 0)
+			return -1;
+		return on;
+	}
+	return -1;
+}
+
+static void scenario_tcp_keepalive(void)
+{
+	struct hs_config cfg;
+	static struct peer p, q;
+	char err[128];
+	int idle = 0;
+	hs_config_init(&cfg); /* on by default */
+	int port = start_listener(&cfg, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	CHECK_EQ_INT(peer_connect(&p, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&p), 1);
+	CHECK_EQ_INT(server_socket_keepalive(port, &idle), 1);
+	CHECK_EQ_INT(idle, HS_TCP_KEEPALIVE_DEFAULT);
+	peer_close(&p);
+	RUN_UNTIL(A.lost == 1, 3000);
+	cfg.tcp_keepalive_seconds = 0;
+	CHECK_EQ_INT(hs_listener_set_config(A.l, &cfg, err, sizeof err), 0);
+	CHECK_EQ_INT(peer_connect(&q, "127.0.0.1", port, 0, 0), 0);
+	CHECK_EQ_INT(peer_accepted(&q), 1);
+	CHECK_EQ_INT(server_socket_keepalive(port, &idle), 0);
+	finish();
+}
+
+/* idle_timeout_seconds 1: an authenticated connection with an open
+ * session but no data goes after about a second; one whose data flows
+ * stays. */
+static void scenario_idle_timeout(void)
+{
+	struct hs_config cfg;
+	static struct peer idle, busy;
+	static struct mc_chan ci, cb;
+	hs_config_init(&cfg);
+	cfg.idle_timeout_seconds = 1;
+	int port = start_listener(&cfg, ACT_NONE);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	CHECK_EQ_INT(peer_connect(&idle, "127.0.0.1", port, 0, 1), 0);
+	CHECK_EQ_INT(peer_connect(&busy, "127.0.0.1", port, 0, 1), 0);
+	CHECK_EQ_INT(peer_auth(&idle), 0);
+	CHECK_EQ_INT(peer_auth(&busy), 0);
+	CHECK_EQ_INT(peer_session(&idle, &ci, 1u << 20), 0);
+	CHECK_EQ_INT(peer_session(&busy, &cb, 1u << 20), 0);
+	uint64_t t0 = now_ms();
+	while (!idle.eof && now_ms() - t0 < 4000) {
+		if ((now_ms() - t0) % 200 < 2)
+			(void)mc_channel_data_raw(&busy.mc, &cb, "x", 1, HS_STREAM_DATA);
+		step();
+	}
+	CHECK(idle.eof);
+	uint64_t took = now_ms() - t0;
+	CHECK(took >= 900 && took <= 3500);
+	CHECK_STR(A.lost_reason, "idle timeout");
+	CHECK(!busy.eof);
+	CHECK_EQ_INT(hs_listener_connection_count(A.l), 1);
+	finish();
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1053,6 +1444,12 @@ int main(void)
 	in_child("listener closed while DH jobs wait and run", scenario_dh_close_listener);
 	in_child("hs_listener_set_config for the next connections", scenario_set_config);
 	in_child("hs_listener_set_config raises the DH cap while exchanges wait", scenario_set_config_dh);
+	in_child("IPv4 peers on a dual-stack listener count by their address", scenario_dual_stack);
+	in_child("per-source penalties", scenario_penalties);
+	in_child("random early drop spares known sources", scenario_early_drop);
+	in_child("a known source's first exchange goes ahead of strangers'", scenario_known_source_dh);
+	in_child("TCP keepalive on accepted sockets", scenario_tcp_keepalive);
+	in_child("idle timeout of authenticated connections", scenario_idle_timeout);
 	hs_hostkey_free(g_hostkey);
 	hs_hostkey_free(g_userkey);
 	return hs_test_done();
