@@ -28,9 +28,10 @@ void hsd__serve_end_peer(struct peer *p, const char *why)
 {
 	if (p->conn == NULL || p->ending)
 		return;
+	char reason[HSD_LOG_QUOTED_SIZE(HSD_LOG_REASON_MAX)];
 	p->ending = 1;
-	hsd_log(HSD_LOG_NOTICE, "closing connection peer=%s host=%s reason=\"%s\"", p->addr,
-	        p->authenticated ? p->host : "-", why);
+	hsd_log(HSD_LOG_NOTICE, "closing connection peer=%s host=%s reason=%s", p->addr, p->host_log,
+	        hsd_log_quote(reason, sizeof reason, why));
 	hs_conn_disconnect(p->conn, HS_DISCONNECT_BY_APPLICATION, why);
 }
 
@@ -174,7 +175,7 @@ static void lookup_done(uv_work_t *w, int status)
 	p->rec = p->fresh;
 	memset(&p->fresh, 0, sizeof p->fresh);
 	if (p->lookup_failed || status != 0)
-		hsd_log(HSD_LOG_ERR, "registry look-up failed peer=%s host=%s: refusing", p->addr, p->host);
+		hsd_log(HSD_LOG_ERR, "registry look-up failed peer=%s host=%s: refusing", p->addr, p->host_log);
 	/* Unknown hosts get the same replies as known ones. */
 	int r = hs_conn_answer(p->conn, HS_AUTH_REQUIRED);
 	if (r != 0) /* the connection is closing: connection_lost follows */
@@ -186,14 +187,15 @@ static int begin_auth(struct hs_conn *conn, const char *username)
 	struct peer *p = hs_conn_get_data(conn);
 	if (p == NULL)
 		return HS_AUTH_REQUIRED;
-	hsd_log_safe_copy(p->host, sizeof p->host, username);
 	p->host_valid = hsd_host_id_valid(username);
+	snprintf(p->host, sizeof p->host, "%s", p->host_valid ? username : "");
+	hsd_log_name(p->host_log, sizeof p->host_log, username, p->host_valid);
 	if (!p->host_valid || p->srv->stopping)
 		return HS_AUTH_REQUIRED; /* no such host can exist: nothing to look up */
 	p->work.data = p;
 	p->lookup_gen = p->srv->gen;
 	if (uv_queue_work(&p->srv->loop, &p->work, lookup_run, lookup_done) != 0) {
-		hsd_log(HSD_LOG_ERR, "cannot queue a registry look-up peer=%s host=%s", p->addr, p->host);
+		hsd_log(HSD_LOG_ERR, "cannot queue a registry look-up peer=%s host=%s", p->addr, p->host_log);
 		return HS_AUTH_REQUIRED;
 	}
 	p->loading = 1;
@@ -212,7 +214,7 @@ static int validate_public_key(struct hs_conn *conn, const char *username, const
 		return HS_YES;
 	char fp[HS_FINGERPRINT_SIZE];
 	hs_key_fingerprint(key, fp);
-	hsd_log(HSD_LOG_NOTICE, "auth refused peer=%s host=%s key=%s reason=\"%s\"", p->addr, p->host, fp, why);
+	hsd_log(HSD_LOG_NOTICE, "auth refused peer=%s host=%s key=%s reason=\"%s\"", p->addr, p->host_log, fp, why);
 	record_attempt(p, fp, 0, why);
 	return HS_NO;
 }
@@ -224,7 +226,7 @@ static void auth_completed(struct hs_conn *conn)
 		return;
 	p->authenticated = 1;
 	hs_key_fingerprint(hs_conn_auth_key(conn), p->fp);
-	hsd_log(HSD_LOG_INFO, "auth accepted peer=%s host=%s key=%s", p->addr, p->host, p->fp);
+	hsd_log(HSD_LOG_INFO, "auth accepted peer=%s host=%s key=%s", p->addr, p->host_log, p->fp);
 	record_attempt(p, p->fp, 1, "accepted");
 	/* The registry changed while this host was being looked up: check it
 	 * again at the next tick rather than trust what may be stale. */
@@ -250,6 +252,7 @@ static void connection_made(struct hs_conn *conn)
 	p->conn = conn;
 	p->id = ++srv->next_id;
 	snprintf(p->addr, sizeof p->addr, "%s", hs_conn_peer(conn));
+	snprintf(p->host_log, sizeof p->host_log, "-");
 	hs__list_insert_head(&srv->peers, &p->link);
 	srv->npeers++;
 	hs_conn_set_data(conn, p);
@@ -265,9 +268,12 @@ static void connection_lost(struct hs_conn *conn, int err, const char *reason)
 		return;
 	struct server *srv = p->srv;
 	const char *refusal = p->authenticated ? NULL : hs_conn_auth_refusal(conn);
-	hsd_log(HSD_LOG_INFO, "disconnect peer=%s host=%s authenticated=%s reason=\"%s\"%s%s%s", p->addr,
-	        p->host[0] ? p->host : "-", p->authenticated ? "yes" : "no", reason ? reason : "",
-	        refusal ? " refused_key=\"" : "", refusal ? refusal : "", refusal ? "\"" : "");
+	char why[HSD_LOG_QUOTED_SIZE(HSD_LOG_REASON_MAX)], key[HSD_LOG_QUOTED_SIZE(HSD_LOG_REASON_MAX)];
+	/* the reason may quote the peer's DISCONNECT text: quoted, so it
+	 * cannot forge fields */
+	hsd_log(HSD_LOG_INFO, "disconnect peer=%s host=%s authenticated=%s reason=%s%s%s", p->addr, p->host_log,
+	        p->authenticated ? "yes" : "no", hsd_log_quote(why, sizeof why, reason), refusal ? " refused_key=" : "",
+	        refusal ? hsd_log_quote(key, sizeof key, refusal) : "");
 	p->conn = NULL;
 	hs__list_remove(&p->link);
 	srv->npeers--;

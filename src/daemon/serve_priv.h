@@ -31,6 +31,7 @@
 #include <hostsd/hostsd.h>
 
 #include "common/list.h"
+#include "daemon/log.h"
 #include "daemon/serve_cli.h"
 #include "daemon/serve_registry.h"
 #include "daemon/serve_settings.h"
@@ -54,10 +55,11 @@ struct peer {
 	struct hs_conn *conn; /* NULL once the connection is gone */
 	uint64_t id;
 	char addr[64];
-	char host[HSD_HOST_ID_MAX + 1]; /* the user name, printable; a host id if host_valid */
+	char host[HSD_HOST_ID_MAX + 1]; /* the user name if it is a valid host id (host_valid), else "" */
 	int host_valid;
-	struct hsd_peer_record rec;   /* the registry's view of host */
-	struct hsd_peer_record fresh; /* a look-up running on the thread pool */
+	char host_log[HSD_LOG_QUOTED_SIZE(HSD_LOG_NAME_MAX)]; /* the user name as the log shows it; "-": none yet */
+	struct hsd_peer_record rec;                           /* the registry's view of host */
+	struct hsd_peer_record fresh;                         /* a look-up running on the thread pool */
 	uv_work_t work;
 	int loading;
 	int lookup_failed;

@@ -52,12 +52,22 @@ def serve(ctx, *args, hosts=((HOST, None),), **kw):
     return srv.start(*args, **kw)
 
 
+def logged_name(user):
+    """A user name as the log shows it: as it is when it is a valid host id,
+    else encoded as ?"..." (blanks, quotes and backslashes escaped)."""
+    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}", user):
+        return user
+    return '?"%s"' % "".join("\\x%02x" % ord(c) if c == " " or not " " <= c <= "~" else
+                             "\\" + c if c in '"\\' else c for c in user)
+
+
 def refused_login(ctx, srv, user, key, reason):
     r = ctx.ssh(srv, ["-s", "echo"], stdin=b"x", key=key, user=user)
     h.check(r.rc == 255 and "Permission denied" in r.text and r.out == b"",
             "%s with %s was not refused: %s" % (user, os.path.basename(key), r.describe()))
     srv.wait_log(r'^<\d>auth refused peer=127\.0\.0\.1:\d+ host=%s key=%s reason="%s"$' % (
-        re.escape(user), re.escape(fingerprint(key)), re.escape(reason)), what="auth refused ... " + reason)
+        re.escape(logged_name(user)), re.escape(fingerprint(key)), re.escape(reason)),
+        what="auth refused ... " + reason)
 
 
 def echo_ok(ctx, srv, size=4096, **kw):
