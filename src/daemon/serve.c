@@ -47,6 +47,7 @@ static void on_later(uv_timer_t *t)
 		return;
 	srv->finished = 1;
 	hsd__serve_close_listeners(srv);
+	hsd__serve_flush_invalid(srv); /* the last count, before the loop ends */
 	if (srv->handles_up) {
 		uv_timer_stop(&srv->watch);
 		close_handle((uv_handle_t *)&srv->watch);

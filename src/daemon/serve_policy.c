@@ -98,6 +98,66 @@ static void record_attempt(struct peer *p, const char *fp, int accepted, const c
 	srv->attempt_jobs++;
 }
 
+/* Attempts with invalid host ids are counted in memory and added to the
+ * registry's count every second (serve_watch.c), one write whatever their
+ * number. */
+static void count_invalid(struct peer *p)
+{
+	struct server *srv = p->srv;
+	int64_t now = (int64_t)time(NULL);
+	if (srv->invalid.n++ == 0)
+		srv->invalid.first = now;
+	srv->invalid.last = now;
+	snprintf(srv->invalid.peer, sizeof srv->invalid.peer, "%s", p->addr);
+}
+
+struct invalid_job {
+	uv_work_t work;
+	struct server *srv;
+	uint64_t n;
+	int64_t first, last;
+	char peer[64];
+};
+
+static void invalid_run(uv_work_t *w)
+{
+	struct invalid_job *j = w->data;
+	if (hsd_regpool_count_invalid(j->srv->pool, j->n, j->first, j->last, j->peer) != 0)
+		hsd_log(HSD_LOG_WARNING, "cannot count %llu attempts with invalid host ids in the registry",
+		        (unsigned long long)j->n);
+}
+
+static void invalid_done(uv_work_t *w, int status)
+{
+	struct invalid_job *j = w->data;
+	struct server *srv = j->srv;
+	srv->invalid.flushing = 0;
+	free(j);
+	if (srv->finished) /* what came meanwhile, before the loop ends */
+		hsd__serve_flush_invalid(srv);
+}
+
+void hsd__serve_flush_invalid(struct server *srv)
+{
+	if (srv->invalid.n == 0 || srv->invalid.flushing || srv->pool == NULL)
+		return;
+	struct invalid_job *j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return; /* kept for the next tick */
+	j->srv = srv;
+	j->work.data = j;
+	j->n = srv->invalid.n;
+	j->first = srv->invalid.first;
+	j->last = srv->invalid.last;
+	snprintf(j->peer, sizeof j->peer, "%s", srv->invalid.peer);
+	if (uv_queue_work(&srv->loop, &j->work, invalid_run, invalid_done) != 0) {
+		free(j);
+		return;
+	}
+	srv->invalid.flushing = 1;
+	srv->invalid.n = 0;
+}
+
 /* --- sessions --- */
 
 static int resolve_subsystem(void *ctx, const char *name, char **command, const char **why)
@@ -215,7 +275,12 @@ static int validate_public_key(struct hs_conn *conn, const char *username, const
 	char fp[HS_FINGERPRINT_SIZE];
 	hs_key_fingerprint(key, fp);
 	hsd_log(HSD_LOG_NOTICE, "auth refused peer=%s host=%s key=%s reason=\"%s\"", p->addr, p->host_log, fp, why);
-	record_attempt(p, fp, 0, why);
+	/* a made-up name is counted, not logged row by row: strangers must
+	 * not push the records of real hosts out of the registry's log */
+	if (p->host_valid)
+		record_attempt(p, fp, 0, why);
+	else
+		count_invalid(p);
 	return HS_NO;
 }
 

@@ -89,6 +89,14 @@ struct server {
 	uint64_t last_full_ms;
 	int watch_busy;
 	unsigned attempt_jobs;
+	/* attempts with invalid host ids since the last flush to the registry
+	 * (counted there, not stored one by one) */
+	struct {
+		uint64_t n;
+		int64_t first, last;
+		char peer[64];
+		int flushing; /* a flush job is out */
+	} invalid;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watch, stop_timer, later;
 	int handles_up;
@@ -114,6 +122,10 @@ void hsd__serve_end_peer(struct peer *p, const char *why);
 
 /* The open connection with that id, or NULL. */
 struct peer *hsd__serve_find_peer(struct server *srv, uint64_t id);
+
+/* Add the attempts with invalid host ids counted since the last call to
+ * the registry's count (off the loop thread; at most one job at a time). */
+void hsd__serve_flush_invalid(struct server *srv);
 
 /* --- serve_watch.c --- */
 

@@ -192,3 +192,13 @@ int hsd_regpool_log_attempt(struct hsd_regpool *p, const struct hsd_attempt *a)
 	give_back(p, reg);
 	return r;
 }
+
+int hsd_regpool_count_invalid(struct hsd_regpool *p, uint64_t n, int64_t first, int64_t last, const char *peer)
+{
+	struct hsd_registry *reg = take(p);
+	if (reg == NULL)
+		return HS_ERR_IO;
+	int r = hsd_registry_count_invalid(reg, n, first, last, peer);
+	give_back(p, reg);
+	return r;
+}

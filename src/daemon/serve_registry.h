@@ -45,4 +45,8 @@ struct hsd_attempt {
 /* Record an attempt. Returns 0 or non-zero on error. */
 int hsd_regpool_log_attempt(struct hsd_regpool *p, const struct hsd_attempt *a);
 
+/* Count n attempts refused for giving no valid host id, from first to last
+ * (Unix seconds), the last from peer. Returns 0 or non-zero on error. */
+int hsd_regpool_count_invalid(struct hsd_regpool *p, uint64_t n, int64_t first, int64_t last, const char *peer);
+
 #endif
