@@ -46,11 +46,13 @@ static void on_later(uv_timer_t *t)
 	if (srv->finished)
 		return;
 	srv->finished = 1;
+	hsd__serve_release_held(srv);
 	hsd__serve_close_listeners(srv);
 	hsd__serve_flush_invalid(srv); /* the last count, before the loop ends */
 	if (srv->handles_up) {
 		uv_timer_stop(&srv->watch);
 		close_handle((uv_handle_t *)&srv->watch);
+		close_handle((uv_handle_t *)&srv->answer_timer);
 		close_handle((uv_handle_t *)&srv->stop_timer);
 		close_handle((uv_handle_t *)&srv->later);
 		close_handle((uv_handle_t *)&srv->sig_term);
@@ -163,8 +165,9 @@ static void init_handles(struct server *srv)
 	uv_timer_init(&srv->loop, &srv->watch);
 	uv_timer_init(&srv->loop, &srv->stop_timer);
 	uv_timer_init(&srv->loop, &srv->later);
+	uv_timer_init(&srv->loop, &srv->answer_timer);
 	srv->sig_term.data = srv->sig_int.data = srv->sig_hup.data = srv;
-	srv->watch.data = srv->stop_timer.data = srv->later.data = srv;
+	srv->watch.data = srv->stop_timer.data = srv->later.data = srv->answer_timer.data = srv;
 	srv->handles_up = 1;
 }
 

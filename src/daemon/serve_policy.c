@@ -223,23 +223,82 @@ static void lookup_run(uv_work_t *w)
 	p->lookup_failed = hsd_regpool_lookup(p->srv->pool, p->host, &p->fresh) != 0;
 }
 
-static void lookup_done(uv_work_t *w, int status)
+/* The look-up's answer, once it is due (the peer is no longer held). */
+static void answer_lookup(struct peer *p)
 {
-	struct peer *p = w->data;
 	p->loading = 0;
 	if (p->conn == NULL) { /* the connection ended while we looked */
 		free_peer(p);
 		return;
 	}
-	hsd_peer_record_clear(&p->rec);
-	p->rec = p->fresh;
-	memset(&p->fresh, 0, sizeof p->fresh);
-	if (p->lookup_failed || status != 0)
-		hsd_log(HSD_LOG_ERR, "registry look-up failed peer=%s host=%s: refusing", p->addr, p->host_log);
 	/* Unknown hosts get the same replies as known ones. */
 	int r = hs_conn_answer(p->conn, HS_AUTH_REQUIRED);
 	if (r != 0) /* the connection is closing: connection_lost follows */
 		hsd_log(HSD_LOG_DEBUG, "look-up answer not taken peer=%s: %s", p->addr, hs_strerror(r));
+}
+
+static void arm_answer_timer(struct server *srv);
+
+static void on_answer_timer(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+	uint64_t now = uv_now(&srv->loop);
+	struct peer *p;
+	while ((p = srv->held) != NULL && p->answer_due <= now) {
+		srv->held = p->held_next;
+		p->held_next = NULL;
+		answer_lookup(p);
+	}
+	arm_answer_timer(srv);
+}
+
+static void arm_answer_timer(struct server *srv)
+{
+	if (srv->held == NULL || srv->finished)
+		return;
+	uint64_t now = uv_now(&srv->loop), due = srv->held->answer_due;
+	uv_timer_start(&srv->answer_timer, on_answer_timer, due > now ? due - now : 0, 0);
+}
+
+/* Hold p's answer until its due time, in order of due times. */
+static void hold_answer(struct peer *p)
+{
+	struct server *srv = p->srv;
+	struct peer **pp = &srv->held;
+	while (*pp != NULL && (*pp)->answer_due <= p->answer_due)
+		pp = &(*pp)->held_next;
+	p->held_next = *pp;
+	*pp = p;
+	if (srv->held == p)
+		arm_answer_timer(srv);
+}
+
+void hsd__serve_release_held(struct server *srv)
+{
+	struct peer *p;
+	while ((p = srv->held) != NULL) {
+		srv->held = p->held_next;
+		p->held_next = NULL;
+		answer_lookup(p);
+	}
+}
+
+static void lookup_done(uv_work_t *w, int status)
+{
+	struct peer *p = w->data;
+	struct server *srv = p->srv;
+	hsd_peer_record_clear(&p->rec);
+	p->rec = p->fresh;
+	memset(&p->fresh, 0, sizeof p->fresh);
+	if (p->conn != NULL && (p->lookup_failed || status != 0))
+		hsd_log(HSD_LOG_ERR, "registry look-up failed peer=%s host=%s: refusing", p->addr, p->host_log);
+	/* the answer waits for the floor, unless the connection is gone (or
+	 * the server finishing: its timer is closing) */
+	if (p->conn != NULL && !srv->finished && uv_now(&srv->loop) < p->answer_due) {
+		hold_answer(p);
+		return;
+	}
+	answer_lookup(p);
 }
 
 static int begin_auth(struct hs_conn *conn, const char *username)
@@ -254,6 +313,7 @@ static int begin_auth(struct hs_conn *conn, const char *username)
 		return HS_AUTH_REQUIRED; /* no such host can exist: nothing to look up */
 	p->work.data = p;
 	p->lookup_gen = p->srv->gen;
+	p->answer_due = uv_now(&p->srv->loop) + HSD_AUTH_ANSWER_FLOOR_MS;
 	if (uv_queue_work(&p->srv->loop, &p->work, lookup_run, lookup_done) != 0) {
 		hsd_log(HSD_LOG_ERR, "cannot queue a registry look-up peer=%s host=%s", p->addr, p->host_log);
 		return HS_AUTH_REQUIRED;

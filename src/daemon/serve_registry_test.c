@@ -77,11 +77,14 @@ static void test_lookup_and_changes(void)
 
 	CHECK_EQ_INT(hsd_regpool_changed(p, &changed), 0);
 	CHECK_EQ_INT(changed, 0);
+	CHECK_EQ_INT(hsd_regpool_decoys(p), 0);
 	CHECK_EQ_INT(hsd_regpool_lookup(p, "nobody", &r), 0);
+	CHECK_EQ_INT(hsd_regpool_decoys(p), 1); /* an unknown host costs a key parse too */
 	CHECK_EQ_INT(r.found, 0);
 	CHECK_EQ_INT(hsd_regpool_lookup(p, "../etc", &r), 0);
 	CHECK_EQ_INT(r.found, 0);
 	CHECK_EQ_INT(hsd_regpool_lookup(p, "node1", &r), 0);
+	CHECK_EQ_INT(hsd_regpool_decoys(p), 2); /* a known host parses its own keys */
 	CHECK_EQ_INT(r.found, 1);
 	CHECK_EQ_INT(r.revoked, 0);
 	CHECK_EQ_INT(r.nkeys, 2);
