@@ -56,7 +56,9 @@ enum hsd_config_bit {
 	HSD_CFG_HOST_KEY_ALGORITHMS = 1u << HSD_SETTING_HOST_KEY_ALGORITHMS,
 	HSD_CFG_PUBKEY_ALGORITHMS = 1u << HSD_SETTING_PUBKEY_ALGORITHMS,
 	HSD_CFG_COMPRESSION = 1u << HSD_SETTING_COMPRESSION,
-	HSD_CFG_MAX_DH_COMPUTATIONS = 1u << HSD_SETTING_MAX_DH_COMPUTATIONS
+	HSD_CFG_MAX_DH_COMPUTATIONS = 1u << HSD_SETTING_MAX_DH_COMPUTATIONS,
+	HSD_CFG_MAX_CONNECTIONS_PER_HOST = 1u << HSD_SETTING_MAX_CONNECTIONS_PER_HOST,
+	HSD_CFG_MAX_SESSIONS = 1u << HSD_SETTING_MAX_SESSIONS
 };
 
 /* The algorithm settings, in the order of their ids (HSD_SETTING_PROFILE
@@ -88,11 +90,13 @@ struct hsd_config {
 	unsigned max_channels;
 	uint64_t rekey_bytes;
 	unsigned rekey_seconds;
-	unsigned keepalive;        /* seconds, 0: off */
-	unsigned shutdown_timeout; /* seconds */
-	int log_level;             /* HSD_LOG_* (daemon/log.h) */
-	char *algs[HSD_ALG_COUNT]; /* owned; NULL: not given */
-	unsigned set;              /* HSD_CFG_* bits given */
+	unsigned keepalive;                /* seconds, 0: off */
+	unsigned shutdown_timeout;         /* seconds */
+	int log_level;                     /* HSD_LOG_* (daemon/log.h) */
+	unsigned max_connections_per_host; /* authenticated connections of one host id */
+	unsigned max_sessions;             /* session channels of one connection */
+	char *algs[HSD_ALG_COUNT];         /* owned; NULL: not given */
+	unsigned set;                      /* HSD_CFG_* bits given */
 };
 
 /* Every default. */

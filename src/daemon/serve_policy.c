@@ -187,12 +187,23 @@ static int session_requested(struct hs_conn *conn, struct hs_channel *ch, struct
 {
 	struct peer *p = hs_conn_get_data(conn);
 	struct hsd_session *s = NULL;
-	if (p == NULL || p->srv->stopping || !p->authenticated) {
+	if (p == NULL || p->srv->stopping || !p->authenticated || p->ending) {
 		open->reason = HS_OPEN_ADMINISTRATIVELY_PROHIBITED;
-		open->description = "server shutting down";
+		open->description =
+			p != NULL && p->ending && !p->srv->stopping ? "connection closing" : "server shutting down";
 		return HS_NO;
 	}
 	struct server *srv = p->srv;
+	/* MaxSessions: a peer cannot run more children than this at once over
+	 * one connection */
+	if (p->sessions >= srv->set.max_sessions) {
+		hsd_log(HSD_LOG_NOTICE,
+		        "session refused peer=%s host=%s reason=\"too many sessions (max_sessions %u)\"", p->addr,
+		        p->host_log, srv->set.max_sessions);
+		open->reason = HS_OPEN_RESOURCE_SHORTAGE;
+		open->description = "too many sessions on this connection";
+		return HS_NO;
+	}
 	struct hsd_session_config sc = {
 		.loop = &srv->loop,
 		.resolve = resolve_subsystem,
@@ -344,6 +355,21 @@ static int validate_public_key(struct hs_conn *conn, const char *username, const
 	return HS_NO;
 }
 
+/* The other open connections of p's host that authenticated (and are not
+ * being ended). */
+static unsigned connections_of(const struct peer *p)
+{
+	unsigned n = 0;
+	struct hs_list_node *node;
+	HS_LIST_FOREACH(node, &p->srv->peers)
+	{
+		const struct peer *o = PEER_OF(node);
+		if (o != p && o->authenticated && !o->ending && o->conn != NULL && strcmp(o->host, p->host) == 0)
+			n++;
+	}
+	return n;
+}
+
 static void auth_completed(struct hs_conn *conn)
 {
 	struct peer *p = hs_conn_get_data(conn);
@@ -351,6 +377,21 @@ static void auth_completed(struct hs_conn *conn)
 		return;
 	p->authenticated = 1;
 	hs_key_fingerprint(hs_conn_auth_key(conn), p->fp);
+	/* One host may hold only so many connections: refused after the
+	 * authentication, which tells who it is (not "auth refused": the key
+	 * was good, and a filter of refused logins must not ban the host). */
+	unsigned others = connections_of(p);
+	if (others >= p->srv->set.max_connections_per_host) {
+		char why[96];
+		snprintf(why, sizeof why, "too many connections of this host (max_connections_per_host %u)",
+		         p->srv->set.max_connections_per_host);
+		hsd_log(HSD_LOG_NOTICE, "connection refused peer=%s host=%s key=%s reason=\"%s\"", p->addr, p->host_log,
+		        p->fp, why);
+		record_attempt(p, p->fp, 0, "too many connections");
+		p->ending = 1;
+		hs_conn_disconnect(conn, HS_DISCONNECT_TOO_MANY_CONNECTIONS, why);
+		return;
+	}
 	hsd_log(HSD_LOG_INFO, "auth accepted peer=%s host=%s key=%s", p->addr, p->host_log, p->fp);
 	record_attempt(p, p->fp, 1, "accepted");
 	/* The registry changed while this host was being looked up: check it

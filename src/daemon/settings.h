@@ -9,7 +9,7 @@
  * A setting the engine takes (struct hs_config) has the engine's range,
  * from hostsd/limits.h, and the engine's default, from hs_config_init();
  * the daemon's own settings (listen, subsystem, shutdown_timeout,
- * log_level) are defined here.
+ * log_level, max_connections_per_host, max_sessions) are defined here.
  */
 #ifndef HSD_SETTINGS_H
 #define HSD_SETTINGS_H
@@ -41,6 +41,8 @@ enum hsd_setting_id {
 	HSD_SETTING_PUBKEY_ALGORITHMS,
 	HSD_SETTING_COMPRESSION,
 	HSD_SETTING_MAX_DH_COMPUTATIONS,
+	HSD_SETTING_MAX_CONNECTIONS_PER_HOST,
+	HSD_SETTING_MAX_SESSIONS,
 	HSD_SETTING_COUNT
 };
 
