@@ -32,6 +32,7 @@
 
 #include "common/list.h"
 #include "daemon/log.h"
+#include "daemon/process.h"
 #include "daemon/serve_cli.h"
 #include "daemon/serve_registry.h"
 #include "daemon/serve_settings.h"
@@ -104,12 +105,12 @@ struct server {
 	uv_timer_t answer_timer; /* answers the held look-ups when due */
 	struct peer *held;       /* look-ups answered later, by answer_due (held_next) */
 	int handles_up;
-	int stopping; /* graceful stop under way */
-	int forced;   /* every connection was cut */
-	int finished; /* our own handles are closing */
-	int pidfile_written;
-	int started;         /* serving (start-up went well) */
-	unsigned dh_threads; /* pool threads started for key exchanges; 0: sized by the operator */
+	int stopping;               /* graceful stop under way */
+	int forced;                 /* every connection was cut */
+	int finished;               /* our own handles are closing */
+	struct hsd_pidfile pidfile; /* fd -1: none */
+	int started;                /* serving (start-up went well) */
+	unsigned dh_threads;        /* pool threads started for key exchanges; 0: sized by the operator */
 };
 
 /* The peer that owns a node of server.peers. */
@@ -154,6 +155,10 @@ void hsd__serve_watch_start(struct server *srv);
  * (set is then empty). */
 int hsd__serve_load_settings(const char *dir, const struct hsd_serve_cli *cli, struct hsd_serve_settings *set,
                              char *err, size_t errlen);
+
+/* StrictModes of the state directory dir and its files (statedir.h), at
+ * start and at each reload. Returns 0, or -1 with a sentence in err. */
+int hsd__serve_check_modes(const char *dir, char *err, size_t errlen);
 
 /* Size libuv's thread pool for srv->set before its first use. */
 void hsd__serve_size_thread_pool(struct server *srv);
