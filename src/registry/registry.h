@@ -195,12 +195,14 @@ struct hsd_key_spec {
 	int64_t expires;          /* 0: never */
 	const char *comment;      /* NULL or "": none; checked
 	                           * with hsd_text_valid() */
-	/* Grants for a NEW host. grants_given == 0: "*" (everything). For an
-	 * existing host the grants stay as they are; giving a different set
-	 * is refused (use grant/deny). */
+	/* Grants for a NEW host. grants_given == 0: none (least privilege),
+	 * or "*" (everything) when all_by_default is set (trust import's
+	 * documented default). For an existing host the grants stay as they
+	 * are; giving a different set is refused (use grant/deny). */
 	int grants_given;
 	const char *const *grants;
 	size_t ngrants;
+	int all_by_default;
 };
 
 enum hsd_add_result {

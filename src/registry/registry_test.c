@@ -45,7 +45,10 @@ static struct hsd_registry *fresh(const char *name)
 static int add(struct hsd_registry *reg, const char *host, const struct hs_key *key, int64_t expires,
                enum hsd_add_result *res)
 {
-	struct hsd_key_spec spec = { .host_id = host, .key = key, .expires = expires, .comment = "test" };
+	/* "*" when nothing is said, as trust import asks */
+	struct hsd_key_spec spec = {
+		.host_id = host, .key = key, .expires = expires, .comment = "test", .all_by_default = 1
+	};
 	enum hsd_add_result dummy;
 	return hsd_registry_add_key(reg, &spec, 1000, res != NULL ? res : &dummy);
 }
@@ -458,6 +461,23 @@ static void test_grants(void)
 	CHECK_EQ_INT(hsd_registry_get_host(reg, "quiet", &h), 0);
 	CHECK_EQ_INT(h.ngrants, 0);
 	hsd_reg_host_clear(&h);
+	/* Nothing said: none (least privilege), unless "*" by default. */
+	struct hs_key *k4 = new_key(), *k5 = new_key();
+	struct hsd_key_spec unsaid = { .host_id = "unsaid", .key = k4 };
+	CHECK_EQ_INT(hsd_registry_add_key(reg, &unsaid, 1, &res), 0);
+	CHECK_EQ_INT(hsd_registry_get_host(reg, "unsaid", &h), 0);
+	CHECK_EQ_INT(h.ngrants, 0);
+	hsd_reg_host_clear(&h);
+	/* a key more for a host granted something: its grants stay */
+	CHECK_EQ_INT(hsd_registry_grant(reg, "unsaid", "echo", NULL), 0);
+	unsaid.key = k5;
+	CHECK_EQ_INT(hsd_registry_add_key(reg, &unsaid, 1, &res), 0);
+	CHECK_EQ_INT(res, HSD_ADD_NEW_KEY);
+	CHECK_EQ_INT(hsd_registry_get_host(reg, "unsaid", &h), 0);
+	CHECK(h.ngrants == 1 && strcmp(h.grants[0], "echo") == 0);
+	hsd_reg_host_clear(&h);
+	hs_key_free(k4);
+	hs_key_free(k5);
 
 	/* The limit. */
 	for (int i = 0; i < HSD_MAX_GRANTS + 2; i++) {
