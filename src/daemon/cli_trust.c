@@ -422,17 +422,16 @@ static int grant_or_deny(int argc, char **argv, const char *help, const char *na
 		if (grant) {
 			const char *granted = pos[1];
 			warn_unconfigured(dir, &granted, 1);
-		}
-		if (grant)
 			printf(changed ? "granted %s to host %s\n"
 			               : "subsystem %s was already granted to host %s: nothing "
 			                 "changed\n",
 			       pos[1], pos[0]);
-		else
+		} else {
 			printf(changed ? "denied %s to host %s\n"
 			               : "subsystem %s was not granted to host %s: nothing "
 			                 "changed\n",
 			       pos[1], pos[0]);
+		}
 		r = hsd_cli_finish(HSD_EXIT_OK);
 	}
 	hsd_registry_close(reg);
