@@ -46,13 +46,12 @@ static void on_later(uv_timer_t *t)
 	if (srv->finished)
 		return;
 	srv->finished = 1;
-	hsd__serve_release_held(srv);
 	hsd__serve_close_listeners(srv);
 	hsd__serve_flush_invalid(srv); /* the last count, before the loop ends */
 	if (srv->handles_up) {
+		hsd__serve_release_held(srv);
 		uv_timer_stop(&srv->watch);
 		close_handle((uv_handle_t *)&srv->watch);
-		close_handle((uv_handle_t *)&srv->answer_timer);
 		close_handle((uv_handle_t *)&srv->stop_timer);
 		close_handle((uv_handle_t *)&srv->later);
 		close_handle((uv_handle_t *)&srv->sig_term);
@@ -135,9 +134,9 @@ static void init_handles(struct server *srv)
 	uv_timer_init(&srv->loop, &srv->watch);
 	uv_timer_init(&srv->loop, &srv->stop_timer);
 	uv_timer_init(&srv->loop, &srv->later);
-	uv_timer_init(&srv->loop, &srv->answer_timer);
+	hsd__serve_answer_clock_init(srv);
 	srv->sig_term.data = srv->sig_int.data = srv->sig_hup.data = srv;
-	srv->watch.data = srv->stop_timer.data = srv->later.data = srv->answer_timer.data = srv;
+	srv->watch.data = srv->stop_timer.data = srv->later.data = srv;
 	srv->handles_up = 1;
 }
 
@@ -215,6 +214,7 @@ int hsd_cmd_serve(int argc, char **argv)
 		return hsd_cli_fail("out of memory");
 	hs__list_init(&srv->peers);
 	srv->pidfile.fd = -1;
+	srv->answer_fd = -1;
 	if (closed > 0)
 		hsd_log(HSD_LOG_DEBUG, "closed %d inherited descriptors", closed);
 	else if (closed < 0)
@@ -223,6 +223,8 @@ int hsd_cmd_serve(int argc, char **argv)
 	if (rc == HSD_EXIT_OK)
 		rc = help ? hsd_serve_cli_help() : run(srv);
 	hsd_pidfile_release(&srv->pidfile);
+	if (srv->answer_fd >= 0) /* its poll handle was closed with the loop */
+		close(srv->answer_fd);
 	hsd_regpool_close(srv->pool);
 	hs_hostkey_free(srv->hostkey);
 	hsd_serve_settings_clear(&srv->set);

@@ -10,10 +10,15 @@
  * registry's log, off the loop thread. A server that is stopping ends each
  * connection as soon as it has no session left (serve.c).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/timerfd.h>
+#endif
 
 #include "daemon/log.h"
 #include "daemon/policy.h"
@@ -248,27 +253,88 @@ static void answer_lookup(struct peer *p)
 		hsd_log(HSD_LOG_DEBUG, "look-up answer not taken peer=%s: %s", p->addr, hs_strerror(r));
 }
 
-static void arm_answer_timer(struct server *srv);
-
-static void on_answer_timer(uv_timer_t *t)
+/* Monotonic nanoseconds, the clock of timerfd's CLOCK_MONOTONIC. */
+static uint64_t now_ns(void)
 {
-	struct server *srv = t->data;
-	uint64_t now = uv_now(&srv->loop);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void arm_answer_clock(struct server *srv);
+
+/* Answer every held look-up that is due, then wait for the next. */
+static void answer_due(struct server *srv)
+{
+	uint64_t now = now_ns();
 	struct peer *p;
 	while ((p = srv->held) != NULL && p->answer_due <= now) {
 		srv->held = p->held_next;
 		p->held_next = NULL;
 		answer_lookup(p);
 	}
-	arm_answer_timer(srv);
+	arm_answer_clock(srv);
 }
 
-static void arm_answer_timer(struct server *srv)
+static void on_answer_timer(uv_timer_t *t)
+{
+	answer_due(t->data);
+}
+
+#ifdef __linux__
+static void on_answer_fd(uv_poll_t *h, int status, int events)
+{
+	struct server *srv = h->data;
+	uint64_t expirations;
+	/* drained, or a spurious wake-up: either way the list decides */
+	if (read(srv->answer_fd, &expirations, sizeof expirations) < 0 && errno != EAGAIN && errno != EINTR)
+		hsd_log(HSD_LOG_WARNING, "the answer clock failed: %s", strerror(errno));
+	answer_due(srv);
+}
+#endif
+
+static void arm_answer_clock(struct server *srv)
 {
 	if (srv->held == NULL || srv->finished)
 		return;
-	uint64_t now = uv_now(&srv->loop), due = srv->held->answer_due;
-	uv_timer_start(&srv->answer_timer, on_answer_timer, due > now ? due - now : 0, 0);
+	uint64_t due = srv->held->answer_due;
+#ifdef __linux__
+	if (srv->answer_fd >= 0) {
+		/* an absolute time: the answer comes when it is due, whenever
+		 * the look-up ended (one in the past fires at once) */
+		struct itimerspec it;
+		memset(&it, 0, sizeof it);
+		it.it_value.tv_sec = (time_t)(due / 1000000000u);
+		it.it_value.tv_nsec = (long)(due % 1000000000u);
+		if (it.it_value.tv_sec == 0 && it.it_value.tv_nsec == 0)
+			it.it_value.tv_nsec = 1; /* 0 would disarm it */
+		if (timerfd_settime(srv->answer_fd, TFD_TIMER_ABSTIME, &it, NULL) == 0)
+			return;
+		hsd_log(HSD_LOG_WARNING, "the answer clock failed: %s", strerror(errno));
+	}
+#endif
+	uint64_t now = now_ns();
+	uint64_t ms = due > now ? (due - now + 999999u) / 1000000u : 0;
+	uv_timer_start(&srv->answer_timer, on_answer_timer, ms, 0);
+}
+
+void hsd__serve_answer_clock_init(struct server *srv)
+{
+	uv_timer_init(&srv->loop, &srv->answer_timer);
+	srv->answer_timer.data = srv;
+	srv->answer_fd = -1;
+#ifdef __linux__
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (uv_poll_init(&srv->loop, &srv->answer_poll, fd) != 0) {
+		close(fd);
+		return;
+	}
+	srv->answer_poll.data = srv;
+	uv_poll_start(&srv->answer_poll, UV_READABLE, on_answer_fd);
+	srv->answer_fd = fd;
+#endif
 }
 
 /* Hold p's answer until its due time, in order of due times. */
@@ -281,7 +347,7 @@ static void hold_answer(struct peer *p)
 	p->held_next = *pp;
 	*pp = p;
 	if (srv->held == p)
-		arm_answer_timer(srv);
+		arm_answer_clock(srv);
 }
 
 void hsd__serve_release_held(struct server *srv)
@@ -292,6 +358,11 @@ void hsd__serve_release_held(struct server *srv)
 		p->held_next = NULL;
 		answer_lookup(p);
 	}
+	if (!uv_is_closing((uv_handle_t *)&srv->answer_timer))
+		uv_close((uv_handle_t *)&srv->answer_timer, NULL);
+	/* the descriptor goes after the handle is closed (serve.c) */
+	if (srv->answer_fd >= 0 && !uv_is_closing((uv_handle_t *)&srv->answer_poll))
+		uv_close((uv_handle_t *)&srv->answer_poll, NULL);
 }
 
 static void lookup_done(uv_work_t *w, int status)
@@ -305,7 +376,7 @@ static void lookup_done(uv_work_t *w, int status)
 		hsd_log(HSD_LOG_ERR, "registry look-up failed peer=%s host=%s: refusing", p->addr, p->host_log);
 	/* the answer waits for the floor, unless the connection is gone (or
 	 * the server finishing: its timer is closing) */
-	if (p->conn != NULL && !srv->finished && uv_now(&srv->loop) < p->answer_due) {
+	if (p->conn != NULL && !srv->finished && now_ns() < p->answer_due) {
 		hold_answer(p);
 		return;
 	}
@@ -324,7 +395,7 @@ static int begin_auth(struct hs_conn *conn, const char *username)
 		return HS_AUTH_REQUIRED; /* no such host can exist: nothing to look up */
 	p->work.data = p;
 	p->lookup_gen = p->srv->gen;
-	p->answer_due = uv_now(&p->srv->loop) + HSD_AUTH_ANSWER_FLOOR_MS;
+	p->answer_due = now_ns() + HSD_AUTH_ANSWER_FLOOR_MS * 1000000u;
 	if (uv_queue_work(&p->srv->loop, &p->work, lookup_run, lookup_done) != 0) {
 		hsd_log(HSD_LOG_ERR, "cannot queue a registry look-up peer=%s host=%s", p->addr, p->host_log);
 		return HS_AUTH_REQUIRED;

@@ -63,7 +63,7 @@ struct peer {
 	struct hsd_peer_record fresh;                         /* a look-up running on the thread pool */
 	uv_work_t work;
 	int loading;            /* the look-up's answer is not given yet (on the pool, or held back) */
-	uint64_t answer_due;    /* loop time (ms) before which the look-up is not answered */
+	uint64_t answer_due;    /* monotonic ns before which the look-up is not answered */
 	struct peer *held_next; /* in server.held while its answer waits for answer_due */
 	int lookup_failed;
 	uint64_t lookup_gen; /* registry generation when the look-up was queued */
@@ -102,8 +102,14 @@ struct server {
 	} invalid;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watch, stop_timer, later;
-	uv_timer_t answer_timer; /* answers the held look-ups when due */
-	struct peer *held;       /* look-ups answered later, by answer_due (held_next) */
+	/* The clock of the held answers: a timerfd set to the first answer's
+	 * due time in nanoseconds, watched by answer_poll (Linux); else a libuv
+	 * timer, whose milliseconds counted from the loop's cached time leak
+	 * when the look-up ended. */
+	int answer_fd; /* -1: answer_timer instead */
+	uv_poll_t answer_poll;
+	uv_timer_t answer_timer;
+	struct peer *held; /* look-ups answered later, by answer_due (held_next) */
 	int handles_up;
 	int stopping;               /* graceful stop under way */
 	int forced;                 /* every connection was cut */
@@ -117,11 +123,11 @@ struct server {
 #define PEER_OF(node) HS_LIST_ENTRY(node, struct peer, link)
 
 /* The first answer to a peer's authentication, which waits for the
- * registry's look-up of its host, is never given sooner than this after
- * the request came: a look-up costs more for a host with many keys, or
- * keys of a costly type, than for an unknown host, and the time must not
- * tell them apart. Well above what a look-up takes (under a millisecond
- * for a host with a few keys). */
+ * registry's look-up of its host, is given this long after the request
+ * came (or when the look-up ends, if later): a look-up costs more for a
+ * host with many keys, or keys of a costly type, than for an unknown host,
+ * and the time must not tell them apart. Well above what a look-up takes
+ * (under a millisecond for a host with a few keys). */
 #define HSD_AUTH_ANSWER_FLOOR_MS 5u
 
 /* --- serve_policy.c --- */
@@ -136,7 +142,11 @@ void hsd__serve_end_peer(struct peer *p, const char *why);
 /* The open connection with that id, or NULL. */
 struct peer *hsd__serve_find_peer(struct server *srv, uint64_t id);
 
-/* Give every held look-up answer now (the server is finishing). */
+/* Start the clock of held answers (with the server's other handles). */
+void hsd__serve_answer_clock_init(struct server *srv);
+
+/* Give every held look-up answer now and stop their clock (the server is
+ * finishing). */
 void hsd__serve_release_held(struct server *srv);
 
 /* Add the attempts with invalid host ids counted since the last call to
