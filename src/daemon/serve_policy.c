@@ -35,8 +35,8 @@ void hsd__serve_end_peer(struct peer *p, const char *why)
 		return;
 	char reason[HSD_LOG_QUOTED_SIZE(HSD_LOG_REASON_MAX)];
 	p->ending = 1;
-	hsd_log(HSD_LOG_NOTICE, "closing connection peer=%s host=%s reason=%s", p->addr, p->host_log,
-	        hsd_log_quote(reason, sizeof reason, why));
+	hsd_log(HSD_LOG_NOTICE, "closing connection peer=%s host=%s reason=%s", p->addr,
+	        p->authenticated ? p->host_log : "-", hsd_log_quote(reason, sizeof reason, why));
 	hs_conn_disconnect(p->conn, HS_DISCONNECT_BY_APPLICATION, why);
 }
 
