@@ -3,12 +3,17 @@
  * HostsServer policy of DESIGN.md written against the engine's callbacks.
  *
  * begin_auth looks the host up in the trust registry on the thread pool
- * and answers later; validate_public_key accepts only a non-revoked,
- * non-expired key of a non-revoked host; session_requested gives the
- * channel to subsystem.c, which runs a granted and configured subsystem as
- * a child process and refuses everything else. Every attempt goes to the
- * registry's log, off the loop thread. A server that is stopping ends each
- * connection as soon as it has no session left (serve.c).
+ * and answers later, never sooner than HSD_AUTH_ANSWER_FLOOR_MS after the
+ * request (so the time does not tell a known host from an unknown one);
+ * validate_public_key accepts only a non-revoked, non-expired key of a
+ * non-revoked host; auth_completed holds a host to max_connections_per_host
+ * connections; session_requested holds a connection to max_sessions and
+ * gives the channel to subsystem.c, which runs a granted and configured
+ * subsystem as a child process and refuses everything else. Every attempt
+ * goes to the registry's log, off the loop thread; those with user names
+ * that are no host id only as a count. Text the peer chose reaches the log
+ * only through hsd_log_name() or hsd_log_quote(). A server that is stopping
+ * ends each connection as soon as it has no session left (serve.c).
  */
 #include <errno.h>
 #include <stdio.h>
