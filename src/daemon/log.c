@@ -159,24 +159,14 @@ void hsd_log(int level, const char *fmt, ...)
 	errno = saved;
 }
 
-void hsd_log_safe_copy(char *out, size_t outlen, const char *text)
-{
-	size_t i = 0;
-	if (outlen == 0)
-		return;
-	for (; text != NULL && text[i] != '\0' && i + 1 < outlen; i++) {
-		unsigned char c = (unsigned char)text[i];
-		out[i] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
-	}
-	out[i] = '\0';
-}
-
 /* "text" escaped by flags, after prefix (at most one character), into
- * out; "... when cut. */
-static const char *quoted(char *out, size_t outlen, const char *prefix, const char *text, unsigned flags)
+ * out; "... when cut: to what fits, and to at most max bytes of text. */
+static const char *quoted(char *out, size_t outlen, const char *prefix, const char *text, unsigned flags, size_t max)
 {
 	size_t p = strlen(prefix), len = text != NULL ? strlen(text) : 0;
-	int cut = 0;
+	int cut = len > max;
+	if (cut)
+		len = max;
 	if (outlen < p + 6) { /* not even ?"..." fits */
 		if (outlen > 0)
 			out[0] = '\0';
@@ -198,7 +188,7 @@ static const char *quoted(char *out, size_t outlen, const char *prefix, const ch
 
 const char *hsd_log_quote(char *out, size_t outlen, const char *text)
 {
-	return quoted(out, outlen, "", text, ESC_QUOTED);
+	return quoted(out, outlen, "", text, ESC_QUOTED, (size_t)-1);
 }
 
 const char *hsd_log_name(char *out, size_t outlen, const char *text, int valid)
@@ -207,5 +197,5 @@ const char *hsd_log_name(char *out, size_t outlen, const char *text, int valid)
 		memcpy(out, text, strlen(text) + 1);
 		return out;
 	}
-	return quoted(out, outlen, "?", text, ESC_QUOTED | ESC_BLANKS);
+	return quoted(out, outlen, "?", text, ESC_QUOTED | ESC_BLANKS, HSD_LOG_NAME_MAX);
 }

@@ -51,11 +51,6 @@ void hsd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
  * length. */
 size_t hsd_log_format(char *out, size_t outlen, int level, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Copy text into out (NUL-terminated, cut to fit) keeping only characters
- * that are safe in a log field and a shell-free environment value:
- * printable ASCII; anything else becomes '?'. For peer-supplied names. */
-void hsd_log_safe_copy(char *out, size_t outlen, const char *text);
-
 /* The most bytes of a name that hsd_log_name() shows encoded (a longer
  * one is cut, marked with "...). */
 #define HSD_LOG_NAME_MAX 128u

@@ -67,17 +67,6 @@ static void test_levels(void)
 	hsd_log_set_level(HSD_LOG_INFO);
 }
 
-static void test_safe_copy(void)
-{
-	char out[8];
-	hsd_log_safe_copy(out, sizeof out, "ab\ncd\xff");
-	CHECK(strcmp(out, "ab?cd?") == 0);
-	hsd_log_safe_copy(out, sizeof out, "0123456789");
-	CHECK(strcmp(out, "0123456") == 0);
-	hsd_log_safe_copy(out, sizeof out, NULL);
-	CHECK(strcmp(out, "") == 0);
-}
-
 static void test_quote(void)
 {
 	char out[HSD_LOG_QUOTED_SIZE(64)], line[512];
@@ -110,6 +99,12 @@ static void test_name(void)
 	/* a valid name too long for out is encoded (and cut) rather than lost */
 	char small[10];
 	CHECK_STR(hsd_log_name(small, sizeof small, "abcdefghijkl", 1), "?\"abc\"...");
+	/* at most HSD_LOG_NAME_MAX bytes of a name are shown */
+	char long_name[HSD_LOG_NAME_MAX + 20];
+	memset(long_name, 'n', sizeof long_name - 1);
+	long_name[sizeof long_name - 1] = '\0';
+	hsd_log_name(out, sizeof out, long_name, 0);
+	CHECK_EQ_INT(strlen(out), 1 + 1 + HSD_LOG_NAME_MAX + 1 + 3);
 	/* the longest user name the engine takes is cut, never overflows */
 	char big[300];
 	memset(big, '"', sizeof big - 1);
@@ -124,7 +119,6 @@ int main(void)
 	test_format();
 	test_cut();
 	test_levels();
-	test_safe_copy();
 	test_quote();
 	test_name();
 	return hs_test_done();
