@@ -21,6 +21,10 @@ mkdir -p "$DEMO"
 if [ ! -f "$STATE/host_ed25519" ]; then
   build/hostsd init --dir "$STATE"
 fi
+# the demo subsystem, in the configuration (trust add checks grants against it)
+if ! grep -q '^subsystem echo=' "$STATE/hostsd.conf"; then
+  echo 'subsystem echo=cat' >>"$STATE/hostsd.conf"
+fi
 if [ ! -f "$KEY" ]; then
   ssh-keygen -q -t ed25519 -N '' -C demo-peer -f "$KEY"
   build/hostsd trust add --dir "$STATE" demo-peer "$KEY.pub" --subsystems echo --comment "demo peer"

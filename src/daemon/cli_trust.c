@@ -13,6 +13,7 @@
 #include "daemon/cli.h"
 #include "daemon/cli_pubkey.h"
 #include "daemon/cli_trust.h"
+#include "daemon/config.h"
 
 struct trust_cmd {
 	const char *name;
@@ -42,7 +43,8 @@ static const char help_add[] =
 	"\n"
 	"Options:\n"
 	"  --subsystems A,B      what a new host may run: subsystem names separated\n"
-	"                        by commas, '*' for all, '' for none; default: *\n"
+	"                        by commas, '*' for all, '' for none; default: none\n"
+	"                        (grant them later with hostsd trust grant)\n"
 	"  --expires YYYY-MM-DD  refuse the key from 00:00 UTC that day on\n"
 	"  --comment TEXT        a note kept with the key; default: the comment of\n"
 	"                        the key line\n"
@@ -76,7 +78,9 @@ static const char help_grant[] =
 	"Usage: hostsd trust grant [--dir DIR] HOST-ID SUBSYSTEM\n"
 	"\n"
 	"Let the host HOST-ID run SUBSYSTEM (a name defined by a subsystem line of\n"
-	"hostsd.conf), or every subsystem with '*' (quoted, for the shell).\n"
+	"hostsd.conf), or every subsystem with '*' (quoted, for the shell). A name\n"
+	"that hostsd.conf does not define is granted with a warning: it takes\n"
+	"effect once a subsystem line (or hostsd serve --subsystem) defines it.\n"
 	"\n"
 	"Options:\n" HSD_TRUST_DIR_HELP "  -h, --help            show this help\n";
 
@@ -208,8 +212,32 @@ static int check_comment(const char *usage, const char *comment)
 	                     HSD_COMMENT_MAX);
 }
 
+/* Warn about each name (but '*') that DIR/hostsd.conf defines no
+ * subsystem for: a typo in a grant would otherwise go unnoticed. */
+static void warn_unconfigured(const char *dir, const char *const *names, size_t n)
+{
+	char path[HSD_PATH_MAX], err[1024];
+	struct hsd_config c;
+	size_t i = 0;
+	while (i < n && strcmp(names[i], "*") == 0)
+		i++;
+	if (i == n || hsd_state_path(dir, HSD_CONFIG_FILE, path, sizeof path, err, sizeof err) != 0)
+		return;
+	if (hsd_config_load(&c, path, 1, err, sizeof err) != 0) {
+		hsd_cli_warn("cannot check the subsystem names against the configuration: %s", err);
+		return;
+	}
+	for (; i < n; i++)
+		if (strcmp(names[i], "*") != 0 && hsd_subsystems_get(&c.subsystems, names[i]) == NULL)
+			hsd_cli_warn(
+				"subsystem %s is not configured in %s: the grant takes effect once a subsystem "
+				"line (or hostsd serve --subsystem %s=COMMAND) defines it",
+				names[i], path, names[i]);
+	hsd_config_cleanup(&c);
+}
+
 /* The result of add on stdout: a new host also shows what it may run
- * (subsystems is the --subsystems given, NULL for the default of all). */
+ * (subsystems is the --subsystems given, NULL for the default of none). */
 static void print_added(const char *host_id, const char *fp, enum hsd_add_result result, const char *subsystems,
                         const char *const *grants, size_t ngrants)
 {
@@ -226,10 +254,10 @@ static void print_added(const char *host_id, const char *fp, enum hsd_add_result
 		size_t used = strlen(list);
 		snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "", grants[i]);
 	}
-	printf("added host %s with key %s (subsystems: %s)\n", host_id, fp,
-	       subsystems == NULL ? "*"
-	       : ngrants == 0     ? "none"
-	                          : list);
+	printf("added host %s with key %s (subsystems: %s)\n", host_id, fp, ngrants == 0 ? "none" : list);
+	/* least privilege: nothing unless asked for */
+	if (subsystems == NULL)
+		printf("grant what it may run with: hostsd trust grant %s SUBSYSTEM\n", host_id);
 }
 
 static int cmd_add(int argc, char **argv)
@@ -278,6 +306,8 @@ static int cmd_add(int argc, char **argv)
 		hsd_text_sanitize(comment, sizeof comment, line_comment != NULL ? line_comment : "");
 	if ((r = hsd_cli_state_dir(dir_opt, dir, sizeof dir)) != 0 || (r = hsd_cli_open_registry(dir, &reg)) != 0)
 		goto out;
+	/* without --subsystems a new host may run nothing (least privilege),
+	 * and an existing one keeps its grants */
 	struct hsd_key_spec spec = {
 		.host_id = pos[0],
 		.key = key,
@@ -293,6 +323,8 @@ static int cmd_add(int argc, char **argv)
 	}
 	hs_key_fingerprint(key, fp);
 	print_added(pos[0], fp, result, subsystems, grants, ngrants);
+	if (result == HSD_ADD_NEW_HOST)
+		warn_unconfigured(dir, grants, ngrants);
 	if (result != HSD_ADD_UNCHANGED && expiry != 0 && expiry <= now)
 		hsd_cli_warn("the key expires on %s, which is not in the future: it will not be accepted", expires);
 	r = hsd_cli_finish(HSD_EXIT_OK);
@@ -387,16 +419,19 @@ static int grant_or_deny(int argc, char **argv, const char *help, const char *na
 	if (r != 0) {
 		r = hsd_cli_fail("%s", hsd_registry_error(reg));
 	} else {
-		if (grant)
+		if (grant) {
+			const char *granted = pos[1];
+			warn_unconfigured(dir, &granted, 1);
 			printf(changed ? "granted %s to host %s\n"
 			               : "subsystem %s was already granted to host %s: nothing "
 			                 "changed\n",
 			       pos[1], pos[0]);
-		else
+		} else {
 			printf(changed ? "denied %s to host %s\n"
 			               : "subsystem %s was not granted to host %s: nothing "
 			                 "changed\n",
 			       pos[1], pos[0]);
+		}
 		r = hsd_cli_finish(HSD_EXIT_OK);
 	}
 	hsd_registry_close(reg);

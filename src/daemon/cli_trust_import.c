@@ -175,6 +175,7 @@ static int add_entry(struct hsd_registry *reg, const struct hsd_import_entry *e,
 		.expires = e->expires,
 		.comment = e->comment,
 		.grants_given = e->grants_given,
+		.all_by_default = 1, /* without hostsd-subsystems=: "*", as documented */
 		.grants = grants,
 		.ngrants = e->ngrants,
 	};

@@ -53,7 +53,15 @@ const char hsd__help_trust_log[] =
 	"  FINGERPRINT  of the key it offered; - if none\n"
 	"  REASON       why it was refused (may hold blanks; last on the line)\n"
 	"\n"
-	"The log keeps about the newest 100000 attempts.\n"
+	"Attempts with a user name that is no valid host id are not listed one\n"
+	"by one: a line with HOST-ID ? counts those of one UTC day, with the\n"
+	"time and peer of the last of them and the REASON\n"
+	"  N attempts with invalid host ids since TIME\n"
+	"\n"
+	"The log keeps about the newest 100000 attempts of each kind: accepted,\n"
+	"refused for a host of the registry, refused for an unknown host id (so\n"
+	"strangers cannot push the attempts of known hosts out), and the counts\n"
+	"of the last 400 days.\n"
 	"\n"
 	"Options:\n"
 	"  --limit N             show at most N attempts (default 50)\n"
@@ -245,6 +253,26 @@ static void word(char *out, size_t outlen, const char *s, const char *empty_as)
 			*p = '?';
 }
 
+/* A day's count of attempts with invalid host ids, as one line or one
+ * JSON object: the time and peer of the last, the count and the first's
+ * time. */
+static void print_count(const struct hsd_reg_event *e, const char *when, int json, int more)
+{
+	char since[HSD_TIME_SIZE], peer[HSD_PEER_MAX + 1];
+	hsd_time_format(e->since, since);
+	if (json) {
+		printf("  {\"time\": \"%s\", \"result\": \"refused\", \"host_id\": null, \"peer\": ", when);
+		json_string(e->peer);
+		printf(", \"fingerprint\": null, \"reason\": \"invalid host id\", \"attempts\": %llu, \"since\": "
+		       "\"%s\"}%s\n",
+		       (unsigned long long)e->attempts, since, more ? "," : "");
+		return;
+	}
+	word(peer, sizeof peer, e->peer, "?");
+	printf("%s refused ? %s - %llu attempts with invalid host ids since %s\n", when, peer,
+	       (unsigned long long)e->attempts, since);
+}
+
 int hsd__trust_log(int argc, char **argv)
 {
 	const char *dir_opt, *limit_opt;
@@ -290,6 +318,10 @@ int hsd__trust_log(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		const struct hsd_reg_event *e = &ev[i];
 		hsd_time_format(e->time, when);
+		if (e->attempts > 0) {
+			print_count(e, when, json, i + 1 < n);
+			continue;
+		}
 		if (json) {
 			printf("  {\"time\": \"%s\", \"result\": \"%s\", \"host_id\": ", when,
 			       e->accepted ? "accepted" : "refused");

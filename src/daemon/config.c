@@ -333,7 +333,7 @@ static int parse_line(struct hsd_config *c, struct ctx *x, char *s)
 	}
 	if (*v == '\0')
 		return fail(x, "%s needs a value", set->name);
-	unsigned bit = 1u << set->id;
+	uint64_t bit = HSD_CFG_BIT(set->id);
 	if (!is_repeatable(set) && (c->set & bit))
 		return fail(x, "%s is given twice (first on line %u)", set->name, x->first_line[set->id]);
 	if (set_value(c, x, set, v) != 0)
@@ -452,7 +452,7 @@ int hsd_config_set_option(struct hsd_config *c, const struct hsd_setting *s, con
                           size_t errlen)
 {
 	struct ctx x = { .name = NULL, .err = err, .errlen = errlen };
-	unsigned bit = 1u << s->id;
+	uint64_t bit = HSD_CFG_BIT(s->id);
 	if (s->option == NULL)
 		return fail(&x, "internal error: %s has no option", s->name);
 	if (!is_repeatable(s) && (c->set & bit))
@@ -467,7 +467,7 @@ int hsd_config_overlay(struct hsd_config *c, const struct hsd_config *over, char
 {
 	for (size_t i = 0; i < HSD_SETTING_COUNT; i++) {
 		const struct hsd_setting *s = &hsd_settings[i];
-		if (!(over->set & (1u << s->id)))
+		if (!(over->set & HSD_CFG_BIT(s->id)))
 			continue;
 		switch (s->type) {
 		case HSD_TYPE_LISTEN:
@@ -514,7 +514,7 @@ int hsd_config_overlay(struct hsd_config *c, const struct hsd_config *over, char
 			break;
 		}
 		}
-		c->set |= 1u << s->id;
+		c->set |= HSD_CFG_BIT(s->id);
 	}
 	if (c->max_unauthenticated_per_source > c->max_unauthenticated) {
 		snprintf(err, errlen, "max_unauthenticated_per_source (%u) is above max_unauthenticated (%u)",

@@ -35,6 +35,9 @@ static void check_defaults(const struct hsd_config *c)
 	CHECK_EQ_INT(c->max_channels, HS_MAX_CHANNELS_DEFAULT);
 	CHECK(c->rekey_bytes == HS_REKEY_BYTES_DEFAULT);
 	CHECK_EQ_INT(c->rekey_seconds, HS_REKEY_SECONDS_DEFAULT);
+	/* the daemon's own */
+	CHECK_EQ_INT(c->max_connections_per_host, 16);
+	CHECK_EQ_INT(c->max_sessions, 10);
 	CHECK_EQ_INT(c->keepalive, HS_KEEPALIVE_DEFAULT);
 	CHECK_EQ_INT(c->tcp_keepalive, HS_TCP_KEEPALIVE_DEFAULT);
 	CHECK_EQ_INT(c->idle_timeout, HS_IDLE_TIMEOUT_DEFAULT);
@@ -109,7 +112,7 @@ static void test_every_setting(void)
 	CHECK_EQ_INT(c.keepalive, 15);
 	CHECK_EQ_INT(c.shutdown_timeout, 5);
 	CHECK_EQ_INT(c.log_level, HSD_LOG_DEBUG);
-	CHECK_EQ_INT(c.set, ((1u << 12) - 1) | HSD_CFG_MAX_DH_COMPUTATIONS); /* every non-algorithm bit */
+	CHECK_EQ_INT(c.set, (HSD_CFG_BIT(12) - 1) | HSD_CFG_MAX_DH_COMPUTATIONS); /* every non-algorithm bit */
 	hsd_config_cleanup(&c);
 	check_defaults(&c);
 
@@ -164,6 +167,15 @@ static void test_every_setting(void)
 	CHECK_EQ_INT(parse(&c, "rekey_bytes 64g\nlog_level 3\n", err, sizeof err), 0);
 	CHECK(c.rekey_bytes == 64ull * 1024 * 1024 * 1024);
 	CHECK_EQ_INT(c.log_level, HSD_LOG_ERR);
+	/* The daemon's own limits of peers. */
+	CHECK_EQ_INT(parse(&c, "max_connections_per_host 3\nmax_sessions 2\n", err, sizeof err), 0);
+	CHECK_EQ_INT(c.max_connections_per_host, 3);
+	CHECK_EQ_INT(c.max_sessions, 2);
+	CHECK_EQ_INT(c.set, HSD_CFG_MAX_CONNECTIONS_PER_HOST | HSD_CFG_MAX_SESSIONS);
+	CHECK_EQ_INT(parse(&c, "max_sessions 0\n", err, sizeof err), -1);
+	CHECK(strstr(err, "max_sessions \"0\" must be a whole number from 1 to 1024 (sessions)") != NULL);
+	CHECK_EQ_INT(parse(&c, "max_connections_per_host 10001\n", err, sizeof err), -1);
+	CHECK(strstr(err, "from 1 to 10000 (connections)") != NULL);
 	CHECK_EQ_INT(parse(&c, "rekey_bytes 16k\nlog_level warning\n", err, sizeof err), 0);
 	CHECK(c.rekey_bytes == 16384);
 	CHECK_EQ_INT(c.log_level, HSD_LOG_WARNING);
@@ -196,7 +208,7 @@ static void test_template(void)
 	}
 	CHECK_EQ_INT(parse(&c, out, err, sizeof err), 0);
 	hsd_config_init(&def);
-	CHECK_EQ_INT(c.set, ((1u << HSD_SETTING_COUNT) - 1) & ~(unsigned)(HSD_CFG_SUBSYSTEM | HSD_CFG_PENALTY_EXEMPT));
+	CHECK_EQ_INT(c.set, (HSD_CFG_BIT(HSD_SETTING_COUNT) - 1) & ~(HSD_CFG_SUBSYSTEM | HSD_CFG_PENALTY_EXEMPT));
 	check_defaults(&c);
 	/* max_startups is shown as START:RATE:FULL, START equal to FULL: the
 	 * same as the engine's "no random drop" */

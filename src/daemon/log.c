@@ -1,6 +1,7 @@
 /*
  * hostsd program — the event log (see log.h): level filter, escaping of
- * everything that is not printable ASCII, and one write(2) per line.
+ * everything that is not printable ASCII, one write(2) per line, and the
+ * quoting of values a peer chose.
  */
 #include "daemon/log.h"
 
@@ -55,23 +56,34 @@ const char *hsd_log_level_name(int level)
 	return level_names[level - HSD_LOG_ERR];
 }
 
-/* Escape raw into out: printable ASCII stays, the rest becomes \xNN (and a
- * backslash is doubled so escapes stay unambiguous). Returns the length;
- * *cut is set when not all of raw fitted. */
-static size_t escape(char *out, size_t cap, const char *raw, size_t rawlen, int *cut)
+/* What escape() writes for a byte besides the control and non-ASCII ones,
+ * which always become \xNN. */
+enum {
+	ESC_LINE = 0,        /* the whole line: printable ASCII stays as it is */
+	ESC_QUOTED = 1 << 0, /* a quoted value: '"' and '\\' get a backslash */
+	ESC_BLANKS = 1 << 1  /* a name: ' ' becomes \x20 too */
+};
+
+/* Escape raw into out (cap bytes with the NUL) by flags. Returns the
+ * length; *cut is set when not all of raw fitted (never half an escape). */
+static size_t escape(char *out, size_t cap, const char *raw, size_t rawlen, unsigned flags, int *cut)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0, i = 0;
 	for (; i < rawlen; i++) {
 		unsigned char c = (unsigned char)raw[i];
-		size_t need = c >= 0x20 && c < 0x7f ? (c == '\\' ? 2 : 1) : 4;
+		size_t need = 1;
+		if (c < 0x20 || c >= 0x7f || (c == ' ' && (flags & ESC_BLANKS)))
+			need = 4;
+		else if ((c == '"' || c == '\\') && (flags & ESC_QUOTED))
+			need = 2;
 		if (o + need >= cap)
 			break;
 		if (need == 1) {
 			out[o++] = (char)c;
 		} else if (need == 2) {
 			out[o++] = '\\';
-			out[o++] = '\\';
+			out[o++] = (char)c;
 		} else {
 			out[o++] = '\\';
 			out[o++] = 'x';
@@ -106,7 +118,7 @@ static size_t vformat(char *out, size_t outlen, int level, const char *fmt, va_l
 	out[1] = (char)('0' + level);
 	out[2] = '>';
 	/* room for "...\n" and NUL after the escaped text */
-	size_t o = 3 + escape(out + 3, outlen - 3 - 4, raw, rawlen, &cut);
+	size_t o = 3 + escape(out + 3, outlen - 3 - 4, raw, rawlen, ESC_LINE, &cut);
 	if (cut) {
 		memcpy(out + o, "...", 3);
 		o += 3;
@@ -147,14 +159,43 @@ void hsd_log(int level, const char *fmt, ...)
 	errno = saved;
 }
 
-void hsd_log_safe_copy(char *out, size_t outlen, const char *text)
+/* "text" escaped by flags, after prefix (at most one character), into
+ * out; "... when cut: to what fits, and to at most max bytes of text. */
+static const char *quoted(char *out, size_t outlen, const char *prefix, const char *text, unsigned flags, size_t max)
 {
-	size_t i = 0;
-	if (outlen == 0)
-		return;
-	for (; text != NULL && text[i] != '\0' && i + 1 < outlen; i++) {
-		unsigned char c = (unsigned char)text[i];
-		out[i] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
+	size_t p = strlen(prefix), len = text != NULL ? strlen(text) : 0;
+	int cut = len > max;
+	if (cut)
+		len = max;
+	if (outlen < p + 6) { /* not even ?"..." fits */
+		if (outlen > 0)
+			out[0] = '\0';
+		return out;
 	}
-	out[i] = '\0';
+	memcpy(out, prefix, p);
+	out[p] = '"';
+	/* room after the text for the closing quote and "..." (escape()
+	 * counts the NUL in its cap) */
+	size_t o = p + 1 + escape(out + p + 1, outlen - p - 1 - 4, text != NULL ? text : "", len, flags, &cut);
+	out[o++] = '"';
+	if (cut) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+const char *hsd_log_quote(char *out, size_t outlen, const char *text)
+{
+	return quoted(out, outlen, "", text, ESC_QUOTED, (size_t)-1);
+}
+
+const char *hsd_log_name(char *out, size_t outlen, const char *text, int valid)
+{
+	if (valid && text != NULL && strlen(text) < outlen) {
+		memcpy(out, text, strlen(text) + 1);
+		return out;
+	}
+	return quoted(out, outlen, "?", text, ESC_QUOTED | ESC_BLANKS, HSD_LOG_NAME_MAX);
 }

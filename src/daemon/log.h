@@ -3,8 +3,15 @@
  * prefixes ("<6>connection from 127.0.0.1:40000"), which journald and most
  * log collectors understand. Every line is written with one write(2), so
  * lines never interleave, and bytes that could forge a second line or
- * confuse a terminal (control characters, non-ASCII) are escaped as \xNN:
- * peer-supplied text (a user name) cannot inject log lines.
+ * confuse a terminal (control characters, non-ASCII) are escaped as \xNN
+ * wherever they come from: nothing can inject a log line.
+ *
+ * A line is an event name and KEY=VALUE fields. Text a peer chose must not
+ * forge fields either (host=evil" authenticated=yes): it goes into a line
+ * only through hsd_log_quote() (a quoted value whose " and \ are escaped)
+ * or hsd_log_name() (a name as it is when valid, else visibly encoded as
+ * ?"..." without blanks). The line-wide escaping leaves \ alone, so the
+ * escapes those two write stay as they are.
  *
  * Never pass secrets: the log is for addresses, identities, fingerprints,
  * counts and reasons.
@@ -44,9 +51,31 @@ void hsd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
  * length. */
 size_t hsd_log_format(char *out, size_t outlen, int level, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Copy text into out (NUL-terminated, cut to fit) keeping only characters
- * that are safe in a log field and a shell-free environment value:
- * printable ASCII; anything else becomes '?'. For peer-supplied names. */
-void hsd_log_safe_copy(char *out, size_t outlen, const char *text);
+/* The most bytes of a name that hsd_log_name() shows encoded (a longer
+ * one is cut, marked with "...). */
+#define HSD_LOG_NAME_MAX 128u
+
+/* Reasons (ours, or the engine's with a peer's DISCONNECT text) are
+ * shorter than this. */
+#define HSD_LOG_REASON_MAX 256u
+
+/* Room for hsd_log_quote() or hsd_log_name() of text up to n bytes:
+ * every byte may become a 4-byte escape; quotes, '?', "..." and NUL. */
+#define HSD_LOG_QUOTED_SIZE(n) (4u * (n) + 8u)
+
+/* Text (NULL: "") as a quoted log value: '"', the text with '"' and '\'
+ * escaped by a backslash and every byte that is not printable ASCII
+ * written as \xNN, then '"'. Text that does not fit is cut at a whole
+ * escape and the value ends in "... (after the closing quote). For
+ * reason="..." and any other text a peer may have chosen. Returns out. */
+const char *hsd_log_quote(char *out, size_t outlen, const char *text);
+
+/* A name (a host id, a subsystem) as one log word: as it is when valid
+ * (the caller checked it: it holds no blank, '"', '\' or '?'), else
+ * visibly encoded as ?"..." with the escapes of hsd_log_quote() and blanks
+ * written as \x20, so the field never holds a blank:
+ *   host=node1    host=?"evil\"\x20authenticated=yes"
+ * Returns out. */
+const char *hsd_log_name(char *out, size_t outlen, const char *text, int valid);
 
 #endif

@@ -1,5 +1,6 @@
 /* Tests of the event log: level prefixes, escaping of control characters
- * and non-ASCII (no forged lines), cutting of long lines, level parsing. */
+ * and non-ASCII (no forged lines), cutting of long lines, level parsing,
+ * and the quoting of peer text (no forged fields). */
 #include "daemon/log.h"
 
 #include <string.h>
@@ -14,8 +15,10 @@ static void test_format(void)
 	CHECK_EQ_INT(n, strlen(out));
 	hsd_log_format(out, sizeof out, HSD_LOG_WARNING, "user=%s", "evil\n<3>forged");
 	CHECK(strcmp(out, "<4>user=evil\\x0a<3>forged\n") == 0);
+	/* the line-wide pass leaves a backslash alone: the escapes of
+	 * hsd_log_quote() and hsd_log_name() pass through as they are */
 	hsd_log_format(out, sizeof out, HSD_LOG_ERR, "%s", "a\\b\x1b[31m\xc3\xa9");
-	CHECK(strcmp(out, "<3>a\\\\b\\x1b[31m\\xc3\\xa9\n") == 0);
+	CHECK(strcmp(out, "<3>a\\b\\x1b[31m\\xc3\\xa9\n") == 0);
 	/* exactly one newline, at the end */
 	CHECK(strchr(out, '\n') == out + strlen(out) - 1);
 }
@@ -64,15 +67,51 @@ static void test_levels(void)
 	hsd_log_set_level(HSD_LOG_INFO);
 }
 
-static void test_safe_copy(void)
+static void test_quote(void)
 {
-	char out[8];
-	hsd_log_safe_copy(out, sizeof out, "ab\ncd\xff");
-	CHECK(strcmp(out, "ab?cd?") == 0);
-	hsd_log_safe_copy(out, sizeof out, "0123456789");
-	CHECK(strcmp(out, "0123456") == 0);
-	hsd_log_safe_copy(out, sizeof out, NULL);
-	CHECK(strcmp(out, "") == 0);
+	char out[HSD_LOG_QUOTED_SIZE(64)], line[512];
+	CHECK_STR(hsd_log_quote(out, sizeof out, "unknown host"), "\"unknown host\"");
+	CHECK_STR(hsd_log_quote(out, sizeof out, NULL), "\"\"");
+	CHECK_STR(hsd_log_quote(out, sizeof out, "a\"b\\c\nd\xff"), "\"a\\\"b\\\\c\\x0ad\\xff\"");
+	/* the forged fields of a DISCONNECT text stay inside one value */
+	hsd_log_format(line, sizeof line, HSD_LOG_INFO, "disconnect host=node1 reason=%s",
+	               hsd_log_quote(out, sizeof out, "bye\" authenticated=yes host=\\\"x"));
+	CHECK_STR(line, "<6>disconnect host=node1 reason=\"bye\\\" authenticated=yes host=\\\\\\\"x\"\n");
+	/* cut at a whole escape, marked after the closing quote */
+	char small[12];
+	CHECK_STR(hsd_log_quote(small, sizeof small, "abcdefghijkl"), "\"abcdef\"...");
+	CHECK_STR(hsd_log_quote(small, sizeof small, "abc\n"), "\"abc\"...");
+	CHECK_STR(hsd_log_quote(small, sizeof small, "ab\n"), "\"ab\\x0a\"");
+	CHECK_STR(hsd_log_quote(small, 6, "a"), "\"\"...");
+	CHECK_STR(hsd_log_quote(small, 5, "a"), "");
+}
+
+static void test_name(void)
+{
+	char out[HSD_LOG_QUOTED_SIZE(HSD_LOG_NAME_MAX)];
+	CHECK_STR(hsd_log_name(out, sizeof out, "node1", 1), "node1");
+	/* an invalid name is one word, visibly encoded */
+	CHECK_STR(hsd_log_name(out, sizeof out, "evil\" authenticated=yes host=trusted-peer", 0),
+	          "?\"evil\\\"\\x20authenticated=yes\\x20host=trusted-peer\"");
+	CHECK(strchr(out, ' ') == NULL);
+	CHECK_STR(hsd_log_name(out, sizeof out, "", 0), "?\"\"");
+	CHECK_STR(hsd_log_name(out, sizeof out, "a\\b\t", 0), "?\"a\\\\b\\x09\"");
+	/* a valid name too long for out is encoded (and cut) rather than lost */
+	char small[10];
+	CHECK_STR(hsd_log_name(small, sizeof small, "abcdefghijkl", 1), "?\"abc\"...");
+	/* at most HSD_LOG_NAME_MAX bytes of a name are shown */
+	char long_name[HSD_LOG_NAME_MAX + 20];
+	memset(long_name, 'n', sizeof long_name - 1);
+	long_name[sizeof long_name - 1] = '\0';
+	hsd_log_name(out, sizeof out, long_name, 0);
+	CHECK_EQ_INT(strlen(out), 1 + 1 + HSD_LOG_NAME_MAX + 1 + 3);
+	/* the longest user name the engine takes is cut, never overflows */
+	char big[300];
+	memset(big, '"', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	hsd_log_name(out, sizeof out, big, 0);
+	CHECK(strlen(out) < sizeof out);
+	CHECK(strcmp(out + strlen(out) - 4, "\"...") == 0);
 }
 
 int main(void)
@@ -80,6 +119,7 @@ int main(void)
 	test_format();
 	test_cut();
 	test_levels();
-	test_safe_copy();
+	test_quote();
+	test_name();
 	return hs_test_done();
 }

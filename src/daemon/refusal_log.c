@@ -50,7 +50,11 @@ static const char *penalty_name(int penalty)
 void hsd_refusal_log_refused(struct hsd_refusal_log *r, const char *source, int reason)
 {
 	char name[HSD_REFUSAL_SOURCE_TEXT];
-	hsd_log_safe_copy(name, sizeof name, source != NULL ? source : "?");
+	/* an address the engine printed; whatever it is, one plain word */
+	snprintf(name, sizeof name, "%s", source != NULL ? source : "?");
+	for (char *c = name; *c != '\0'; c++)
+		if (*c <= ' ' || *c > '~' || *c == '"' || *c == '\\')
+			*c = '?';
 	r->total++;
 	r->by_reason[reason >= HS_REFUSED_PENALTY && reason <= HS_REFUSED_EARLY_DROP ? reason : 0]++;
 	for (size_t i = 0; i < r->nsrc; i++) {
@@ -81,7 +85,11 @@ int hsd_refusal_log_penalised(struct hsd_refusal_log *r, const char *source, int
 		return 0;
 	}
 	r->penalty_lines++;
-	hsd_log_safe_copy(name, sizeof name, source != NULL ? source : "?");
+	/* an address the engine printed; whatever it is, one plain word */
+	snprintf(name, sizeof name, "%s", source != NULL ? source : "?");
+	for (char *c = name; *c != '\0'; c++)
+		if (*c <= ' ' || *c > '~' || *c == '"' || *c == '\\')
+			*c = '?';
 	snprintf(out, outlen, "source penalised source=%s seconds=%u reason=\"%s\"", name, seconds,
 	         penalty_name(penalty));
 	return 1;

@@ -47,7 +47,9 @@ static void on_later(uv_timer_t *t)
 		return;
 	srv->finished = 1;
 	hsd__serve_close_listeners(srv);
+	hsd__serve_flush_invalid(srv); /* the last count, before the loop ends */
 	if (srv->handles_up) {
+		hsd__serve_release_held(srv);
 		uv_timer_stop(&srv->watch);
 		close_handle((uv_handle_t *)&srv->watch);
 		close_handle((uv_handle_t *)&srv->stop_timer);
@@ -125,36 +127,6 @@ static void on_signal(uv_signal_t *h, int signum)
 
 /* --- start-up --- */
 
-static int write_pidfile(const char *path)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	int ok = write(fd, buf, (size_t)n) == n;
-	if (close(fd) != 0)
-		ok = 0;
-	return ok ? 0 : -1;
-}
-
-/* Remove the pid file only if it is still ours. */
-static void remove_pidfile(const char *path)
-{
-	char buf[32], want[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	snprintf(want, sizeof want, "%ld\n", (long)getpid());
-	if (n > 0) {
-		buf[n] = '\0';
-		if (strcmp(buf, want) == 0)
-			unlink(path);
-	}
-}
-
 static void init_handles(struct server *srv)
 {
 	uv_signal_init(&srv->loop, &srv->sig_term);
@@ -165,6 +137,7 @@ static void init_handles(struct server *srv)
 	uv_timer_init(&srv->loop, &srv->later);
 	uv_timer_init(&srv->loop, &srv->refusal_timer);
 	hsd_refusal_log_init(&srv->refusals);
+	hsd__serve_answer_clock_init(srv);
 	srv->sig_term.data = srv->sig_int.data = srv->sig_hup.data = srv;
 	srv->watch.data = srv->stop_timer.data = srv->later.data = srv->refusal_timer.data = srv;
 	srv->handles_up = 1;
@@ -176,7 +149,7 @@ static int run(struct server *srv)
 	const char *dir = srv->dir;
 
 	if (hsd_state_dir_resolve(srv->cli.dir, srv->dir, sizeof srv->dir, err, sizeof err) != 0 ||
-	    hsd_state_dir_check(dir, err, sizeof err) != 0)
+	    hsd_state_dir_check(dir, err, sizeof err) != 0 || hsd__serve_check_modes(dir, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
 	if (hsd__serve_load_settings(dir, &srv->cli, &srv->set, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
@@ -188,6 +161,15 @@ static int run(struct server *srv)
 		return hsd_cli_fail("%s", err);
 	if (hsd_regpool_open(dir, &srv->pool, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
+	/* before binding: a second server with the same pid file stops here,
+	 * with the pid of the first */
+	if (srv->cli.pidfile != NULL && hsd_pidfile_open(srv->cli.pidfile, &srv->pidfile, err, sizeof err) != 0)
+		return hsd_cli_fail("%s", err);
+	unsigned long long before, after;
+	if (hsd_raise_nofile_limit(&before, &after) != 0)
+		hsd_log(HSD_LOG_WARNING, "cannot raise the limit of open files (%llu): %s", before, strerror(errno));
+	else if (after != before)
+		hsd_log(HSD_LOG_INFO, "limit of open files raised from %llu to %llu", before, after);
 	const char *path = getenv("PATH");
 	if ((srv->path_env = strdup(path != NULL && path[0] != '\0' ? path : "/usr/local/bin:/usr/bin:/bin")) == NULL)
 		return HSD_EXIT_FAIL;
@@ -198,22 +180,14 @@ static int run(struct server *srv)
 	signal(SIGPIPE, SIG_IGN);
 	init_handles(srv);
 
-	int rc = HSD_EXIT_OK;
 	if (hsd__serve_apply_listeners(srv, 1) != 0) {
-		rc = HSD_EXIT_FAIL;
-	} else if (srv->cli.pidfile != NULL && write_pidfile(srv->cli.pidfile) != 0) {
-		hsd_log(HSD_LOG_ERR, "cannot write the pid file %s: %s", srv->cli.pidfile, strerror(errno));
-		rc = HSD_EXIT_FAIL;
-	}
-	if (rc != HSD_EXIT_OK) {
 		/* tear down what was bound, on the loop, then leave */
 		srv->stopping = 1;
 		on_later(&srv->later);
 		uv_run(&srv->loop, UV_RUN_DEFAULT);
 		(void)uv_loop_close(&srv->loop);
-		return rc;
+		return HSD_EXIT_FAIL;
 	}
-	srv->pidfile_written = srv->cli.pidfile != NULL;
 	srv->started = 1;
 	char fp[HS_FINGERPRINT_SIZE];
 	hs_key_fingerprint(hs_hostkey_public(srv->hostkey), fp);
@@ -235,15 +209,25 @@ static int run(struct server *srv)
 int hsd_cmd_serve(int argc, char **argv)
 {
 	int help = 0;
+	/* First of all: the launcher's descriptors (a pipe without
+	 * close-on-exec, a terminal's) must not reach any subsystem child. */
+	int closed = hsd_close_inherited_fds();
 	struct server *srv = calloc(1, sizeof(*srv));
 	if (srv == NULL)
 		return hsd_cli_fail("out of memory");
 	hs__list_init(&srv->peers);
+	srv->pidfile.fd = -1;
+	srv->answer_fd = -1;
+	if (closed > 0)
+		hsd_log(HSD_LOG_DEBUG, "closed %d inherited descriptors", closed);
+	else if (closed < 0)
+		hsd_log(HSD_LOG_WARNING, "cannot close inherited descriptors: subsystems may see them");
 	int rc = hsd_serve_cli_parse(argc, argv, &srv->cli, &help);
 	if (rc == HSD_EXIT_OK)
 		rc = help ? hsd_serve_cli_help() : run(srv);
-	if (srv->pidfile_written)
-		remove_pidfile(srv->cli.pidfile);
+	hsd_pidfile_release(&srv->pidfile);
+	if (srv->answer_fd >= 0) /* its poll handle was closed with the loop */
+		close(srv->answer_fd);
 	hsd_regpool_close(srv->pool);
 	hs_hostkey_free(srv->hostkey);
 	hsd_serve_settings_clear(&srv->set);

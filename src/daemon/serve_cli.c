@@ -141,6 +141,9 @@ int hsd_serve_cli_help(void)
 	    ";\n"
 	    "the command line wins. SIGHUP re-reads that file; SIGTERM or SIGINT stop\n"
 	    "taking connections and let open sessions finish (up to shutdown_timeout).\n"
+	    "DIR and its files must belong to this user or root, writable by no one\n"
+	    "else, and the host key readable by no one else (checked at start and at\n"
+	    "each SIGHUP).\n"
 	    "\n"
 	    "Options:\n");
 	/* the default of --dir spans lines of its own */
@@ -150,7 +153,9 @@ int hsd_serve_cli_help(void)
 		if (s->option != NULL)
 			option_help(&t, s->option, s->metavar, s->help);
 	}
-	option_help(&t, "pidfile", "PATH", "write the process id to PATH");
+	option_help(&t, "pidfile", "PATH",
+	            "write the process id to PATH, locked while serving\n"
+	            "(another server given the same PATH refuses to start)");
 	add(&t, "  %-*s %s\n", OPTION_WIDTH, "-h, --help", "show this help");
 	return hsd_cli_help(t.buf);
 }

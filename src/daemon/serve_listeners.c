@@ -22,6 +22,7 @@
 
 #include "daemon/log.h"
 #include "daemon/serve_priv.h"
+#include "registry/registry.h"
 
 /* --- the log of refusals --- */
 
@@ -214,6 +215,16 @@ void hsd__serve_close_listeners(struct server *srv)
 
 /* --- settings --- */
 
+int hsd__serve_check_modes(const char *dir, char *err, size_t errlen)
+{
+	char conf[HSD_PATH_MAX], reg[HSD_PATH_MAX], key[HSD_PATH_MAX];
+	if (hsd_state_path(dir, HSD_CONFIG_FILE, conf, sizeof conf, err, errlen) != 0 ||
+	    hsd_state_path(dir, HSD_REGISTRY_FILE, reg, sizeof reg, err, errlen) != 0 ||
+	    hsd_state_path(dir, HSD_HOSTKEY_FILE, key, sizeof key, err, errlen) != 0)
+		return -1;
+	return hsd_state_check_modes(dir, conf, reg, key, err, errlen);
+}
+
 int hsd__serve_load_settings(const char *dir, const struct hsd_serve_cli *cli, struct hsd_serve_settings *set,
                              char *err, size_t errlen)
 {
@@ -291,7 +302,10 @@ void hsd__serve_reload(struct server *srv)
 	char err[1024];
 	if (srv->stopping)
 		return;
-	if (hsd__serve_load_settings(srv->dir, &srv->cli, &fresh, err, sizeof err) != 0) {
+	/* the files may have been made writable by others since the start: a
+	 * file others could have written is not read */
+	if (hsd__serve_check_modes(srv->dir, err, sizeof err) != 0 ||
+	    hsd__serve_load_settings(srv->dir, &srv->cli, &fresh, err, sizeof err) != 0) {
 		hsd_log(HSD_LOG_ERR, "reload failed, keeping the running configuration: %s", err);
 		return;
 	}

@@ -33,6 +33,8 @@
 
 #include "common/list.h"
 #include "daemon/refusal_log.h"
+#include "daemon/log.h"
+#include "daemon/process.h"
 #include "daemon/serve_cli.h"
 #include "daemon/serve_registry.h"
 #include "daemon/serve_settings.h"
@@ -56,12 +58,15 @@ struct peer {
 	struct hs_conn *conn; /* NULL once the connection is gone */
 	uint64_t id;
 	char addr[64];
-	char host[HSD_HOST_ID_MAX + 1]; /* the user name, printable; a host id if host_valid */
+	char host[HSD_HOST_ID_MAX + 1]; /* the user name if it is a valid host id (host_valid), else "" */
 	int host_valid;
-	struct hsd_peer_record rec;   /* the registry's view of host */
-	struct hsd_peer_record fresh; /* a look-up running on the thread pool */
+	char host_log[HSD_LOG_QUOTED_SIZE(HSD_LOG_NAME_MAX)]; /* the user name as the log shows it; "-": none yet */
+	struct hsd_peer_record rec;                           /* the registry's view of host */
+	struct hsd_peer_record fresh;                         /* a look-up running on the thread pool */
 	uv_work_t work;
-	int loading;
+	int loading;            /* the look-up's answer is not given yet (on the pool, or held back) */
+	uint64_t answer_due;    /* monotonic ns before which the look-up is not answered */
+	struct peer *held_next; /* in server.held while its answer waits for answer_due */
 	int lookup_failed;
 	uint64_t lookup_gen; /* registry generation when the look-up was queued */
 	int authenticated;
@@ -89,21 +94,45 @@ struct server {
 	uint64_t last_full_ms;
 	int watch_busy;
 	unsigned attempt_jobs;
+	/* attempts with invalid host ids since the last flush to the registry
+	 * (counted there, not stored one by one) */
+	struct {
+		uint64_t n;
+		int64_t first, last;
+		char peer[64];
+		int flushing; /* a flush job is out */
+	} invalid;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watch, stop_timer, later;
 	uv_timer_t refusal_timer; /* the next summary of refused connections */
 	struct hsd_refusal_log refusals;
+	/* The clock of the held answers: a timerfd set to the first answer's
+	 * due time in nanoseconds, watched by answer_poll (Linux); else a libuv
+	 * timer, whose milliseconds counted from the loop's cached time leak
+	 * when the look-up ended. */
+	int answer_fd; /* -1: answer_timer instead */
+	uv_poll_t answer_poll;
+	uv_timer_t answer_timer;
+	struct peer *held; /* look-ups answered later, by answer_due (held_next) */
 	int handles_up;
-	int stopping; /* graceful stop under way */
-	int forced;   /* every connection was cut */
-	int finished; /* our own handles are closing */
-	int pidfile_written;
-	int started;         /* serving (start-up went well) */
-	unsigned dh_threads; /* pool threads started for key exchanges; 0: sized by the operator */
+	int stopping;               /* graceful stop under way */
+	int forced;                 /* every connection was cut */
+	int finished;               /* our own handles are closing */
+	struct hsd_pidfile pidfile; /* fd -1: none */
+	int started;                /* serving (start-up went well) */
+	unsigned dh_threads;        /* pool threads started for key exchanges; 0: sized by the operator */
 };
 
 /* The peer that owns a node of server.peers. */
 #define PEER_OF(node) HS_LIST_ENTRY(node, struct peer, link)
+
+/* The first answer to a peer's authentication, which waits for the
+ * registry's look-up of its host, is given this long after the request
+ * came (or when the look-up ends, if later): a look-up costs more for a
+ * host with many keys, or keys of a costly type, than for an unknown host,
+ * and the time must not tell them apart. Well above what a look-up takes
+ * (under a millisecond for a host with a few keys). */
+#define HSD_AUTH_ANSWER_FLOOR_MS 5u
 
 /* --- serve_policy.c --- */
 
@@ -117,6 +146,17 @@ void hsd__serve_end_peer(struct peer *p, const char *why);
 /* The open connection with that id, or NULL. */
 struct peer *hsd__serve_find_peer(struct server *srv, uint64_t id);
 
+/* Start the clock of held answers (with the server's other handles). */
+void hsd__serve_answer_clock_init(struct server *srv);
+
+/* Give every held look-up answer now and stop their clock (the server is
+ * finishing). */
+void hsd__serve_release_held(struct server *srv);
+
+/* Add the attempts with invalid host ids counted since the last call to
+ * the registry's count (off the loop thread; at most one job at a time). */
+void hsd__serve_flush_invalid(struct server *srv);
+
 /* --- serve_watch.c --- */
 
 /* Start asking the registry for changes every second (the watch timer). */
@@ -129,6 +169,10 @@ void hsd__serve_watch_start(struct server *srv);
  * (set is then empty). */
 int hsd__serve_load_settings(const char *dir, const struct hsd_serve_cli *cli, struct hsd_serve_settings *set,
                              char *err, size_t errlen);
+
+/* StrictModes of the state directory dir and its files (statedir.h), at
+ * start and at each reload. Returns 0, or -1 with a sentence in err. */
+int hsd__serve_check_modes(const char *dir, char *err, size_t errlen);
 
 /* Size libuv's thread pool for srv->set before its first use. */
 void hsd__serve_size_thread_pool(struct server *srv);

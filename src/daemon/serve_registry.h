@@ -26,8 +26,13 @@ void hsd_regpool_close(struct hsd_regpool *p);
 
 /* Everything about host: found, revoked, keys with their state, grants.
  * Returns 0 (also when the host is unknown: out->found is then 0) or
- * non-zero when the registry could not be read (out is empty). */
+ * non-zero when the registry could not be read (out is empty). An unknown
+ * host costs about the work of a known one (a stored key of the costliest
+ * type is parsed): the time of the answer does not tell them apart. */
 int hsd_regpool_lookup(struct hsd_regpool *p, const char *host, struct hsd_peer_record *out);
+
+/* How many look-ups of unknown hosts did that decoy work (for tests). */
+unsigned long hsd_regpool_decoys(struct hsd_regpool *p);
 
 /* Has anything been committed to the registry since the last call (by any
  * process)? The first call answers 0. Returns 0 or non-zero on error. */
@@ -44,5 +49,9 @@ struct hsd_attempt {
 
 /* Record an attempt. Returns 0 or non-zero on error. */
 int hsd_regpool_log_attempt(struct hsd_regpool *p, const struct hsd_attempt *a);
+
+/* Count n attempts refused for giving no valid host id, from first to last
+ * (Unix seconds), the last from peer. Returns 0 or non-zero on error. */
+int hsd_regpool_count_invalid(struct hsd_regpool *p, uint64_t n, int64_t first, int64_t last, const char *peer);
 
 #endif

@@ -77,11 +77,14 @@ static void test_lookup_and_changes(void)
 
 	CHECK_EQ_INT(hsd_regpool_changed(p, &changed), 0);
 	CHECK_EQ_INT(changed, 0);
+	CHECK_EQ_INT(hsd_regpool_decoys(p), 0);
 	CHECK_EQ_INT(hsd_regpool_lookup(p, "nobody", &r), 0);
+	CHECK_EQ_INT(hsd_regpool_decoys(p), 1); /* an unknown host costs a key parse too */
 	CHECK_EQ_INT(r.found, 0);
 	CHECK_EQ_INT(hsd_regpool_lookup(p, "../etc", &r), 0);
 	CHECK_EQ_INT(r.found, 0);
 	CHECK_EQ_INT(hsd_regpool_lookup(p, "node1", &r), 0);
+	CHECK_EQ_INT(hsd_regpool_decoys(p), 2); /* a known host parses its own keys */
 	CHECK_EQ_INT(r.found, 1);
 	CHECK_EQ_INT(r.revoked, 0);
 	CHECK_EQ_INT(r.nkeys, 2);
@@ -117,20 +120,23 @@ static void test_lookup_and_changes(void)
 	a.accepted = 1;
 	CHECK_EQ_INT(hsd_regpool_log_attempt(p, &a), 0);
 	a.accepted = 0;
-	snprintf(a.host, sizeof a.host, "stranger\n");
+	snprintf(a.host, sizeof a.host, "stranger");
 	snprintf(a.reason, sizeof a.reason, "unknown host");
 	CHECK_EQ_INT(hsd_regpool_log_attempt(p, &a), 0);
+	/* invalid host ids: counted */
+	CHECK_EQ_INT(hsd_regpool_count_invalid(p, 3, now - 10, now - 5, "127.0.0.9:1"), 0);
 	CHECK_EQ_INT(hsd_regpool_changed(p, &changed), 0);
 	CHECK_EQ_INT(changed, 0);
 	struct hsd_reg_event *ev = NULL;
 	size_t n = 0;
 	CHECK_EQ_INT(hsd_registry_read_log(admin, NULL, 10, &ev, &n), 0);
-	CHECK_EQ_INT(n, 2);
-	if (n == 2) {
+	CHECK_EQ_INT(n, 3);
+	if (n == 3) {
 		CHECK_EQ_INT(ev[0].accepted, 0);
 		CHECK(strcmp(ev[0].reason, "unknown host") == 0);
 		CHECK_EQ_INT(ev[1].accepted, 1);
 		CHECK(strcmp(ev[1].host_id, "node1") == 0);
+		CHECK(ev[2].attempts == 3 && ev[2].since == now - 10 && strcmp(ev[2].peer, "127.0.0.9:1") == 0);
 	}
 	hsd_reg_events_free(ev);
 

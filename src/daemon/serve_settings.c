@@ -89,6 +89,8 @@ int hsd_serve_settings_load_over(const char *dir, const struct hsd_config *over,
 	hs_config_init(&out->engine);
 	engine_from_config(&out->engine, &c, out);
 	out->shutdown_timeout = c.shutdown_timeout;
+	out->max_connections_per_host = c.max_connections_per_host;
+	out->max_sessions = c.max_sessions;
 	out->log_level = (c.set & HSD_CFG_LOG_LEVEL) ? c.log_level : -1;
 	r = 0;
 	goto out;

@@ -25,9 +25,11 @@ struct hsd_serve_settings {
 	char *penalty_exempt;      /* owned; engine.penalty_exempt points here */
 	unsigned shutdown_timeout; /* seconds */
 	unsigned kill_grace_ms;    /* SIGTERM to SIGKILL of a child; 0: default */
-	int log_level;             /* -1: not set */
-	char *host_key_path;       /* malloc'd */
-	char *config_path;         /* malloc'd; for messages */
+	unsigned max_connections_per_host;
+	unsigned max_sessions;
+	int log_level;       /* -1: not set */
+	char *host_key_path; /* malloc'd */
+	char *config_path;   /* malloc'd; for messages */
 };
 
 /* Load DIR's configuration file (a missing file means every default).

@@ -40,6 +40,8 @@ static void test_defaults(void)
 	CHECK(strstr(s.config_path, "/hostsd.conf") != NULL);
 	CHECK_EQ_INT(s.log_level, -1);
 	CHECK_EQ_INT(s.shutdown_timeout, 30);
+	CHECK_EQ_INT(s.max_connections_per_host, 16);
+	CHECK_EQ_INT(s.max_sessions, 10);
 	CHECK_EQ_INT(s.engine.login_grace_seconds, HS_LOGIN_GRACE_DEFAULT);
 	char cerr[256];
 	CHECK_EQ_INT(hs_config_check(&s.engine, cerr, sizeof cerr), 0);

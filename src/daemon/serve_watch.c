@@ -5,7 +5,8 @@
  * least once a minute for keys that expire, every open authenticated
  * connection is checked again off the loop thread, and those whose host or
  * key was revoked are ended. The timer also closes retired listeners, from
- * a clean stack.
+ * a clean stack, and adds the attempts with invalid host ids counted
+ * meanwhile to the registry's count.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,7 @@ static void on_watch(uv_timer_t *t)
 {
 	struct server *srv = t->data;
 	hsd__serve_close_retired(srv);
+	hsd__serve_flush_invalid(srv);
 	if (srv->watch_busy)
 		return;
 	struct watch_job *j = calloc(1, sizeof(*j));

@@ -22,6 +22,12 @@
 #define SHUTDOWN_TIMEOUT_DEFAULT 30u
 #define SHUTDOWN_TIMEOUT_MIN 1u
 #define SHUTDOWN_TIMEOUT_MAX 3600u
+/* Connections of one peer host (OpenSSH has no such limit; a host that
+ * opens many is broken or taken over) and sessions of one connection
+ * (OpenSSH's MaxSessions default). */
+#define MAX_CONNECTIONS_PER_HOST_DEFAULT 16u
+#define MAX_CONNECTIONS_PER_HOST_MAX 10000u
+#define MAX_SESSIONS_DEFAULT 10u
 /* hs_config_init() leaves profiles NULL: every profile, strongest first. */
 #define PROFILES_DEFAULT "modern,angelos,classic"
 
@@ -298,6 +304,27 @@ const struct hsd_setting hsd_settings[HSD_SETTING_COUNT] = {
 	  .type = HSD_TYPE_ALGORITHMS,
 	  .engine_off = ENGINE(compression),
 	  .engine_list = hs_default_compression },
+	{ .id = HSD_SETTING_MAX_CONNECTIONS_PER_HOST,
+	  .name = "max_connections_per_host",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 1,
+	  .max = MAX_CONNECTIONS_PER_HOST_MAX,
+	  .def = MAX_CONNECTIONS_PER_HOST_DEFAULT,
+	  .unit = "connections",
+	  .engine_off = HSD_NOT_ENGINE,
+	  .config_off = CONFIG(max_connections_per_host),
+	  .comment = "\n"
+	             "# Connections one peer host may have open at once, and sessions (running\n"
+	             "# subsystems) on one connection; more are refused.\n" },
+	{ .id = HSD_SETTING_MAX_SESSIONS,
+	  .name = "max_sessions",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 1,
+	  .max = HS_MAX_CHANNELS_MAX,
+	  .def = MAX_SESSIONS_DEFAULT,
+	  .unit = "sessions",
+	  .engine_off = HSD_NOT_ENGINE,
+	  .config_off = CONFIG(max_sessions) },
 };
 
 const struct hsd_setting *hsd_setting_by_id(enum hsd_setting_id id)

@@ -9,8 +9,9 @@
  * A setting the engine takes (struct hs_config) has the engine's range,
  * from hostsd/limits.h, and the engine's default, from hs_config_init();
  * the daemon's own settings (listen, subsystem, shutdown_timeout,
- * log_level) are defined here. A few settings fill more than one field of
- * the engine (max_startups, per_source_netblock): their types say how.
+ * log_level, max_connections_per_host, max_sessions) are defined here. A
+ * few settings fill more than one field of the engine (max_startups,
+ * per_source_netblock): their types say how.
  */
 #ifndef HSD_SETTINGS_H
 #define HSD_SETTINGS_H
@@ -52,10 +53,12 @@ enum hsd_setting_id {
 	HSD_SETTING_PENALTY_EXEMPT,
 	HSD_SETTING_TCP_KEEPALIVE,
 	HSD_SETTING_IDLE_TIMEOUT,
+	HSD_SETTING_MAX_CONNECTIONS_PER_HOST,
+	HSD_SETTING_MAX_SESSIONS,
 	HSD_SETTING_COUNT
 };
 /* struct hsd_config's bits of the settings given (1 << id) fit an unsigned. */
-_Static_assert(HSD_SETTING_COUNT <= 32, "too many settings for struct hsd_config's bits");
+_Static_assert(HSD_SETTING_COUNT <= 63, "too many settings for struct hsd_config's bits");
 
 enum hsd_setting_type {
 	HSD_TYPE_LISTEN,     /* ADDR:PORT or [IPV6]:PORT; repeatable (serve_args.h) */

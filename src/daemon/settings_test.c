@@ -42,12 +42,12 @@ static void set_engine_number(struct hs_config *e, const struct hsd_setting *s, 
 /* Every id once, every name and option once, every row complete. */
 static void test_rows(void)
 {
-	unsigned seen = 0;
+	uint64_t seen = 0;
 	for (size_t i = 0; i < HSD_SETTING_COUNT; i++) {
 		const struct hsd_setting *s = &hsd_settings[i];
 		REQUIRE((unsigned)s->id < HSD_SETTING_COUNT);
-		CHECK(!(seen & (1u << s->id)));
-		seen |= 1u << s->id;
+		CHECK(!(seen & HSD_CFG_BIT(s->id)));
+		seen |= HSD_CFG_BIT(s->id);
 		REQUIRE(s->name != NULL);
 		CHECK(hsd_setting_by_id(s->id) == s);
 		CHECK(hsd_setting_by_name(s->name, strlen(s->name)) == s);
@@ -68,14 +68,14 @@ static void test_rows(void)
 		if (i == 0)
 			CHECK(s->comment != NULL); /* the first row opens the first group */
 	}
-	CHECK_EQ_INT(seen, (1u << HSD_SETTING_COUNT) - 1);
+	CHECK_EQ_INT(seen, HSD_CFG_BIT(HSD_SETTING_COUNT) - 1);
 	CHECK(hsd_setting_by_name("listen_", 7) == NULL);
 	CHECK(hsd_setting_by_name("listen_", 6) == hsd_setting_by_id(HSD_SETTING_LISTEN));
 	CHECK(hsd_setting_by_option("login_grace_time") == NULL);
 	CHECK(hsd_setting_by_option("login-grace-time") == hsd_setting_by_id(HSD_SETTING_LOGIN_GRACE_TIME));
 	/* struct hsd_config's bits are the ids' */
-	CHECK_EQ_INT(HSD_CFG_MAX_DH_COMPUTATIONS, 1u << HSD_SETTING_MAX_DH_COMPUTATIONS);
-	CHECK_EQ_INT(HSD_CFG_SHUTDOWN_TIMEOUT, 1u << HSD_SETTING_SHUTDOWN_TIMEOUT);
+	CHECK_EQ_INT(HSD_CFG_MAX_DH_COMPUTATIONS, HSD_CFG_BIT(HSD_SETTING_MAX_DH_COMPUTATIONS));
+	CHECK_EQ_INT(HSD_CFG_SHUTDOWN_TIMEOUT, HSD_CFG_BIT(HSD_SETTING_SHUTDOWN_TIMEOUT));
 }
 
 /* Every default lies within its range and is the engine's own for the

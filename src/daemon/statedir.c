@@ -110,6 +110,53 @@ int hsd_state_dir_check(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+/* One path of StrictModes: what, owner, and the mode bits others may not
+ * have (mask). missing_ok: a path that does not exist passes. */
+static int check_one(const char *what, const char *path, int want_dir, mode_t mask, const char *fix, int missing_ok,
+                     char *err, size_t errlen)
+{
+	struct stat st;
+	uid_t me = geteuid();
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT && missing_ok)
+			return 0;
+		snprintf(err, errlen, "cannot check the %s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "the %s %s is not a %s", what, path, want_dir ? "directory" : "regular file");
+		return -1;
+	}
+	if (st.st_uid != me && st.st_uid != 0) {
+		snprintf(err, errlen,
+		         "the %s %s belongs to uid %u, neither to the user running hostsd (uid %u) nor to root: "
+		         "refusing to use it; run chown %u %s, or run hostsd as uid %u",
+		         what, path, (unsigned)st.st_uid, (unsigned)me, (unsigned)me, path, (unsigned)st.st_uid);
+		return -1;
+	}
+	if ((st.st_mode & mask) != 0) {
+		snprintf(err, errlen,
+		         "the %s %s can be %s by group or others (mode %04o): refusing to use it; run %s %s", what,
+		         path, (mask & 044) != 0 ? "read or written" : "written", (unsigned)(st.st_mode & 07777), fix,
+		         path);
+		return -1;
+	}
+	return 0;
+}
+
+int hsd_state_check_modes(const char *dir, const char *config_path, const char *registry_path, const char *key_path,
+                          char *err, size_t errlen)
+{
+	/* a state directory others may write lets them swap any file in it */
+	/* a missing file is told by whoever opens it ("run hostsd init") */
+	if (check_one("state directory", dir, 1, 022, "chmod go-w", 0, err, errlen) != 0 ||
+	    check_one("configuration file", config_path, 0, 022, "chmod go-w", 1, err, errlen) != 0 ||
+	    check_one("registry", registry_path, 0, 022, "chmod go-w", 1, err, errlen) != 0 ||
+	    check_one("host key", key_path, 0, 077, "chmod 600", 1, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
 int hsd_hostkey_load_checked(const char *path, struct hs_hostkey **out, char *err, size_t errlen)
 {
 	struct stat st;

@@ -39,6 +39,17 @@ int hsd_state_path(const char *dir, const char *name, char *out, size_t outlen, 
  * read ...: Permission denied ..."). */
 int hsd_state_dir_check(const char *dir, char *err, size_t errlen);
 
+/* StrictModes, as sshd has them, for `hostsd serve` at start and at each
+ * reload: the state directory dir, and the files in it that decide who may
+ * log in and what runs (config_path, registry_path, key_path; a missing
+ * configuration file is fine), must belong to the user running hostsd or
+ * to root, and no group or other user may write them; the host key no
+ * group or other user may read either. A missing file passes (whoever
+ * opens it says what to do). Returns 0, or -1 with a sentence naming the
+ * path and the command that fixes it ("run chmod go-w DIR"). */
+int hsd_state_check_modes(const char *dir, const char *config_path, const char *registry_path, const char *key_path,
+                          char *err, size_t errlen);
+
 /* Load the host key at path, refusing a file that group or others may
  * read or write ("... chmod 600 FILE"), a missing file ("run hostsd init
  * --dir DIR") or anything that is not a regular file. Returns 0 or an

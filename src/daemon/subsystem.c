@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "daemon/log.h"
+#include "daemon/policy.h"
 
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 #define ENV_COUNT 7
@@ -596,18 +597,20 @@ static int session_subsystem(struct hs_channel *ch, const char *name)
 	struct hsd_session *s = hs_channel_get_data(ch);
 	const char *why = "not allowed";
 	char *command = NULL;
-	char safe[80];
-	hsd_log_safe_copy(safe, sizeof safe, name);
+	/* the name is the peer's: shown as it is only when it is a valid one */
+	char shown[HSD_LOG_QUOTED_SIZE(HSD_LOG_NAME_MAX)];
+	hsd_log_name(shown, sizeof shown, name, hsd_subsystem_name_valid(name));
 	if (s->started || s->subsystem != NULL)
 		return HS_NO;
 	if (s->resolve == NULL || s->resolve(s->ctx, name, &command, &why) != 0 || command == NULL) {
 		free(command);
 		hsd_log(HSD_LOG_NOTICE, "subsystem refused peer=%s host=%s subsystem=%s reason=\"%s\"", s->peer_addr,
-		        s->host, safe, why);
+		        s->host, shown, why);
 		return HS_NO;
 	}
 	s->command = command;
-	if ((s->subsystem = strdup(safe)) == NULL)
+	/* configured, so a valid name */
+	if ((s->subsystem = strdup(name)) == NULL)
 		return HS_NO; /* freed with the session */
 	s->start_ms = uv_now(s->loop);
 	int r = spawn_child(s);

@@ -281,6 +281,22 @@ out:
 	return hsd__reg_tx_end(reg, r, 1);
 }
 
+/* Bring a version 1 file up to this version, under the write lock (another
+ * process may be doing the same: it is decided inside). */
+static int migrate(struct hsd_registry *reg)
+{
+	int64_t version;
+	int r;
+	if ((r = hsd__reg_tx_begin(reg)) != 0)
+		return r;
+	if ((r = hsd__reg_query_int(reg, "PRAGMA user_version", &version)) != 0)
+		goto out;
+	if (version == 1)
+		r = hsd__reg_exec(reg, HSD_REGISTRY_MIGRATE_1_SQL, "updating the registry to this version");
+out:
+	return hsd__reg_tx_end(reg, r, 0);
+}
+
 /* Is the file a registry of a version we know? */
 static int check_identity(struct hsd_registry *reg, unsigned flags)
 {
@@ -311,6 +327,11 @@ static int check_identity(struct hsd_registry *reg, unsigned flags)
 		                     "the registry %s was written by a newer hostsd (schema %lld; this one reads %d): "
 		                     "use that version",
 		                     reg->path, (long long)version, HSD_REGISTRY_VERSION);
+	if (version == 1) {
+		if ((r = migrate(reg)) != 0)
+			return r;
+		return check_identity(reg, flags & ~(unsigned)HSD_REG_CREATE);
+	}
 	if (version != HSD_REGISTRY_VERSION)
 		return hsd__reg_fail(reg, HS_ERR_FORMAT, "the registry %s has an unknown schema version %lld",
 		                     reg->path, (long long)version);

@@ -69,10 +69,15 @@ struct hsd_registry;
 #define HSD_PEER_MAX 64
 #define HSD_REASON_MAX 128
 
-/* The attempt log keeps about this many newest rows; older ones are
- * deleted as new ones arrive, so a flood of attempts cannot fill the
- * disk. */
+/* The attempt log keeps about this many newest rows of each kind
+ * (accepted logins, refusals of registered hosts, refusals of unknown host
+ * ids); older ones are deleted as new ones arrive, so a flood of attempts
+ * cannot fill the disk, and strangers cannot push out the rows of
+ * registered hosts. */
 #define HSD_AUTH_LOG_KEEP 100000
+/* Attempts with invalid host ids are counted per UTC day, for this many
+ * days. */
+#define HSD_AUTH_INVALID_KEEP_DAYS 400
 /* The pruning runs once per this many new rows (one indexed delete). */
 #define HSD_AUTH_LOG_PRUNE_EVERY 256
 /* The most rows one read of the attempt log returns (trust log --limit). */
@@ -190,12 +195,14 @@ struct hsd_key_spec {
 	int64_t expires;          /* 0: never */
 	const char *comment;      /* NULL or "": none; checked
 	                           * with hsd_text_valid() */
-	/* Grants for a NEW host. grants_given == 0: "*" (everything). For an
-	 * existing host the grants stay as they are; giving a different set
-	 * is refused (use grant/deny). */
+	/* Grants for a NEW host. grants_given == 0: none (least privilege),
+	 * or "*" (everything) when all_by_default is set (trust import's
+	 * documented default). For an existing host the grants stay as they
+	 * are; giving a different set is refused (use grant/deny). */
 	int grants_given;
 	const char *const *grants;
 	size_t ngrants;
+	int all_by_default;
 };
 
 enum hsd_add_result {
@@ -272,7 +279,10 @@ int hsd_registry_grants(struct hsd_registry *reg, const char *host_id, char ***g
 
 /* One authentication attempt, for the attempt log. Text is copied with
  * everything but printable ASCII replaced by '?' and cut to the limits
- * (the peer chose the host identity: it may be anything). */
+ * (the peer chose the host identity: it may be anything). A refused
+ * attempt whose host_id is not a valid host identity gets no row of its
+ * own: it is counted (hsd_registry_count_invalid), so strangers cannot
+ * flood the log with made-up names. */
 struct hsd_auth_event {
 	int64_t time;
 	const char *peer;        /* "ADDR:PORT" */
@@ -282,9 +292,17 @@ struct hsd_auth_event {
 	const char *reason; /* NULL or "": none */
 };
 
-/* Append one row to the attempt log (and prune the oldest rows now and
- * then, see HSD_AUTH_LOG_KEEP). */
+/* Append one row to the attempt log (and prune the oldest rows of each
+ * kind now and then, see HSD_AUTH_LOG_KEEP), or count it (invalid host id,
+ * above). */
 int hsd_registry_log_attempt(struct hsd_registry *reg, const struct hsd_auth_event *ev) HS_MUST_CHECK;
+
+/* Count attempts refused for giving no valid host id: n more, from first
+ * to last (Unix seconds; they fall in last's UTC day), the last of them
+ * from peer ("ADDR:PORT"). Days older than HSD_AUTH_INVALID_KEEP_DAYS are
+ * forgotten. */
+int hsd_registry_count_invalid(struct hsd_registry *reg, uint64_t n, int64_t first, int64_t last,
+                               const char *peer) HS_MUST_CHECK;
 
 /* A successful login: sets the host's last-login time, peer and key and
  * appends an "accepted" row to the attempt log, in one transaction. Does
@@ -299,14 +317,18 @@ int hsd_registry_record_login(struct hsd_registry *reg, const char *host_id, con
 int hsd_registry_changed(struct hsd_registry *reg, int *changed) HS_MUST_CHECK;
 
 /* The newest rows of the attempt log (at most limit), newest first;
- * host_id NULL for all hosts. Caller frees *out with hsd_reg_events_free(). */
+ * host_id NULL for all hosts, and then with the days' counts of attempts
+ * with invalid host ids among them, by the time of their last attempt.
+ * Caller frees *out with hsd_reg_events_free(). */
 struct hsd_reg_event {
-	int64_t time;
+	int64_t time; /* a count: of its last attempt */
 	char peer[HSD_PEER_MAX + 1];
-	char host_id[HSD_HOST_ID_MAX + 1];
+	char host_id[HSD_HOST_ID_MAX + 1]; /* a count: "" */
 	char fingerprint[HS_FINGERPRINT_SIZE];
 	int accepted;
-	char reason[HSD_REASON_MAX + 1];
+	char reason[HSD_REASON_MAX + 1]; /* a count: "" */
+	uint64_t attempts;               /* 0: one attempt; else a count of attempts with invalid host ids */
+	int64_t since;                   /* a count: the time of its first attempt */
 };
 int hsd_registry_read_log(struct hsd_registry *reg, const char *host_id, size_t limit, struct hsd_reg_event **out,
                           size_t *n) HS_MUST_CHECK;

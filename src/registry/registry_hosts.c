@@ -305,12 +305,12 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The grants of spec, checked, sorted and without duplicates, as an
- * array of views; "*" when none were given. */
+ * array of views; when none were given, none, or "*" if all_by_default. */
 static int spec_grants(struct hsd_registry *reg, const struct hsd_key_spec *spec, const char ***out, size_t *n)
 {
 	static const char *const all[] = { "*" };
 	const char *const *src = spec->grants_given ? spec->grants : all;
-	size_t count = spec->grants_given ? spec->ngrants : 1;
+	size_t count = spec->grants_given ? spec->ngrants : spec->all_by_default ? 1 : 0;
 	int r;
 	*out = NULL;
 	*n = 0;

@@ -45,7 +45,10 @@ static struct hsd_registry *fresh(const char *name)
 static int add(struct hsd_registry *reg, const char *host, const struct hs_key *key, int64_t expires,
                enum hsd_add_result *res)
 {
-	struct hsd_key_spec spec = { .host_id = host, .key = key, .expires = expires, .comment = "test" };
+	/* "*" when nothing is said, as trust import asks */
+	struct hsd_key_spec spec = {
+		.host_id = host, .key = key, .expires = expires, .comment = "test", .all_by_default = 1
+	};
 	enum hsd_add_result dummy;
 	return hsd_registry_add_key(reg, &spec, 1000, res != NULL ? res : &dummy);
 }
@@ -458,6 +461,23 @@ static void test_grants(void)
 	CHECK_EQ_INT(hsd_registry_get_host(reg, "quiet", &h), 0);
 	CHECK_EQ_INT(h.ngrants, 0);
 	hsd_reg_host_clear(&h);
+	/* Nothing said: none (least privilege), unless "*" by default. */
+	struct hs_key *k4 = new_key(), *k5 = new_key();
+	struct hsd_key_spec unsaid = { .host_id = "unsaid", .key = k4 };
+	CHECK_EQ_INT(hsd_registry_add_key(reg, &unsaid, 1, &res), 0);
+	CHECK_EQ_INT(hsd_registry_get_host(reg, "unsaid", &h), 0);
+	CHECK_EQ_INT(h.ngrants, 0);
+	hsd_reg_host_clear(&h);
+	/* a key more for a host granted something: its grants stay */
+	CHECK_EQ_INT(hsd_registry_grant(reg, "unsaid", "echo", NULL), 0);
+	unsaid.key = k5;
+	CHECK_EQ_INT(hsd_registry_add_key(reg, &unsaid, 1, &res), 0);
+	CHECK_EQ_INT(res, HSD_ADD_NEW_KEY);
+	CHECK_EQ_INT(hsd_registry_get_host(reg, "unsaid", &h), 0);
+	CHECK(h.ngrants == 1 && strcmp(h.grants[0], "echo") == 0);
+	hsd_reg_host_clear(&h);
+	hs_key_free(k4);
+	hs_key_free(k5);
 
 	/* The limit. */
 	for (int i = 0; i < HSD_MAX_GRANTS + 2; i++) {
@@ -731,14 +751,20 @@ static void test_log(void)
 	CHECK(strcmp(h.last_login_peer, "10.0.0.2:4001") == 0);
 	CHECK(strcmp(h.last_login_key, fp) == 0);
 	hsd_reg_host_clear(&h);
+	struct hsd_auth_event stranger = { 400, "10.0.0.4:4003", "nobody", NULL, 0, "unknown host" };
+	CHECK_EQ_INT(hsd_registry_log_attempt(reg, &stranger), 0);
 	CHECK_EQ_INT(hsd_registry_read_log(reg, NULL, 10, &ev, &n), 0);
-	CHECK_EQ_INT(n, 3);
-	if (n == 3) {
-		CHECK_EQ_INT(ev[0].time, 300); /* newest first */
-		CHECK(strcmp(ev[1].host_id, "h") == 0 && ev[1].accepted);
-		CHECK(strcmp(ev[2].host_id, "evil?[2J?name") == 0); /* printable only */
-		CHECK(!ev[2].accepted && strcmp(ev[2].reason, "unknown host") == 0);
-		CHECK(ev[2].fingerprint[0] == '\0');
+	CHECK_EQ_INT(n, 4);
+	if (n == 4) {
+		CHECK(strcmp(ev[0].host_id, "nobody") == 0); /* newest first */
+		CHECK(!ev[0].accepted && strcmp(ev[0].reason, "unknown host") == 0);
+		CHECK(ev[0].fingerprint[0] == '\0');
+		CHECK_EQ_INT(ev[1].time, 300);
+		CHECK(strcmp(ev[2].host_id, "h") == 0 && ev[2].accepted && ev[2].attempts == 0);
+		/* an invalid host id has no row: it is counted */
+		CHECK(ev[3].attempts == 1 && ev[3].time == 100 && ev[3].since == 100);
+		CHECK(ev[3].host_id[0] == '\0' && !ev[3].accepted);
+		CHECK(strcmp(ev[3].peer, "10.0.0.1:4000") == 0);
 	}
 	hsd_reg_events_free(ev);
 	CHECK_EQ_INT(hsd_registry_read_log(reg, "h", 10, &ev, &n), 0);
@@ -747,9 +773,35 @@ static void test_log(void)
 	CHECK_EQ_INT(hsd_registry_read_log(reg, NULL, 1, &ev, &n), 0);
 	CHECK_EQ_INT(n, 1);
 	hsd_reg_events_free(ev);
+	/* the kinds of the rows */
+	int64_t kinds;
+	CHECK_EQ_INT(hsd__reg_query_int(reg,
+	                                "SELECT group_concat(kind, '') FROM (SELECT kind FROM auth_log ORDER BY id)",
+	                                &kinds),
+	             0);
+	CHECK_EQ_INT(kinds, 2); /* "002": h accepted, gone accepted, nobody refused */
+	hs_key_free(k);
+	hsd_registry_close(reg);
+}
 
-	/* The log is bounded. */
-	struct hsd_auth_event flood = { 1, "10.9.9.9:1", "x", "", 0, "unknown host" };
+/* Strangers cannot push the rows of registered hosts out of the log, and
+ * made-up names are counted per day, not stored. */
+static void test_log_flood(void)
+{
+	struct hsd_registry *reg = fresh("flood.db");
+	struct hs_key *k = new_key();
+	struct hsd_reg_event *ev;
+	size_t n;
+	int64_t rows;
+	char fp[HS_FINGERPRINT_SIZE];
+	hs_key_fingerprint(k, fp);
+	CHECK_EQ_INT(add(reg, "h", k, 0, NULL), 0);
+	CHECK_EQ_INT(hsd_registry_record_login(reg, "h", "10.0.0.2:4001", fp, 200), 0);
+	struct hsd_auth_event wrong = { 210, "10.0.0.5:4005", "h", "SHA256:x", 0, "key not authorized" };
+	CHECK_EQ_INT(hsd_registry_log_attempt(reg, &wrong), 0);
+
+	/* A flood of unknown host ids is bounded and pushes out only its own. */
+	struct hsd_auth_event flood = { 1000, "10.9.9.9:1", "x", "", 0, "unknown host" };
 	CHECK_EQ_INT(hsd_registry_begin(reg), 0);
 	for (int i = 0; i < HSD_AUTH_LOG_KEEP + 600; i++)
 		if (hsd_registry_log_attempt(reg, &flood) != 0) {
@@ -757,11 +809,84 @@ static void test_log(void)
 			break;
 		}
 	CHECK_EQ_INT(hsd_registry_commit(reg), 0);
-	int64_t rows;
 	CHECK_EQ_INT(hsd__reg_query_int(reg, "SELECT count(*) FROM auth_log", &rows), 0);
 	CHECK(rows <= HSD_AUTH_LOG_KEEP + 256 && rows >= HSD_AUTH_LOG_KEEP);
+	CHECK_EQ_INT(hsd_registry_read_log(reg, "h", 10, &ev, &n), 0);
+	CHECK_EQ_INT(n, 2);
+	if (n == 2)
+		CHECK(!ev[0].accepted && ev[1].accepted && ev[1].time == 200);
+	hsd_reg_events_free(ev);
+
+	/* Made-up names: one count per day, whatever their number. */
+	struct hsd_auth_event bad = { 86400 * 3 + 5, "10.8.8.8:1", "evil\" x=y", "", 0, "unknown host" };
+	CHECK_EQ_INT(hsd_registry_begin(reg), 0);
+	for (int i = 0; i < 1000; i++) {
+		bad.time = 86400 * 3 + 5 + i;
+		if (hsd_registry_log_attempt(reg, &bad) != 0) {
+			CHECK(0);
+			break;
+		}
+	}
+	CHECK_EQ_INT(hsd_registry_commit(reg), 0);
+	CHECK_EQ_INT(hsd_registry_count_invalid(reg, 40, 86400 * 3 + 2000, 86400 * 3 + 2100, "10.7.7.7:2"), 0);
+	CHECK_EQ_INT(hsd_registry_count_invalid(reg, 7, 86400 * 4, 86400 * 4 + 1, "10.6.6.6:3"), 0);
+	CHECK_EQ_INT(hsd_registry_count_invalid(reg, 0, 0, 0, "10.6.6.6:3"), 0);
+	int64_t after;
+	CHECK_EQ_INT(hsd__reg_query_int(reg, "SELECT count(*) FROM auth_log", &after), 0);
+	CHECK_EQ_INT(after, rows);
+	CHECK_EQ_INT(hsd_registry_read_log(reg, NULL, 3, &ev, &n), 0);
+	CHECK_EQ_INT(n, 3);
+	if (n == 3) {
+		CHECK(ev[0].attempts == 7 && ev[0].time == 86400 * 4 + 1 && strcmp(ev[0].peer, "10.6.6.6:3") == 0);
+		CHECK(ev[1].attempts == 1040 && ev[1].since == 86400 * 3 + 5 && ev[1].time == 86400 * 3 + 2100);
+		CHECK(strcmp(ev[1].peer, "10.7.7.7:2") == 0);
+		CHECK(ev[2].attempts == 0 && ev[2].time == 1000); /* the rows come after */
+	}
+	hsd_reg_events_free(ev);
+	/* old days are forgotten */
+	CHECK_EQ_INT(hsd_registry_count_invalid(reg, 1, 86400 * (4 + HSD_AUTH_INVALID_KEEP_DAYS),
+	                                        86400 * (4 + HSD_AUTH_INVALID_KEEP_DAYS), "10.6.6.6:3"),
+	             0);
+	CHECK_EQ_INT(hsd__reg_query_int(reg, "SELECT count(*) FROM auth_invalid", &rows), 0);
+	CHECK_EQ_INT(rows, 2);
 	hs_key_free(k);
 	hsd_registry_close(reg);
+}
+
+/* A version 1 registry is brought up to date when opened: every row gets
+ * its kind, the counts their table. */
+static void test_migrate(void)
+{
+	struct hsd_registry *reg = fresh("v1.db");
+	struct hs_key *k = new_key();
+	char fp[HS_FINGERPRINT_SIZE], err[512];
+	int64_t v;
+	hs_key_fingerprint(k, fp);
+	CHECK_EQ_INT(add(reg, "h", k, 0, NULL), 0);
+	CHECK_EQ_INT(hsd_registry_record_login(reg, "h", "10.0.0.2:4001", fp, 200), 0);
+	/* back to version 1 */
+	CHECK_EQ_INT(hsd__reg_exec(reg,
+	                           "DROP TABLE auth_invalid; DROP INDEX auth_log_by_kind; "
+	                           "ALTER TABLE auth_log DROP COLUMN kind; PRAGMA user_version = 1; "
+	                           "INSERT INTO auth_log (time, peer, host_id, fingerprint, result, reason) VALUES "
+	                           "(300, 'p', 'h', '', 'refused', 'key not authorized'), "
+	                           "(301, 'p', 'zz', '', 'refused', 'unknown host')",
+	                           "downgrading"),
+	             0);
+	hsd_registry_close(reg);
+	reg = NULL;
+	CHECK_EQ_INT(hsd_registry_open(dbpath, 0, &reg, err, sizeof err), 0);
+	REQUIRE(reg != NULL);
+	CHECK_EQ_INT(hsd__reg_query_int(reg, "PRAGMA user_version", &v), 0);
+	CHECK_EQ_INT(v, HSD_REGISTRY_VERSION);
+	CHECK_EQ_INT(hsd__reg_query_int(reg,
+	                                "SELECT group_concat(kind, '') FROM (SELECT kind FROM auth_log ORDER BY id)",
+	                                &v),
+	             0);
+	CHECK_EQ_INT(v, 12); /* "012" */
+	CHECK_EQ_INT(hsd_registry_count_invalid(reg, 1, 5, 5, "p"), 0);
+	hsd_registry_close(reg);
+	hs_key_free(k);
 }
 
 int main(void)
@@ -782,6 +907,8 @@ int main(void)
 	test_locked();
 	test_changed();
 	test_log();
+	test_log_flood();
+	test_migrate();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

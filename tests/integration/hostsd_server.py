@@ -123,7 +123,9 @@ class Hostsd(h.ServerProcess):
 
     # -- the server
 
-    def start(self, *args, listen=("127.0.0.1:0",), env=None):
+    def start(self, *args, listen=("127.0.0.1:0",), env=None, pass_fds=(), preexec_fn=None):
+        """`hostsd serve` on the state directory; pass_fds and preexec_fn as
+        subprocess.Popen takes them (descriptors it inherits, limits)."""
         argv = [HOSTSD, "serve", "--dir", self.dir]
         for a in listen:
             argv += ["--listen", a]
@@ -135,7 +137,7 @@ class Hostsd(h.ServerProcess):
             e["ASAN_OPTIONS"] = (e.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=8").lstrip(":")
         e.update(env or {})
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.log_file,
-                                     stderr=self.log_file, env=e)
+                                     stderr=self.log_file, env=e, pass_fds=pass_fds, preexec_fn=preexec_fn)
         want = len(listen)
 
         def up():

@@ -412,7 +412,7 @@ def case_trust_add(ctx):
     k1, k2, k3 = ctx.new_key("k1"), ctx.new_key("k2"), ctx.new_key("k3")
     fp1, fp2, fp3 = fingerprint(k1), fingerprint(k2), fingerprint(k3)
     # A key line.
-    r = ok(hostsd("trust", "add", "--dir", d, "peer1", pub(k1)))
+    r = ok(hostsd("trust", "add", "--dir", d, "peer1", pub(k1), "--subsystems", "*"))
     check(r.out == "added host peer1 with key %s (subsystems: *)\n" % fp1, r)
     check(listing(d)["peer1"] == ["active", fp1, "*", "never"], listing(d))
     # Rotation from standard input: both keys, grants unchanged.
@@ -542,7 +542,8 @@ def case_angelos_keys(ctx):
     r = ok(hostsd("trust", "add", "--dir", d, host, line))
     check("nothing changed" in r.out, r)
     # As ssh-ed25519, the same 32 bytes are another key (another blob).
-    r = ok(hostsd("trust", "add", "--dir", d, "plain", "--type", "ssh-ed25519", ANGELOS_HEX.upper()))
+    r = ok(hostsd("trust", "add", "--dir", d, "plain", "--type", "ssh-ed25519", ANGELOS_HEX.upper(),
+                  "--subsystems", "*"))
     check(r.out == "added host plain with key %s (subsystems: *)\n" % ed_fp, r)
     # Mistakes.
     for bad in (ANGELOS_HEX[:-1], ANGELOS_HEX + "0", ANGELOS_B64.rstrip("="), ANGELOS_B64[:-2] + "h=",
@@ -564,7 +565,7 @@ def case_angelos_keys(ctx):
     d2 = init(ctx, "other")
     want = blob_fingerprint(ssh_string(b"angelos-tongues") + base64.b64encode(host_raw))
     hex_text, b64_text = r.out.split()
-    r = ok(hostsd("trust", "add", "--dir", d2, "me", "--type", "angelos-tongues", hex_text))
+    r = ok(hostsd("trust", "add", "--dir", d2, "me", "--type", "angelos-tongues", hex_text, "--subsystems", "*"))
     check(r.out == "added host me with key %s (subsystems: *)\n" % want, r)
     r = ok(hostsd("trust", "add", "--dir", d2, "me", "--type", "angelos-tongues", b64_text))
     check("nothing changed" in r.out, r)
@@ -776,7 +777,7 @@ def case_sigkill(ctx):
         keys.append(keyline(k))
     # How long one add takes, to spread the kills over its whole run.
     t0 = time.monotonic()
-    ok(hostsd("trust", "add", "--dir", d, "warmup", pub(ctx.key)))
+    ok(hostsd("trust", "add", "--dir", d, "warmup", pub(ctx.key), "--subsystems", "*"))
     span = max(0.02, (time.monotonic() - t0) * 1.5)
     rnd = random.Random(int(os.environ.get("HS_TEST_SEED", "0")) or None)
     completed, killed = ["warmup"], []

@@ -42,9 +42,10 @@ RSS_GROWTH_LIMIT_KB = (28 if ASAN else 16) * 1024
 MEM_BYTES = 64 * MIB
 
 
-def serve(ctx, *args, hosts=((HOST, None),), **kw):
-    """A state directory whose hosts (host, subsystems) trust the context's
-    key (one host per key: the first gets ctx.key), and the server on it."""
+def serve(ctx, *args, hosts=((HOST, "*"),), **kw):
+    """A state directory whose hosts (host, subsystems; trust add grants
+    nothing unless told) trust the context's key (one host per key: the
+    first gets ctx.key), and the server on it."""
     srv = Hostsd(ctx)
     for i, (host, subs) in enumerate(hosts):
         key = ctx.key if i == 0 else ctx.new_key("%s_ed25519" % host)
@@ -52,12 +53,22 @@ def serve(ctx, *args, hosts=((HOST, None),), **kw):
     return srv.start(*args, **kw)
 
 
+def logged_name(user):
+    """A user name as the log shows it: as it is when it is a valid host id,
+    else encoded as ?"..." (blanks, quotes and backslashes escaped)."""
+    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}", user):
+        return user
+    return '?"%s"' % "".join("\\x%02x" % ord(c) if c == " " or not " " <= c <= "~" else
+                             "\\" + c if c in '"\\' else c for c in user)
+
+
 def refused_login(ctx, srv, user, key, reason):
     r = ctx.ssh(srv, ["-s", "echo"], stdin=b"x", key=key, user=user)
     h.check(r.rc == 255 and "Permission denied" in r.text and r.out == b"",
             "%s with %s was not refused: %s" % (user, os.path.basename(key), r.describe()))
     srv.wait_log(r'^<\d>auth refused peer=127\.0\.0\.1:\d+ host=%s key=%s reason="%s"$' % (
-        re.escape(user), re.escape(fingerprint(key)), re.escape(reason)), what="auth refused ... " + reason)
+        re.escape(logged_name(user)), re.escape(fingerprint(key)), re.escape(reason)),
+        what="auth refused ... " + reason)
 
 
 def echo_ok(ctx, srv, size=4096, **kw):
@@ -124,7 +135,7 @@ def login_refusals(ctx):
     other = ctx.new_key("other_ed25519")
     old = ctx.new_key("old_ed25519")
     srv = Hostsd(ctx)
-    srv.add(HOST, ctx.key)
+    srv.add(HOST, ctx.key, subsystems="*")
     srv.add(HOST, second)
     n2 = ctx.new_key("node2_ed25519")
     srv.add("node2", n2)
@@ -179,7 +190,7 @@ def live_registry_changes(ctx):
 
     # A revoked key's connection ends too; the host's other key goes on.
     ka, kb = ctx.new_key("ka_ed25519"), ctx.new_key("kb_ed25519")
-    srv.add("node2", ka)
+    srv.add("node2", ka, subsystems="*")
     srv.add("node2", kb)
     pa, _ = long_session(ctx, srv, "held_a", key=ka, user="node2")
     pb, outb = long_session(ctx, srv, "held_b", key=kb, user="node2")
@@ -342,7 +353,7 @@ def slow_child_reader(ctx):
 
 def sighup_reload(ctx):
     srv = Hostsd(ctx)
-    srv.add(HOST, ctx.key)
+    srv.add(HOST, ctx.key, subsystems="*")
     srv.config("subsystem echo=false")          # the command line wins over this
     srv.start("--subsystem", "echo=cat")
     echo_ok(ctx, srv)
@@ -397,7 +408,7 @@ def sigterm_graceful(ctx):
 
 def shutdown_timeout(ctx):
     srv = Hostsd(ctx)
-    srv.add(HOST, ctx.key)
+    srv.add(HOST, ctx.key, subsystems="*")
     srv.config("shutdown_timeout 2")
     srv.start("--subsystem", "echo=cat")
     p, _ = long_session(ctx, srv, "held")
@@ -414,7 +425,7 @@ def preauth_flood(ctx):
     """Stalled connections from 127.0.0.2 fill only their own source's
     share; 127.0.0.1 still logs in, and the stalled ones go at the grace."""
     srv = Hostsd(ctx)
-    srv.add(HOST, ctx.key)
+    srv.add(HOST, ctx.key, subsystems="*")
     srv.config("max_unauthenticated 16", "max_unauthenticated_per_source 4")
     srv.start("--subsystem", "echo=cat", "--login-grace-time", "4")
     flood = []
@@ -469,7 +480,7 @@ def dh_thread_pool(ctx):
     thread pool has 4 threads for registry lookups plus max_dh_computations
     per listen address, unless UV_THREADPOOL_SIZE says otherwise."""
     srv = Hostsd(ctx)
-    srv.add(HOST, ctx.key)
+    srv.add(HOST, ctx.key, subsystems="*")
     srv.config("max_dh_computations 3")
     srv.start("--subsystem", "echo=cat", listen=("127.0.0.1:0", "127.0.0.1:0"))
     kex = ["KexAlgorithms=diffie-hellman-group18-sha512"]
@@ -511,7 +522,7 @@ def dh_thread_pool(ctx):
 
 def startup_errors(ctx):
     srv = Hostsd(ctx)
-    srv.add(HOST, ctx.key)
+    srv.add(HOST, ctx.key, subsystems="*")
 
     def serve_fails(args, rc, pattern, what):
         r = subprocess.run([HOSTSD, "serve"] + args, capture_output=True, timeout=30,
