@@ -74,6 +74,7 @@
 #define HSD_CFG_IDLE_TIMEOUT HSD_CFG_BIT(HSD_SETTING_IDLE_TIMEOUT)
 #define HSD_CFG_MAX_CONNECTIONS_PER_HOST HSD_CFG_BIT(HSD_SETTING_MAX_CONNECTIONS_PER_HOST)
 #define HSD_CFG_MAX_SESSIONS HSD_CFG_BIT(HSD_SETTING_MAX_SESSIONS)
+#define HSD_CFG_KEX_TIMEOUT HSD_CFG_BIT(HSD_SETTING_KEX_TIMEOUT)
 
 /* The algorithm settings, in the order of their ids (HSD_SETTING_PROFILE
  * on): names checked by the engine (hs_config_check), NULL when not given
@@ -97,6 +98,7 @@ struct hsd_config {
 	size_t nlisten;                   /* default: one */
 	struct hsd_subsystems subsystems; /* owned; default: none */
 	unsigned login_grace_time;        /* seconds */
+	unsigned kex_timeout;             /* seconds */
 	unsigned max_unauthenticated;
 	unsigned max_unauthenticated_per_source; /* at most max_unauthenticated */
 	unsigned max_dh_computations;

@@ -68,6 +68,16 @@ const struct hsd_setting hsd_settings[HSD_SETTING_COUNT] = {
 	  .help = "time a connection has to authenticate",
 	  .comment = "\n"
 	             "# Seconds a connection may take to authenticate.\n" },
+	{ .id = HSD_SETTING_KEX_TIMEOUT,
+	  .name = "kex_timeout",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = HS_KEX_TIMEOUT_MIN,
+	  .max = HS_KEX_TIMEOUT_MAX,
+	  .unit = "seconds",
+	  .engine_off = ENGINE(kex_timeout_seconds),
+	  .config_off = CONFIG(kex_timeout),
+	  .comment = "# Seconds a peer may take over one key exchange (the first one and\n"
+	             "# every rekey), apart from login_grace_time.\n" },
 	{ .id = HSD_SETTING_MAX_UNAUTHENTICATED,
 	  .name = "max_unauthenticated",
 	  .type = HSD_TYPE_NUMBER,

@@ -55,6 +55,7 @@ enum hsd_setting_id {
 	HSD_SETTING_IDLE_TIMEOUT,
 	HSD_SETTING_MAX_CONNECTIONS_PER_HOST,
 	HSD_SETTING_MAX_SESSIONS,
+	HSD_SETTING_KEX_TIMEOUT,
 	HSD_SETTING_COUNT
 };
 /* struct hsd_config's bits of the settings given (1 << id) fit an unsigned. */
