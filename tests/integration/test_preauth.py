@@ -36,7 +36,7 @@ SUMMARY_WAIT = 15.0   # the summary interval (10 s) and slack
 
 def serve(ctx, *config, listen=("127.0.0.1:0",)):
     srv = Hostsd(ctx, config=list(config))
-    srv.add(HOST, ctx.key)
+    srv.add(HOST, ctx.key, subsystems="*")
     return srv.start("--subsystem", "echo=cat", listen=listen)
 
 
