@@ -116,6 +116,7 @@ void hsd_config_init(struct hsd_config *c)
 		case HSD_TYPE_SUBSYSTEM:
 		case HSD_TYPE_ALGORITHMS:
 		case HSD_TYPE_NETWORKS:
+		case HSD_TYPE_SOCKET:
 			break; /* none: NULL */
 		}
 	}
@@ -127,6 +128,7 @@ void hsd_config_cleanup(struct hsd_config *c)
 	for (size_t i = 0; i < HSD_ALG_COUNT; i++)
 		free(c->algs[i]);
 	free(c->penalty_exempt);
+	free(c->host_key_agent);
 	hsd_config_init(c);
 }
 
@@ -211,6 +213,22 @@ static int set_networks(struct hsd_config *c, struct ctx *x, const char *v)
 	return 0;
 }
 
+/* host_key_agent: an absolute path (the socket is reached when the server
+ * starts, which says then what is wrong with it). */
+static int set_socket(struct hsd_config *c, struct ctx *x, const struct hsd_setting *s, const char *v)
+{
+	char shown[48];
+	if (v[0] != '/' || strlen(v) >= 108)
+		return fail(x, "%s \"%s\" must be the absolute path of a Unix socket (at most 107 bytes)",
+		            label(x, s, shown, sizeof shown), v);
+	char *copy = strdup(v);
+	if (copy == NULL)
+		return fail(x, "out of memory");
+	free(c->host_key_agent);
+	c->host_key_agent = copy;
+	return 0;
+}
+
 static int add_listen(struct hsd_config *c, struct ctx *x, const char *v)
 {
 	struct hsd_listen_addr a;
@@ -264,6 +282,8 @@ static int set_value(struct hsd_config *c, struct ctx *x, const struct hsd_setti
 		return set_algorithms(c, x, s, v);
 	case HSD_TYPE_NETWORKS:
 		return set_networks(c, x, v);
+	case HSD_TYPE_SOCKET:
+		return set_socket(c, x, s, v);
 	case HSD_TYPE_STARTUPS:
 		if (hsd_parse_startups(label(x, s, shown, sizeof shown), v, &c->early_drop_start, &c->early_drop_rate,
 		                       &c->startups_full, msg, sizeof msg) != 0)
@@ -511,6 +531,14 @@ int hsd_config_overlay(struct hsd_config *c, const struct hsd_config *over, char
 				goto oom;
 			free(c->penalty_exempt);
 			c->penalty_exempt = copy;
+			break;
+		}
+		case HSD_TYPE_SOCKET: {
+			char *copy = strdup(over->host_key_agent);
+			if (copy == NULL)
+				goto oom;
+			free(c->host_key_agent);
+			c->host_key_agent = copy;
 			break;
 		}
 		}

@@ -75,6 +75,7 @@
 #define HSD_CFG_MAX_CONNECTIONS_PER_HOST HSD_CFG_BIT(HSD_SETTING_MAX_CONNECTIONS_PER_HOST)
 #define HSD_CFG_MAX_SESSIONS HSD_CFG_BIT(HSD_SETTING_MAX_SESSIONS)
 #define HSD_CFG_KEX_TIMEOUT HSD_CFG_BIT(HSD_SETTING_KEX_TIMEOUT)
+#define HSD_CFG_HOST_KEY_AGENT HSD_CFG_BIT(HSD_SETTING_HOST_KEY_AGENT)
 
 /* The algorithm settings, in the order of their ids (HSD_SETTING_PROFILE
  * on): names checked by the engine (hs_config_check), NULL when not given
@@ -116,6 +117,7 @@ struct hsd_config {
 	unsigned penalty_authfail, penalty_grace, penalty_malformed; /* seconds, 0: none */
 	unsigned penalty_min, penalty_max;                           /* seconds, min below max */
 	char *penalty_exempt;                                        /* owned; NULL: none */
+	char *host_key_agent;                                        /* owned; NULL: the key file */
 	unsigned max_connections_per_host;                           /* authenticated connections of one host id */
 	unsigned max_sessions;                                       /* session channels of one connection */
 	unsigned shutdown_timeout;                                   /* seconds */

@@ -208,7 +208,8 @@ static void test_template(void)
 	}
 	CHECK_EQ_INT(parse(&c, out, err, sizeof err), 0);
 	hsd_config_init(&def);
-	CHECK_EQ_INT(c.set, (HSD_CFG_BIT(HSD_SETTING_COUNT) - 1) & ~(HSD_CFG_SUBSYSTEM | HSD_CFG_PENALTY_EXEMPT));
+	CHECK_EQ_INT(c.set, (HSD_CFG_BIT(HSD_SETTING_COUNT) - 1) &
+	                            ~(HSD_CFG_SUBSYSTEM | HSD_CFG_PENALTY_EXEMPT | HSD_CFG_HOST_KEY_AGENT));
 	check_defaults(&c);
 	/* max_startups is shown as START:RATE:FULL, START equal to FULL: the
 	 * same as the engine's "no random drop" */

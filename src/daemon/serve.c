@@ -47,6 +47,8 @@ static void on_later(uv_timer_t *t)
 		return;
 	srv->finished = 1;
 	hsd__serve_close_listeners(srv);
+	hs_agent_close(srv->agent); /* its key's last users are closing with the listeners */
+	srv->agent = NULL;
 	hsd__serve_flush_invalid(srv); /* the last count, before the loop ends */
 	if (srv->handles_up) {
 		hsd__serve_release_held(srv);
@@ -143,6 +145,44 @@ static void init_handles(struct server *srv)
 	srv->handles_up = 1;
 }
 
+const struct hs_hostkey *hsd__serve_hostkey(const struct server *srv)
+{
+	return srv->agent != NULL ? hs_agent_hostkey(srv->agent) : srv->hostkey;
+}
+
+/* host_key_agent: the public key from DIR/host_ed25519.pub, the private
+ * one in the agent. */
+static int open_agent(struct server *srv, char *err, size_t errlen)
+{
+	char pubpath[HSD_PATH_MAX + 8];
+	struct hs_key *pub = NULL;
+	char *line = NULL;
+	size_t len = 0;
+	int r;
+	snprintf(pubpath, sizeof pubpath, "%s.pub", srv->set.host_key_path);
+	FILE *f = fopen(pubpath, "re");
+	if (f == NULL) {
+		snprintf(err, errlen,
+		         "host_key_agent is set, so the host's public key must be in %.300s: %s (write it with "
+		         "hostsd hostkey --dir %.300s > %.300s)",
+		         pubpath, strerror(errno), srv->dir, pubpath);
+		return -1;
+	}
+	ssize_t n = getline(&line, &len, f);
+	fclose(f);
+	if (n <= 0 || hs_key_parse_line(line, &pub, NULL) != 0) {
+		snprintf(err, errlen,
+		         "%.300s does not hold a public key line (write it with hostsd hostkey --dir %.300s > %.300s)",
+		         pubpath, srv->dir, pubpath);
+		free(line);
+		return -1;
+	}
+	free(line);
+	r = hs_agent_open(&srv->loop, srv->set.host_key_agent, -1, pub, &srv->agent, err, errlen);
+	hs_key_free(pub);
+	return r == 0 ? 0 : -1;
+}
+
 static int run(struct server *srv)
 {
 	char err[1024];
@@ -157,7 +197,8 @@ static int run(struct server *srv)
 		hsd_log_set_level(srv->set.log_level);
 	hsd__serve_size_thread_pool(srv);
 	/* a key others may read is refused ("chmod 600 FILE"), as sshd does */
-	if (hsd_hostkey_load_checked(srv->set.host_key_path, &srv->hostkey, err, sizeof err) != 0)
+	if (srv->set.host_key_agent == NULL &&
+	    hsd_hostkey_load_checked(srv->set.host_key_path, &srv->hostkey, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
 	if (hsd_regpool_open(dir, &srv->pool, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
@@ -179,6 +220,14 @@ static int run(struct server *srv)
 	 * the default disposition back from uv_spawn) */
 	signal(SIGPIPE, SIG_IGN);
 	init_handles(srv);
+	if (srv->set.host_key_agent != NULL && open_agent(srv, err, sizeof err) != 0) {
+		hsd_log(HSD_LOG_ERR, "%s", err);
+		srv->stopping = 1;
+		on_later(&srv->later);
+		uv_run(&srv->loop, UV_RUN_DEFAULT);
+		(void)uv_loop_close(&srv->loop);
+		return HSD_EXIT_FAIL;
+	}
 
 	if (hsd__serve_apply_listeners(srv, 1) != 0) {
 		/* tear down what was bound, on the loop, then leave */
@@ -190,8 +239,9 @@ static int run(struct server *srv)
 	}
 	srv->started = 1;
 	char fp[HS_FINGERPRINT_SIZE];
-	hs_key_fingerprint(hs_hostkey_public(srv->hostkey), fp);
-	hsd_log(HSD_LOG_INFO, "ready: host key %s, %zu subsystems configured, state directory %s", fp,
+	hs_key_fingerprint(hs_hostkey_public(hsd__serve_hostkey(srv)), fp);
+	hsd_log(HSD_LOG_INFO, "ready: host key %s%s%s, %zu subsystems configured, state directory %s", fp,
+	        srv->agent != NULL ? " in the agent at " : "", srv->agent != NULL ? srv->set.host_key_agent : "",
 	        srv->set.subsystems.n, dir);
 	uv_signal_start(&srv->sig_term, on_signal, SIGTERM);
 	uv_signal_start(&srv->sig_int, on_signal, SIGINT);

@@ -87,7 +87,7 @@ static int open_slot(struct server *srv, const struct hsd_listen_addr *a, int po
 	hsd_format_listen(a, port, where, sizeof where);
 	struct hs_server_cb cb = hsd__serve_callbacks; /* copied by the listener */
 	cb.listener_event = on_listener_event;
-	if (hs_listener_new(&srv->loop, &srv->set.engine, srv->hostkey, &cb, sl, &sl->l) != 0) {
+	if (hs_listener_new(&srv->loop, &srv->set.engine, hsd__serve_hostkey(srv), &cb, sl, &sl->l) != 0) {
 		hsd_log(HSD_LOG_ERR, "cannot create a listener for %s", where);
 		free(sl);
 		return -1;

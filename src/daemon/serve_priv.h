@@ -82,7 +82,8 @@ struct server {
 	char dir[HSD_PATH_MAX];        /* the state directory */
 	struct hsd_serve_settings set; /* configuration file + command line */
 	struct hsd_regpool *pool;
-	struct hs_hostkey *hostkey;
+	struct hs_hostkey *hostkey; /* the key file's; NULL with host_key_agent */
+	struct hs_agent *agent;     /* host_key_agent's connection, or NULL */
 	char *path_env;
 	struct slot *slots;        /* listening */
 	struct slot *retired;      /* stopped, with connections left */
@@ -200,5 +201,8 @@ void hsd__serve_close_listeners(struct server *srv);
 /* Finish the stop from a clean stack (a timer): close the listeners and
  * our handles, so the loop ends. */
 void hsd__serve_schedule_finish(struct server *srv);
+
+/* The host key the listeners serve: the key file's, or the agent's. */
+const struct hs_hostkey *hsd__serve_hostkey(const struct server *srv);
 
 #endif

@@ -86,6 +86,8 @@ int hsd_serve_settings_load_over(const char *dir, const struct hsd_config *over,
 	}
 	out->penalty_exempt = c.penalty_exempt;
 	c.penalty_exempt = NULL;
+	out->host_key_agent = c.host_key_agent;
+	c.host_key_agent = NULL;
 	hs_config_init(&out->engine);
 	engine_from_config(&out->engine, &c, out);
 	out->shutdown_timeout = c.shutdown_timeout;
@@ -109,6 +111,7 @@ void hsd_serve_settings_clear(struct hsd_serve_settings *s)
 	for (size_t i = 0; i < sizeof s->owned / sizeof s->owned[0]; i++)
 		free(s->owned[i]);
 	free(s->penalty_exempt);
+	free(s->host_key_agent);
 	free(s->host_key_path);
 	free(s->config_path);
 	memset(s, 0, sizeof(*s));

@@ -23,6 +23,7 @@ struct hsd_serve_settings {
 	struct hs_config engine; /* strings point into owned[] */
 	char *owned[HSD_ALG_COUNT];
 	char *penalty_exempt;      /* owned; engine.penalty_exempt points here */
+	char *host_key_agent;      /* owned; NULL: the host key file */
 	unsigned shutdown_timeout; /* seconds */
 	unsigned kill_grace_ms;    /* SIGTERM to SIGKILL of a child; 0: default */
 	unsigned max_connections_per_host;

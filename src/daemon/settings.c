@@ -170,6 +170,16 @@ const struct hsd_setting hsd_settings[HSD_SETTING_COUNT] = {
 	  .comment = "# Addresses and networks never penalised, separated by commas; none by\n"
 	             "# default, for example:\n"
 	             "# penalty_exempt 192.0.2.0/24,2001:db8::/32\n" },
+	{ .id = HSD_SETTING_HOST_KEY_AGENT,
+	  .name = "host_key_agent",
+	  .type = HSD_TYPE_SOCKET,
+	  .engine_off = HSD_NOT_ENGINE,
+	  .config_off = CONFIG(host_key_agent),
+	  .comment = "\n"
+	             "# The socket of an ssh-agent holding the host key (OpenSSH's HostKeyAgent):\n"
+	             "# the server then asks it for every signature and never reads the private\n"
+	             "# key; DIR/host_ed25519.pub names the key. None by default, for example:\n"
+	             "# host_key_agent /run/hostsd/agent.sock\n" },
 	{ .id = HSD_SETTING_MAX_DH_COMPUTATIONS,
 	  .name = "max_dh_computations",
 	  .type = HSD_TYPE_NUMBER,
@@ -421,6 +431,7 @@ const char *hsd_setting_default_text(const struct hsd_setting *s, char *buf, siz
 	case HSD_TYPE_LISTEN:
 	case HSD_TYPE_SUBSYSTEM:
 	case HSD_TYPE_NETWORKS:
+	case HSD_TYPE_SOCKET:
 		break;
 	}
 	return s->def_text;
@@ -572,6 +583,7 @@ int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, con
 	case HSD_TYPE_STARTUPS:
 	case HSD_TYPE_NETBLOCK:
 	case HSD_TYPE_NETWORKS:
+	case HSD_TYPE_SOCKET:
 	default:
 		snprintf(err, errlen, "internal error: %s is not a number", label);
 		return -1;

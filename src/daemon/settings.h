@@ -56,6 +56,7 @@ enum hsd_setting_id {
 	HSD_SETTING_MAX_CONNECTIONS_PER_HOST,
 	HSD_SETTING_MAX_SESSIONS,
 	HSD_SETTING_KEX_TIMEOUT,
+	HSD_SETTING_HOST_KEY_AGENT,
 	HSD_SETTING_COUNT
 };
 /* struct hsd_config's bits of the settings given (1 << id) fit an unsigned. */
@@ -71,7 +72,8 @@ enum hsd_setting_type {
 	HSD_TYPE_STARTUPS,   /* START:RATE:FULL, or N (N:RATE:N, no random drop): engine's
 	                        early_drop_start, early_drop_rate and max_unauthenticated */
 	HSD_TYPE_NETBLOCK,   /* BITS4[:BITS6]: engine's source_netblock_ipv4 and _ipv6 */
-	HSD_TYPE_NETWORKS    /* ADDR[/BITS] separated by commas, checked by hs_config_check() */
+	HSD_TYPE_NETWORKS,   /* ADDR[/BITS] separated by commas, checked by hs_config_check() */
+	HSD_TYPE_SOCKET      /* an absolute path of a Unix socket */
 };
 
 /* engine_off of a setting the engine does not take. */
