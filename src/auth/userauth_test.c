@@ -372,9 +372,6 @@ static void test_configured_pubkey_algs(void)
 	fx_close(&f);
 }
 
-/* A profile narrows what KEXINIT offers: the modern profile has no
- * finite-field DH, so a client that offers only group14 fails kex. */
-
 int main(void)
 {
 	if (fx_keys_init() != 0)

@@ -109,6 +109,8 @@ static void test_happy_path(const char *cipher, const char *mac, int ext_info, i
 	fx_close(&f);
 }
 
+/* A profile narrows what KEXINIT offers: the modern profile has no
+ * finite-field DH, so a client that offers only group14 fails kex. */
 static void test_profile_kexinit(void)
 {
 	struct fx f;
