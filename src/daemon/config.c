@@ -426,13 +426,14 @@ int hsd_config_parse(struct hsd_config *c, const char *text, size_t len, const c
 	return r;
 }
 
-int hsd_config_load(struct hsd_config *c, const char *path, int missing_ok, char *err, size_t errlen)
+int hsd_config_read(const char *path, int missing_ok, char **out, size_t *outlen, char *err, size_t errlen)
 {
 	struct stat st;
 	char *text = NULL;
 	size_t len = 0;
 	int r = -1;
-	hsd_config_init(c);
+	*out = NULL;
+	*outlen = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT && missing_ok)
@@ -461,10 +462,27 @@ int hsd_config_load(struct hsd_config *c, const char *path, int missing_ok, char
 			break;
 		len += (size_t)n;
 	}
-	r = hsd_config_parse(c, text, len, path, err, errlen);
+	*out = text; /* one byte too many tells the parser it is too large */
+	*outlen = len;
+	text = NULL;
+	r = 0;
 out:
 	free(text);
 	close(fd);
+	return r;
+}
+
+int hsd_config_load(struct hsd_config *c, const char *path, int missing_ok, char *err, size_t errlen)
+{
+	char *text;
+	size_t len;
+	hsd_config_init(c);
+	if (hsd_config_read(path, missing_ok, &text, &len, err, errlen) != 0)
+		return -1;
+	if (text == NULL)
+		return 0;
+	int r = hsd_config_parse(c, text, len, path, err, errlen);
+	free(text);
 	return r;
 }
 

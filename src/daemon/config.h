@@ -137,6 +137,12 @@ void hsd_config_cleanup(struct hsd_config *c);
  * "NAME:LINE: what is wrong" in err (c then holds defaults only). */
 int hsd_config_parse(struct hsd_config *c, const char *text, size_t len, const char *name, char *err, size_t errlen);
 
+/* Read the file at path (at most HSD_CONFIG_MAX_BYTES + 1 bytes: the
+ * parser refuses a larger one) into *text (malloc'd; caller frees) and
+ * *len. A missing file gives *text NULL when missing_ok, else an error.
+ * Returns 0 or -1 with a sentence in err. */
+int hsd_config_read(const char *path, int missing_ok, char **text, size_t *len, char *err, size_t errlen);
+
 /* Read and parse the file at path into c (initialised here). A missing
  * file gives every default when missing_ok, else an error. Returns 0 or
  * -1 with a sentence in err. */

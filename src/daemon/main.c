@@ -11,6 +11,7 @@
 #include "daemon/cli.h"
 #include "daemon/statedir.h"
 #include "daemon/serve.h"
+#include "daemon/worker.h"
 
 #ifndef HSD_VERSION
 #define HSD_VERSION "unknown"
@@ -26,6 +27,8 @@ static const struct command commands[] = {
 	{ "hostkey", hsd_cmd_hostkey },
 	{ "trust", hsd_cmd_trust },
 	{ "serve", hsd_cmd_serve },
+	/* not for people: `hostsd serve` starts its network workers so */
+	{ "worker", hsd_cmd_worker },
 };
 
 static const char help_text[] =

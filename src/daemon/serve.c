@@ -1,19 +1,21 @@
 /*
  * hostsd program — `hostsd serve`, the hosts server: the HostsServer of
- * DESIGN.md written against the engine. This file is its life cycle:
- * start-up (state directory, settings, host key, registry, listeners, pid
- * file), signals, and the stop.
+ * DESIGN.md, as a privileged monitor and its network workers (OpenSSH's
+ * privilege separation, for an event-driven server). This file is the
+ * monitor's life cycle: start-up (state directory, settings, accounts,
+ * host key, registry, pid file, listening sockets, the first worker),
+ * signals, reload and stop. monitor_priv.h has the map of its parts; the
+ * workers are worker.c.
  *
- * SIGHUP re-reads the configuration (serve_listeners.c). SIGTERM/SIGINT
- * stop gracefully: no new connections, idle and unauthenticated ones are
- * closed, open sessions may finish until shutdown_timeout, then the rest
- * are cut; a second signal cuts them at once. The loop ends when our
- * handles are closed, the last child has been reaped and the last job on
- * the thread pool is done.
- *
- * What happens per connection is in serve_policy.c, the registry watcher
- * in serve_watch.c, the command line in serve_cli.c (serve_priv.h has the
- * map).
+ * SIGHUP re-reads the configuration: a file with errors is refused
+ * (logged) and the running configuration kept; else the sockets of
+ * addresses still configured are kept, new ones bound, and a new worker
+ * starts on the new settings while the old ones retire (they stop
+ * accepting and end with their last connection). SIGTERM/SIGINT stop the
+ * workers gracefully (no new connections, idle and unauthenticated ones
+ * closed, open sessions may finish until shutdown_timeout); a second
+ * signal cuts every connection. The monitor ends when its last worker and
+ * its last subsystem child have been reaped.
  */
 #include "daemon/serve.h"
 
@@ -26,8 +28,9 @@
 #include <unistd.h>
 
 #include "daemon/cli.h"
+#include "daemon/listen_socket.h"
 #include "daemon/log.h"
-#include "daemon/serve_priv.h"
+#include "daemon/monitor_priv.h"
 #include "daemon/subsystem.h"
 
 /* --- stopping --- */
@@ -38,134 +41,229 @@ static void close_handle(uv_handle_t *h)
 		uv_close(h, NULL);
 }
 
-/* Everything is over: free the listeners and close our handles; the loop
- * ends once the last child has been reaped and the last job is done. */
+static void close_sockets(struct monitor *m)
+{
+	for (size_t i = 0; i < m->nsocks; i++)
+		if (m->socks[i].fd >= 0)
+			close(m->socks[i].fd);
+	m->nsocks = 0;
+}
+
+/* Everything is over: close our handles; the loop then ends. */
 static void on_later(uv_timer_t *t)
 {
-	struct server *srv = t->data;
-	if (srv->finished)
+	struct monitor *m = t->data;
+	if (m->finished)
 		return;
-	srv->finished = 1;
-	hsd__serve_close_listeners(srv);
-	hs_agent_close(srv->agent); /* its key's last users are closing with the listeners */
-	srv->agent = NULL;
-	hsd__serve_flush_invalid(srv); /* the last count, before the loop ends */
-	if (srv->handles_up) {
-		hsd__serve_release_held(srv);
-		uv_timer_stop(&srv->watch);
-		close_handle((uv_handle_t *)&srv->watch);
-		close_handle((uv_handle_t *)&srv->stop_timer);
-		close_handle((uv_handle_t *)&srv->later);
-		close_handle((uv_handle_t *)&srv->refusal_timer);
-		close_handle((uv_handle_t *)&srv->sig_term);
-		close_handle((uv_handle_t *)&srv->sig_int);
-		close_handle((uv_handle_t *)&srv->sig_hup);
-	}
-	if (hsd_session_live_count() > 0)
-		hsd_log(HSD_LOG_INFO, "waiting for %u sessions to wind down", hsd_session_live_count());
+	m->finished = 1;
+	close_sockets(m);
+	hs_agent_close(m->agent); /* the workers' signers are closed with them */
+	m->agent = NULL;
+	hsd_reaper_close(&m->reaper);
+	close_handle((uv_handle_t *)&m->respawn);
+	close_handle((uv_handle_t *)&m->sweep);
+	close_handle((uv_handle_t *)&m->later);
+	close_handle((uv_handle_t *)&m->sig_term);
+	close_handle((uv_handle_t *)&m->sig_int);
+	close_handle((uv_handle_t *)&m->sig_hup);
 }
 
-void hsd__serve_schedule_finish(struct server *srv)
+void hsd__monitor_maybe_finish(struct monitor *m)
 {
-	if (!srv->finished)
-		uv_timer_start(&srv->later, on_later, 0, 0);
-}
-
-static void force_stop(struct server *srv, const char *why)
-{
-	struct hs_list_node *n, *next;
-	if (srv->forced)
+	if (!m->stopping || m->finished || !hs__list_empty(&m->workers) || !hs__list_empty(&m->children))
 		return;
-	srv->forced = 1;
-	if (srv->npeers > 0)
-		hsd_log(HSD_LOG_NOTICE, "%s: closing %zu remaining connections", why, srv->npeers);
-	HS_LIST_FOREACH_SAFE(n, next, &srv->peers)
-	{
-		hsd__serve_end_peer(PEER_OF(n), "server shutting down");
-	}
-	if (srv->npeers == 0)
-		hsd__serve_schedule_finish(srv);
-}
-
-static void on_stop_timeout(uv_timer_t *t)
-{
-	force_stop(t->data, "shutdown timeout");
+	uv_timer_start(&m->later, on_later, 0, 0);
 }
 
 /* A stop signal: the first stops gracefully, the second at once. */
-static void begin_stop(struct server *srv)
+static void begin_stop(struct monitor *m)
 {
-	struct hs_list_node *n, *next;
-	if (srv->stopping) {
-		force_stop(srv, "second stop signal");
+	if (m->stopping) {
+		if (!m->forced) {
+			m->forced = 1;
+			hsd_log(HSD_LOG_NOTICE, "second stop signal: cutting every connection");
+		}
+		hsd__monitor_signal_workers(m, SIGTERM, 1);
 		return;
 	}
-	srv->stopping = 1;
+	m->stopping = 1;
+	uv_timer_stop(&m->respawn);
 	hsd_log(HSD_LOG_NOTICE, "stopping: no new connections; waiting up to %u s for open sessions",
-	        srv->set.shutdown_timeout);
-	hsd__serve_stop_listeners(srv);
-	HS_LIST_FOREACH_SAFE(n, next, &srv->peers)
-	{
-		struct peer *p = PEER_OF(n);
-		if (!p->authenticated || p->sessions == 0)
-			hsd__serve_end_peer(p, "server shutting down");
+	        m->set.shutdown_timeout);
+	/* the workers hold the sockets too: the port is free once they stop */
+	close_sockets(m);
+	hsd__monitor_signal_workers(m, SIGTERM, 1);
+	hsd__monitor_maybe_finish(m);
+}
+
+/* --- settings and sockets --- */
+
+static int check_modes(const char *dir, char *err, size_t errlen)
+{
+	char conf[HSD_PATH_MAX], reg[HSD_PATH_MAX], key[HSD_PATH_MAX];
+	if (hsd_state_path(dir, HSD_CONFIG_FILE, conf, sizeof conf, err, errlen) != 0 ||
+	    hsd_state_path(dir, HSD_REGISTRY_FILE, reg, sizeof reg, err, errlen) != 0 ||
+	    hsd_state_path(dir, HSD_HOSTKEY_FILE, key, sizeof key, err, errlen) != 0)
+		return -1;
+	return hsd_state_check_modes(dir, conf, reg, key, err, errlen);
+}
+
+/* The settings from DIR's file and the command line, checked by the engine
+ * and against the accounts. 0, or -1 with a sentence in err. */
+static int load_settings(struct monitor *m, struct hsd_serve_settings *set, char *err, size_t errlen)
+{
+	if (hsd_serve_settings_load_over(m->dir, &m->cli.over, set, err, errlen) != 0)
+		return -1;
+	if (set->nlisten == 0)
+		snprintf(err, errlen, "no listening address: give --listen ADDR:PORT or set one in %s",
+		         set->config_path ? set->config_path : "the configuration file");
+	else if (hs_config_check(&set->engine, err, errlen) == 0 &&
+	         hsd_subsystem_accounts_check(set, m->as_root, m->as_root ? m->worker_account.uid : getuid(), err,
+	                                      errlen) == 0)
+		return 0;
+	hsd_serve_settings_clear(set);
+	return -1;
+}
+
+static int same_addr(const struct hsd_listen_addr *a, const struct hsd_listen_addr *b)
+{
+	return a->ipv6 == b->ipv6 && a->port == b->port && strcmp(a->addr, b->addr) == 0;
+}
+
+/* The entry of old (nold of them) bound to a, or NULL. */
+static struct msock *find_sock(struct msock *old, size_t nold, const struct hsd_listen_addr *a)
+{
+	for (size_t j = 0; j < nold; j++)
+		if (old[j].fd >= 0 && same_addr(&old[j].addr, a))
+			return &old[j];
+	return NULL;
+}
+
+/* Bind set's addresses into socks, taking the sockets of addresses bound
+ * already from old (their entries get fd -1) once every new one is bound.
+ * 0, or -1 with a sentence in err (old is then untouched). */
+static int bind_sockets(const struct hsd_serve_settings *set, struct msock *old, size_t nold, struct msock *socks,
+                        char *err, size_t errlen)
+{
+	char where[96];
+	size_t i;
+	for (i = 0; i < set->nlisten; i++) {
+		struct msock *s = &socks[i];
+		s->addr = set->listen[i];
+		s->fd = -1;
+		if (find_sock(old, nold, &s->addr) != NULL)
+			continue;
+		if ((s->fd = hsd_listen_socket(&s->addr, &s->port, err, errlen)) < 0)
+			goto fail;
+		hsd_format_listen(&s->addr, s->port, where, sizeof where);
+		hsd_log(HSD_LOG_INFO, "listening on %s", where);
 	}
-	uv_timer_start(&srv->stop_timer, on_stop_timeout, 1000ull * srv->set.shutdown_timeout, 0);
-	if (srv->npeers == 0)
-		hsd__serve_schedule_finish(srv);
+	for (i = 0; i < set->nlisten; i++) {
+		struct msock *o = socks[i].fd < 0 ? find_sock(old, nold, &socks[i].addr) : NULL;
+		if (o != NULL) {
+			socks[i] = *o;
+			o->fd = -1;
+		}
+	}
+	return 0;
+fail:
+	while (i-- > 0)
+		if (socks[i].fd >= 0)
+			close(socks[i].fd);
+	return -1;
+}
+
+/* --- reload --- */
+
+static void reload(struct monitor *m)
+{
+	struct hsd_serve_settings fresh;
+	struct msock socks[HSD_CONFIG_MAX_LISTEN];
+	char err[1024], where[96];
+	if (m->stopping)
+		return;
+	/* the files may have been made writable by others since the start: a
+	 * file others could have written is not read */
+	if (check_modes(m->dir, err, sizeof err) != 0 || load_settings(m, &fresh, err, sizeof err) != 0) {
+		hsd_log(HSD_LOG_ERR, "reload failed, keeping the running configuration: %s", err);
+		return;
+	}
+	/* the sockets of addresses still configured are kept */
+	if (bind_sockets(&fresh, m->socks, m->nsocks, socks, err, sizeof err) != 0) {
+		hsd_log(HSD_LOG_ERR, "reload failed, keeping the running configuration: %s", err);
+		hsd_serve_settings_clear(&fresh);
+		return;
+	}
+	for (size_t j = 0; j < m->nsocks; j++) {
+		if (m->socks[j].fd < 0)
+			continue;
+		hsd_format_listen(&m->socks[j].addr, m->socks[j].port, where, sizeof where);
+		hsd_log(HSD_LOG_INFO, "no longer listening on %s", where);
+		close(m->socks[j].fd);
+	}
+	memcpy(m->socks, socks, fresh.nlisten * sizeof socks[0]);
+	m->nsocks = fresh.nlisten;
+	hsd_serve_settings_clear(&m->set);
+	m->set = fresh;
+	/* a log_level taken out of the file goes back to the default */
+	hsd_log_set_level(m->set.log_level >= 0 ? m->set.log_level
+	                                        : (int)hsd_setting_default(hsd_setting_by_id(HSD_SETTING_LOG_LEVEL)));
+	if (hsd__monitor_start_worker(m) != 0) {
+		hsd_log(HSD_LOG_ERR, "reload: no new worker could start; the running ones go on with their settings");
+		return;
+	}
+	hsd__monitor_retire_old(m);
+	hsd_log(HSD_LOG_INFO, "configuration reloaded: %zu subsystems, %zu listening addresses", m->set.subsystems.n,
+	        m->set.nlisten);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
 {
-	struct server *srv = h->data;
+	struct monitor *m = h->data;
 	if (signum == SIGHUP) {
 		hsd_log(HSD_LOG_INFO, "SIGHUP: reloading the configuration");
-		hsd__serve_reload(srv);
+		reload(m);
 		return;
 	}
 	hsd_log(HSD_LOG_NOTICE, "%s received", signum == SIGTERM ? "SIGTERM" : "SIGINT");
-	begin_stop(srv);
+	begin_stop(m);
 }
 
 /* --- start-up --- */
 
-static void init_handles(struct server *srv)
+static void init_handles(struct monitor *m)
 {
-	uv_signal_init(&srv->loop, &srv->sig_term);
-	uv_signal_init(&srv->loop, &srv->sig_int);
-	uv_signal_init(&srv->loop, &srv->sig_hup);
-	uv_timer_init(&srv->loop, &srv->watch);
-	uv_timer_init(&srv->loop, &srv->stop_timer);
-	uv_timer_init(&srv->loop, &srv->later);
-	uv_timer_init(&srv->loop, &srv->refusal_timer);
-	hsd_refusal_log_init(&srv->refusals);
-	hsd__serve_answer_clock_init(srv);
-	srv->sig_term.data = srv->sig_int.data = srv->sig_hup.data = srv;
-	srv->watch.data = srv->stop_timer.data = srv->later.data = srv->refusal_timer.data = srv;
-	srv->handles_up = 1;
+	uv_signal_init(&m->loop, &m->sig_term);
+	uv_signal_init(&m->loop, &m->sig_int);
+	uv_signal_init(&m->loop, &m->sig_hup);
+	uv_timer_init(&m->loop, &m->respawn);
+	uv_timer_init(&m->loop, &m->sweep);
+	uv_timer_init(&m->loop, &m->later);
+	m->sig_term.data = m->sig_int.data = m->sig_hup.data = m;
+	m->respawn.data = m->sweep.data = m->later.data = m;
+	m->handles_up = 1;
 }
 
-const struct hs_hostkey *hsd__serve_hostkey(const struct server *srv)
+const struct hs_hostkey *hsd__monitor_hostkey(const struct monitor *m)
 {
-	return srv->agent != NULL ? hs_agent_hostkey(srv->agent) : srv->hostkey;
+	return m->agent != NULL ? hs_agent_hostkey(m->agent) : m->hostkey;
 }
-
 /* host_key_agent: the public key from DIR/host_ed25519.pub, the private
  * one in the agent. */
-static int open_agent(struct server *srv, char *err, size_t errlen)
+static int open_agent(struct monitor *m, char *err, size_t errlen)
 {
 	char pubpath[HSD_PATH_MAX + 8];
 	struct hs_key *pub = NULL;
 	char *line = NULL;
 	size_t len = 0;
 	int r;
-	snprintf(pubpath, sizeof pubpath, "%s.pub", srv->set.host_key_path);
+	snprintf(pubpath, sizeof pubpath, "%s.pub", m->set.host_key_path);
 	FILE *f = fopen(pubpath, "re");
 	if (f == NULL) {
 		snprintf(err, errlen,
 		         "host_key_agent is set, so the host's public key must be in %.300s: %s (write it with "
 		         "hostsd hostkey --dir %.300s > %.300s)",
-		         pubpath, strerror(errno), srv->dir, pubpath);
+		         pubpath, strerror(errno), m->dir, pubpath);
 		return -1;
 	}
 	ssize_t n = getline(&line, &len, f);
@@ -173,38 +271,68 @@ static int open_agent(struct server *srv, char *err, size_t errlen)
 	if (n <= 0 || hs_key_parse_line(line, &pub, NULL) != 0) {
 		snprintf(err, errlen,
 		         "%.300s does not hold a public key line (write it with hostsd hostkey --dir %.300s > %.300s)",
-		         pubpath, srv->dir, pubpath);
+		         pubpath, m->dir, pubpath);
 		free(line);
 		return -1;
 	}
 	free(line);
-	r = hs_agent_open(&srv->loop, srv->set.host_key_agent, -1, pub, &srv->agent, err, errlen);
+	r = hs_agent_open(&m->loop, m->set.host_key_agent, -1, pub, &m->agent, err, errlen);
 	hs_key_free(pub);
 	return r == 0 ? 0 : -1;
 }
 
-static int run(struct server *srv)
+/* The `user` account the workers run as (as root). 0, or -1 with a
+ * sentence in err. */
+static int resolve_worker_account(struct monitor *m, const struct hsd_serve_settings *set, char *err, size_t errlen)
+{
+	if (!m->as_root)
+		return 0;
+	hsd_account_clear(&m->worker_account);
+	return hsd_account_resolve(set->user, "user", &m->worker_account, err, errlen);
+}
+
+/* Tear down what start-up made, on the loop, and fail. */
+static int fail_started(struct monitor *m, const char *err)
+{
+	if (err != NULL)
+		hsd_log(HSD_LOG_ERR, "%s", err);
+	m->stopping = 1;
+	close_sockets(m);
+	hsd__monitor_signal_workers(m, SIGKILL, 1);
+	if (hs__list_empty(&m->workers))
+		on_later(&m->later);
+	uv_run(&m->loop, UV_RUN_DEFAULT);
+	(void)uv_loop_close(&m->loop);
+	return HSD_EXIT_FAIL;
+}
+
+/* Everything but the loop: 0, or an exit code after the message. */
+static int prepare(struct monitor *m)
 {
 	char err[1024];
-	const char *dir = srv->dir;
-
-	if (hsd_state_dir_resolve(srv->cli.dir, srv->dir, sizeof srv->dir, err, sizeof err) != 0 ||
-	    hsd_state_dir_check(dir, err, sizeof err) != 0 || hsd__serve_check_modes(dir, err, sizeof err) != 0)
+	const char *dir = m->dir;
+	if (hsd_state_dir_resolve(m->cli.dir, m->dir, sizeof m->dir, err, sizeof err) != 0 ||
+	    hsd_state_dir_check(dir, err, sizeof err) != 0 || check_modes(dir, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
-	if (hsd__serve_load_settings(dir, &srv->cli, &srv->set, err, sizeof err) != 0)
+	m->as_root = geteuid() == 0;
+	if (hsd_serve_settings_load_over(dir, &m->cli.over, &m->set, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
-	if (srv->set.log_level >= 0)
-		hsd_log_set_level(srv->set.log_level);
-	hsd__serve_size_thread_pool(srv);
+	if (resolve_worker_account(m, &m->set, err, sizeof err) != 0)
+		return hsd_cli_fail("%s", err);
+	hsd_serve_settings_clear(&m->set);
+	if (load_settings(m, &m->set, err, sizeof err) != 0)
+		return hsd_cli_fail("%s", err);
+	if (m->set.log_level >= 0)
+		hsd_log_set_level(m->set.log_level);
 	/* a key others may read is refused ("chmod 600 FILE"), as sshd does */
-	if (srv->set.host_key_agent == NULL &&
-	    hsd_hostkey_load_checked(srv->set.host_key_path, &srv->hostkey, err, sizeof err) != 0)
+	if (m->set.host_key_agent == NULL &&
+	    hsd_hostkey_load_checked(m->set.host_key_path, &m->hostkey, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
-	if (hsd_regpool_open(dir, &srv->pool, err, sizeof err) != 0)
+	if (hsd_regpool_open(dir, &m->pool, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
 	/* before binding: a second server with the same pid file stops here,
 	 * with the pid of the first */
-	if (srv->cli.pidfile != NULL && hsd_pidfile_open(srv->cli.pidfile, &srv->pidfile, err, sizeof err) != 0)
+	if (m->cli.pidfile != NULL && hsd_pidfile_open(m->cli.pidfile, &m->pidfile, err, sizeof err) != 0)
 		return hsd_cli_fail("%s", err);
 	unsigned long long before, after;
 	if (hsd_raise_nofile_limit(&before, &after) != 0)
@@ -212,45 +340,51 @@ static int run(struct server *srv)
 	else if (after != before)
 		hsd_log(HSD_LOG_INFO, "limit of open files raised from %llu to %llu", before, after);
 	const char *path = getenv("PATH");
-	if ((srv->path_env = strdup(path != NULL && path[0] != '\0' ? path : "/usr/local/bin:/usr/bin:/bin")) == NULL)
-		return HSD_EXIT_FAIL;
-	if (uv_loop_init(&srv->loop) != 0)
+	if ((m->path_env = strdup(path != NULL && path[0] != '\0' ? path : "/usr/local/bin:/usr/bin:/bin")) == NULL)
+		return hsd_cli_fail("out of memory");
+	/* the workers are this very program, whatever happens to its file */
+	if ((m->exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0)
+		return hsd_cli_fail("cannot open this program (/proc/self/exe) to start workers: %s", strerror(errno));
+	return 0;
+}
+
+static int run(struct monitor *m)
+{
+	char err[1024];
+	int r = prepare(m);
+	if (r != 0)
+		return r;
+	if (uv_loop_init(&m->loop) != 0)
 		return hsd_cli_fail("cannot create the event loop");
-	/* a peer that goes away must not kill us with SIGPIPE (children get
-	 * the default disposition back from uv_spawn) */
+	/* a worker that goes away must not kill us with SIGPIPE */
 	signal(SIGPIPE, SIG_IGN);
-	init_handles(srv);
-	if (srv->set.host_key_agent != NULL && open_agent(srv, err, sizeof err) != 0) {
-		hsd_log(HSD_LOG_ERR, "%s", err);
-		srv->stopping = 1;
-		on_later(&srv->later);
-		uv_run(&srv->loop, UV_RUN_DEFAULT);
-		(void)uv_loop_close(&srv->loop);
-		return HSD_EXIT_FAIL;
+	init_handles(m);
+	if (hsd_reaper_init(&m->reaper, &m->loop) != 0)
+		return fail_started(m, "cannot watch child processes");
+	if (m->set.host_key_agent != NULL && open_agent(m, err, sizeof err) != 0)
+		return fail_started(m, err);
+	const struct hs_key *pub = hs_hostkey_public(hsd__monitor_hostkey(m));
+	if (hs_key_format_line(pub, NULL, &m->pubkey_line) != 0)
+		return fail_started(m, "out of memory");
+	if (bind_sockets(&m->set, NULL, 0, m->socks, err, sizeof err) != 0) {
+		fprintf(stderr, "hostsd: %s\n", err); /* at start: a plain error, as for other mistakes */
+		return fail_started(m, NULL);
 	}
-
-	if (hsd__serve_apply_listeners(srv, 1) != 0) {
-		/* tear down what was bound, on the loop, then leave */
-		srv->stopping = 1;
-		on_later(&srv->later);
-		uv_run(&srv->loop, UV_RUN_DEFAULT);
-		(void)uv_loop_close(&srv->loop);
-		return HSD_EXIT_FAIL;
-	}
-	srv->started = 1;
+	m->nsocks = m->set.nlisten;
+	if (hsd__monitor_start_worker(m) != 0)
+		return fail_started(m, "cannot start the network worker (see above)");
 	char fp[HS_FINGERPRINT_SIZE];
-	hs_key_fingerprint(hs_hostkey_public(hsd__serve_hostkey(srv)), fp);
+	hs_key_fingerprint(pub, fp);
 	hsd_log(HSD_LOG_INFO, "ready: host key %s%s%s, %zu subsystems configured, state directory %s", fp,
-	        srv->agent != NULL ? " in the agent at " : "", srv->agent != NULL ? srv->set.host_key_agent : "",
-	        srv->set.subsystems.n, dir);
-	uv_signal_start(&srv->sig_term, on_signal, SIGTERM);
-	uv_signal_start(&srv->sig_int, on_signal, SIGINT);
-	uv_signal_start(&srv->sig_hup, on_signal, SIGHUP);
-	hsd__serve_watch_start(srv);
+	        m->agent != NULL ? " in the agent at " : "", m->agent != NULL ? m->set.host_key_agent : "",
+	        m->set.subsystems.n, m->dir);
+	uv_signal_start(&m->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&m->sig_int, on_signal, SIGINT);
+	uv_signal_start(&m->sig_hup, on_signal, SIGHUP);
 
-	uv_run(&srv->loop, UV_RUN_DEFAULT);
+	uv_run(&m->loop, UV_RUN_DEFAULT);
 
-	if (uv_loop_close(&srv->loop) != 0)
+	if (uv_loop_close(&m->loop) != 0)
 		hsd_log(HSD_LOG_WARNING, "event loop closed with handles still open");
 	hsd_log(HSD_LOG_INFO, "stopped");
 	return HSD_EXIT_OK;
@@ -260,29 +394,35 @@ int hsd_cmd_serve(int argc, char **argv)
 {
 	int help = 0;
 	/* First of all: the launcher's descriptors (a pipe without
-	 * close-on-exec, a terminal's) must not reach any subsystem child. */
+	 * close-on-exec, a terminal's) must not reach any process we start. */
 	int closed = hsd_close_inherited_fds();
-	struct server *srv = calloc(1, sizeof(*srv));
-	if (srv == NULL)
+	struct monitor *m = calloc(1, sizeof(*m));
+	if (m == NULL)
 		return hsd_cli_fail("out of memory");
-	hs__list_init(&srv->peers);
-	srv->pidfile.fd = -1;
-	srv->answer_fd = -1;
+	hs__list_init(&m->workers);
+	hs__list_init(&m->children);
+	m->pidfile.fd = -1;
+	m->exe_fd = -1;
+	m->argc = argc;
+	m->argv = argv;
 	if (closed > 0)
 		hsd_log(HSD_LOG_DEBUG, "closed %d inherited descriptors", closed);
 	else if (closed < 0)
 		hsd_log(HSD_LOG_WARNING, "cannot close inherited descriptors: subsystems may see them");
-	int rc = hsd_serve_cli_parse(argc, argv, &srv->cli, &help);
+	int rc = hsd_serve_cli_parse(argc, argv, &m->cli, &help);
 	if (rc == HSD_EXIT_OK)
-		rc = help ? hsd_serve_cli_help() : run(srv);
-	hsd_pidfile_release(&srv->pidfile);
-	if (srv->answer_fd >= 0) /* its poll handle was closed with the loop */
-		close(srv->answer_fd);
-	hsd_regpool_close(srv->pool);
-	hs_hostkey_free(srv->hostkey);
-	hsd_serve_settings_clear(&srv->set);
-	hsd_serve_cli_cleanup(&srv->cli);
-	free(srv->path_env);
-	free(srv);
+		rc = help ? hsd_serve_cli_help() : run(m);
+	hsd_pidfile_release(&m->pidfile);
+	close_sockets(m);
+	if (m->exe_fd >= 0)
+		close(m->exe_fd);
+	hsd_regpool_close(m->pool);
+	hs_hostkey_free(m->hostkey);
+	hsd_account_clear(&m->worker_account);
+	hsd_serve_settings_clear(&m->set);
+	hsd_serve_cli_cleanup(&m->cli);
+	free(m->pubkey_line);
+	free(m->path_env);
+	free(m);
 	return rc;
 }

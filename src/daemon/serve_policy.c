@@ -222,7 +222,8 @@ static int session_requested(struct hs_conn *conn, struct hs_channel *ch, struct
 		.host = p->host,
 		.key_fp = p->fp,
 		.peer_addr = p->addr,
-		.path = srv->path_env,
+		.launcher = &hsd_worker_launcher_ops,
+		.launcher_ctx = &srv->launcher,
 		.kill_grace_ms = srv->set.kill_grace_ms,
 	};
 	if (hsd_session_new(&sc, ch, &s) != 0) {
@@ -521,7 +522,7 @@ static void connection_lost(struct hs_conn *conn, int err, const char *reason)
 	srv->npeers--;
 	if (!p->loading)
 		free_peer(p); /* else lookup_done frees it */
-	if (srv->stopping && srv->npeers == 0)
+	if ((srv->stopping || srv->retiring) && srv->npeers == 0)
 		hsd__serve_schedule_finish(srv);
 }
 

@@ -1,18 +1,20 @@
 /*
- * hostsd program — what the parts of `hostsd serve` share, private to
- * them: the server, its listening slots and its connections, and what each
- * part offers the others.
+ * hostsd program — what the parts of `hostsd serve`'s network worker
+ * share, private to them: the server, its listening slots and its
+ * connections, and what each part offers the others.
  *
- *   serve.c            the life cycle: start, signals, graceful and forced
- *                      stop, the pid file
+ *   worker.c           the life cycle: start, signals, graceful and forced
+ *                      stop, retirement
+ *   worker_sandbox.c   the sandbox, and its probe in test builds
  *   serve_policy.c     per connection: authentication against the trust
  *                      registry, sessions, the attempt log
  *   serve_watch.c      the registry watcher: re-validates the open
  *                      connections when the registry changes
- *   serve_listeners.c  the listening slots, the settings (file and command
- *                      line), reload, the size of the thread pool, the log
- *                      of what the listeners refuse (refusal_log.h)
- *   serve_cli.c        the command line and help
+ *   serve_listeners.c  the listening slots on the monitor's sockets, the
+ *                      settings (file and command line), the size of the
+ *                      thread pool, the log of what the listeners refuse
+ *                      (refusal_log.h)
+ *   serve_cli.c        the command line and help (shared with the monitor)
  *
  * All of it runs on the loop thread, except the *_run functions that
  * uv_queue_work() hands to libuv's thread pool; those touch only their
@@ -39,6 +41,7 @@
 #include "daemon/serve_registry.h"
 #include "daemon/serve_settings.h"
 #include "daemon/statedir.h"
+#include "daemon/worker_launcher.h"
 #include "registry/names.h"
 
 struct server;
@@ -81,11 +84,12 @@ struct server {
 	struct hsd_serve_cli cli;      /* the command line; its settings win over the file's */
 	char dir[HSD_PATH_MAX];        /* the state directory */
 	struct hsd_serve_settings set; /* configuration file + command line */
-	struct hsd_regpool *pool;
-	struct hs_hostkey *hostkey; /* the key file's; NULL with host_key_agent */
-	struct hs_agent *agent;     /* host_key_agent's connection, or NULL */
-	char *path_env;
-	struct slot *slots;        /* listening */
+	unsigned worker_id;
+	struct hsd_regpool *pool;            /* the monitor's, through the registry socket */
+	struct hs_agent *agent;              /* the monitor's signer */
+	struct hsd_worker_launcher launcher; /* the monitor starts the subsystems */
+	int listen_fds[HSD_CONFIG_MAX_LISTEN]; /* the monitor's sockets, until a listener takes them */
+	struct slot *slots;                    /* listening */
 	struct slot *retired;      /* stopped, with connections left */
 	struct hs_list_node peers; /* struct peer, newest first */
 	size_t npeers;
@@ -103,7 +107,7 @@ struct server {
 		char peer[64];
 		int flushing; /* a flush job is out */
 	} invalid;
-	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_signal_t sig_term, sig_retire, sig_probe;
 	uv_timer_t watch, stop_timer, later;
 	uv_timer_t refusal_timer; /* the next summary of refused connections */
 	struct hsd_refusal_log refusals;
@@ -115,12 +119,12 @@ struct server {
 	uv_poll_t answer_poll;
 	uv_timer_t answer_timer;
 	struct peer *held; /* look-ups answered later, by answer_due (held_next) */
+	int loop_up;
 	int handles_up;
+	int retiring;               /* a newer worker took over: ending with the last connection */
 	int stopping;               /* graceful stop under way */
 	int forced;                 /* every connection was cut */
 	int finished;               /* our own handles are closing */
-	struct hsd_pidfile pidfile; /* fd -1: none */
-	int started;                /* serving (start-up went well) */
 	unsigned dh_threads;        /* pool threads started for key exchanges; 0: sized by the operator */
 };
 
@@ -165,27 +169,18 @@ void hsd__serve_watch_start(struct server *srv);
 
 /* --- serve_listeners.c --- */
 
-/* The settings from DIR's configuration file with the command line's laid
- * over them, checked by the engine. Returns 0, or -1 with a sentence in err
- * (set is then empty). */
-int hsd__serve_load_settings(const char *dir, const struct hsd_serve_cli *cli, struct hsd_serve_settings *set,
-                             char *err, size_t errlen);
-
-/* StrictModes of the state directory dir and its files (statedir.h), at
- * start and at each reload. Returns 0, or -1 with a sentence in err. */
-int hsd__serve_check_modes(const char *dir, char *err, size_t errlen);
+/* The settings from DIR's configuration file (or text, len bytes, as its
+ * content) with the command line's laid over them, checked by the engine.
+ * Returns 0, or -1 with a sentence in err (set is then empty). */
+int hsd__serve_load_settings(const char *dir, const char *text, size_t len, const struct hsd_serve_cli *cli,
+                             struct hsd_serve_settings *set, char *err, size_t errlen);
 
 /* Size libuv's thread pool for srv->set before its first use. */
 void hsd__serve_size_thread_pool(struct server *srv);
 
-/* Bind what srv->set asks for, keeping the listeners of addresses already
- * bound (with the new engine settings when engine_changed). Returns 0, or
- * -1 when some address could not be bound (logged). */
+/* A listener for each of srv->set's addresses, on the socket the monitor
+ * bound for it (srv->listen_fds). Returns 0, or -1 (logged). */
 int hsd__serve_apply_listeners(struct server *srv, int engine_changed);
-
-/* SIGHUP: re-read the configuration; a file with errors is refused (logged)
- * and the running configuration kept. */
-void hsd__serve_reload(struct server *srv);
 
 /* Stop accepting on every listener (their connections go on). */
 void hsd__serve_stop_listeners(struct server *srv);
@@ -196,13 +191,19 @@ void hsd__serve_close_retired(struct server *srv);
 /* Close and free every listener, retired or not. */
 void hsd__serve_close_listeners(struct server *srv);
 
-/* --- serve.c --- */
+/* --- worker.c, worker_sandbox.c --- */
 
 /* Finish the stop from a clean stack (a timer): close the listeners and
  * our handles, so the loop ends. */
 void hsd__serve_schedule_finish(struct server *srv);
 
-/* The host key the listeners serve: the key file's, or the agent's. */
+/* The host key the listeners serve: the monitor's, through its signer. */
 const struct hs_hostkey *hsd__serve_hostkey(const struct server *srv);
+
+/* Enter the sandbox (sandbox.h) once serving. 0, or -1 with a sentence. */
+int hsd__worker_sandbox(struct server *srv, char *err, size_t errlen);
+
+/* SIGUSR2 in test builds: try what the sandbox forbids (sandbox.h). */
+void hsd__worker_probe(struct server *srv);
 
 #endif

@@ -56,6 +56,27 @@ int hsd_serve_settings_load(const char *dir, struct hsd_serve_settings *out, cha
 int hsd_serve_settings_load_over(const char *dir, const struct hsd_config *over, struct hsd_serve_settings *out,
                                  char *err, size_t errlen)
 {
+	return hsd_serve_settings_load_text(dir, NULL, 0, over, out, err, errlen);
+}
+
+/* The file's text, read from the file or copied from text, into out. */
+static int take_text(const char *text, size_t len, struct hsd_serve_settings *out, char *err, size_t errlen)
+{
+	if (text == NULL) /* a state directory without a configuration file runs on defaults */
+		return hsd_config_read(out->config_path, 1, &out->config_text, &out->config_len, err, errlen);
+	if ((out->config_text = malloc(len + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(out->config_text, text, len);
+	out->config_text[len] = '\0';
+	out->config_len = len;
+	return 0;
+}
+
+int hsd_serve_settings_load_text(const char *dir, const char *text, size_t len, const struct hsd_config *over,
+                                 struct hsd_serve_settings *out, char *err, size_t errlen)
+{
 	struct hsd_config c;
 	char path[HSD_PATH_MAX];
 	int r = -1;
@@ -70,8 +91,9 @@ int hsd_serve_settings_load_over(const char *dir, const struct hsd_config *over,
 		goto out;
 	if ((out->host_key_path = strdup(path)) == NULL)
 		goto oom;
-	/* a state directory without a configuration file runs on defaults */
-	if (hsd_config_load(&c, out->config_path, 1, err, errlen) != 0)
+	if (take_text(text, len, out, err, errlen) != 0 ||
+	    (out->config_text != NULL &&
+	     hsd_config_parse(&c, out->config_text, out->config_len, out->config_path, err, errlen) != 0))
 		goto out;
 	if (over != NULL && hsd_config_overlay(&c, over, err, errlen) != 0)
 		goto out;
@@ -114,6 +136,7 @@ void hsd_serve_settings_clear(struct hsd_serve_settings *s)
 	free(s->host_key_agent);
 	free(s->host_key_path);
 	free(s->config_path);
+	free(s->config_text);
 	memset(s, 0, sizeof(*s));
 	s->log_level = -1;
 }

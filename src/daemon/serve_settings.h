@@ -31,6 +31,8 @@ struct hsd_serve_settings {
 	int log_level;       /* -1: not set */
 	char *host_key_path; /* malloc'd */
 	char *config_path;   /* malloc'd; for messages */
+	char *config_text;   /* the file as read (malloc'd), for the workers; NULL: no file */
+	size_t config_len;
 };
 
 /* Load DIR's configuration file (a missing file means every default).
@@ -41,6 +43,12 @@ int hsd_serve_settings_load(const char *dir, struct hsd_serve_settings *out, cha
  * NULL): the settings given on the command line. */
 int hsd_serve_settings_load_over(const char *dir, const struct hsd_config *over, struct hsd_serve_settings *out,
                                  char *err, size_t errlen);
+
+/* The same from text (len bytes) as the file's content instead of the
+ * file (text NULL: the file). The workers load their settings so, from
+ * the text the monitor read. */
+int hsd_serve_settings_load_text(const char *dir, const char *text, size_t len, const struct hsd_config *over,
+                                 struct hsd_serve_settings *out, char *err, size_t errlen);
 
 /* Free what the settings own and zero them. */
 void hsd_serve_settings_clear(struct hsd_serve_settings *s);

@@ -3,8 +3,9 @@
  * subsystem.h).
  *
  * Life of a session: the channel is accepted with this module's callbacks;
- * a granted subsystem request spawns `/bin/sh -c COMMAND` in a new process
- * group with three socket pairs. Peer data is written to the child's stdin
+ * a granted subsystem request asks the launcher (the monitor, in `hostsd
+ * serve`) to start the child, and is answered when the child runs (its
+ * three socket pairs are then ours) or could not be started. Peer data is written to the child's stdin
  * (try_write first, a bounded queue after, reading paused above
  * HSD_STDIN_HIGH); the child's stdout and stderr are read one chunk at a
  * time and handed to hs_channel_write, and a stream stops being read while
@@ -14,8 +15,9 @@
  * has exited and both its output streams reached EOF and were sent, we send
  * EOF, exit-status (or exit-signal) and CLOSE, in that order. Or the channel
  * goes first (peer CLOSE, connection lost): the child's process group gets
- * SIGTERM and, after a grace period, SIGKILL. The session frees itself when
- * its channel is gone and every libuv handle is closed.
+ * SIGTERM and, after a grace period, SIGKILL, through the launcher. The
+ * session frees itself when its channel is gone, its child's end has been
+ * reported and every libuv handle is closed.
  */
 #include "daemon/subsystem.h"
 
@@ -27,8 +29,6 @@
 #include "daemon/log.h"
 #include "daemon/policy.h"
 
-#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
-#define ENV_COUNT 7
 
 struct out_stream {
 	uv_pipe_t pipe;
@@ -54,20 +54,24 @@ struct hsd_session {
 	hsd_session_resolve_fn resolve;
 	hsd_session_closed_fn closed;
 	void *ctx;
-	char *host, *key_fp, *peer_addr, *path;
+	const struct hsd_launcher *launcher;
+	void *launcher_ctx;
+	char *host, *key_fp, *peer_addr;
 	uint32_t kill_grace_ms;
 
 	struct hs_channel *ch; /* NULL once the channel is gone */
 	char *subsystem;
 	char *command;
-	int started; /* the child was spawned */
+	int starting; /* the launcher is starting the child */
+	int started;  /* the child runs (or ran) */
+	int pid;
 
-	uv_process_t proc;
 	uv_timer_t kill_timer;
 	uv_pipe_t in;
 	struct out_stream out, err;
-	int proc_open, timer_open, in_open;
-	int handles; /* libuv handles not yet closed */
+	int timer_open, in_open;
+	int handles;    /* libuv handles not yet closed */
+	int child_live; /* the launcher has a child to report the end of */
 
 	int exited;
 	int64_t exit_status;
@@ -156,15 +160,16 @@ int hsd_session_new(const struct hsd_session_config *cfg, struct hs_channel *ch,
 	s->resolve = cfg->resolve;
 	s->closed = cfg->closed;
 	s->ctx = cfg->ctx;
+	s->launcher = cfg->launcher;
+	s->launcher_ctx = cfg->launcher_ctx;
 	s->kill_grace_ms = cfg->kill_grace_ms ? cfg->kill_grace_ms : HSD_DEFAULT_KILL_GRACE_MS;
 	s->host = dup_or_empty(cfg->host);
 	s->key_fp = dup_or_empty(cfg->key_fp);
 	s->peer_addr = dup_or_empty(cfg->peer_addr);
-	s->path = strdup(cfg->path != NULL ? cfg->path : DEFAULT_PATH);
 	s->out.s = s->err.s = s;
 	s->out.kind = HS_STREAM_DATA;
 	s->err.kind = HS_STREAM_STDERR;
-	if (s->host == NULL || s->key_fp == NULL || s->peer_addr == NULL || s->path == NULL) {
+	if (s->host == NULL || s->key_fp == NULL || s->peer_addr == NULL) {
 		hsd_session_discard(s);
 		return HS_ERR_ALLOC;
 	}
@@ -181,7 +186,6 @@ static void free_session(struct hsd_session *s)
 	free(s->host);
 	free(s->key_fp);
 	free(s->peer_addr);
-	free(s->path);
 	free(s->subsystem);
 	free(s->command);
 	free(s->out.buf);
@@ -237,16 +241,15 @@ static void close_stdin(struct hsd_session *s)
 	}
 }
 
-/* Signal the child's whole process group (it leads one: it was spawned
- * detached), so `sh -c 'a; b'` and what it started go too. Only while the
- * child has not been reaped, so the group id cannot be someone else's. */
+/* Signal the child's whole process group (the launcher started it as the
+ * leader of one), so `sh -c 'a; b'` and what it started go too. Only
+ * while its end has not been reported, so the group cannot be another's. */
 static void signal_child(struct hsd_session *s, int sig)
 {
-	if (!s->started || s->exited)
+	if (!s->child_live)
 		return;
 	s->killed = 1;
-	if (kill(-s->proc.pid, sig) != 0)
-		(void)uv_process_kill(&s->proc, sig);
+	s->launcher->signal(s->launcher_ctx, s, sig);
 }
 
 static void on_kill_timer(uv_timer_t *t)
@@ -257,7 +260,7 @@ static void on_kill_timer(uv_timer_t *t)
 
 static void maybe_free(struct hsd_session *s)
 {
-	if (s->ch != NULL || s->handles > 0)
+	if (s->ch != NULL || s->handles > 0 || s->child_live || s->starting)
 		return;
 	if (s->started) {
 		char status[64];
@@ -402,19 +405,17 @@ static void maybe_finish(struct hsd_session *s)
 	(void)hs_channel_close(s->ch);
 }
 
-static void child_exited(uv_process_t *p, int64_t exit_status, int term_signal)
+void hsd_session_exited(struct hsd_session *s, int64_t exit_status, int term_signal)
 {
-	struct hsd_session *s = p->data;
+	if (!s->child_live)
+		return;
+	s->child_live = 0;
 	s->exited = 1;
 	s->exit_status = exit_status;
 	s->term_signal = term_signal;
 	if (s->timer_open) {
 		s->timer_open = 0;
 		uv_close((uv_handle_t *)&s->kill_timer, on_handle_closed);
-	}
-	if (s->proc_open) {
-		s->proc_open = 0;
-		uv_close((uv_handle_t *)&s->proc, on_handle_closed);
 	}
 	if (s->ch == NULL) {
 		maybe_free(s);
@@ -510,86 +511,67 @@ static void session_eof(struct hs_channel *ch)
 
 /* --- starting --- */
 
-static int spawn_child(struct hsd_session *s)
+/* Make a pipe handle of one of the child's descriptors (ours now). */
+static int open_pipe(struct hsd_session *s, uv_pipe_t *p, void *data, int fd, int *open)
 {
-	char *env[ENV_COUNT + 1];
-	char *args[4];
-	uv_process_options_t opt;
-	uv_stdio_container_t stdio[3];
-	int r, i, n = 0;
-	const char *vals[ENV_COUNT][2] = {
-		{ "PATH", s->path },
-		{ "HOSTSD_PEER", s->host },
-		{ "HOSTSD_PEER_KEY", s->key_fp },
-		{ "HOSTSD_PEER_ADDR", s->peer_addr },
-		{ "HOSTSD_SUBSYSTEM", s->subsystem },
-		{ "LANG", "C" },
-		{ "HOME", "/" },
-	};
-	memset(env, 0, sizeof env);
-	for (i = 0; i < ENV_COUNT; i++) {
-		size_t len = strlen(vals[i][0]) + strlen(vals[i][1]) + 2;
-		if ((env[n] = malloc(len)) == NULL) {
-			r = UV_ENOMEM;
-			goto out;
-		}
-		snprintf(env[n], len, "%s=%s", vals[i][0], vals[i][1]);
-		n++;
-	}
-	args[0] = "/bin/sh";
-	args[1] = "-c";
-	args[2] = s->command;
-	args[3] = NULL;
-
-	uv_pipe_init(s->loop, &s->in, 0);
-	uv_pipe_init(s->loop, &s->out.pipe, 0);
-	uv_pipe_init(s->loop, &s->err.pipe, 0);
-	s->in.data = s;
-	s->out.pipe.data = &s->out;
-	s->err.pipe.data = &s->err;
-	s->in_open = s->out.open = s->err.open = 1;
-	s->handles += 3;
-	stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
-	stdio[0].data.stream = (uv_stream_t *)&s->in;
-	stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-	stdio[1].data.stream = (uv_stream_t *)&s->out.pipe;
-	stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-	stdio[2].data.stream = (uv_stream_t *)&s->err.pipe;
-
-	memset(&opt, 0, sizeof opt);
-	opt.exit_cb = child_exited;
-	opt.file = "/bin/sh";
-	opt.args = args;
-	opt.env = env;
-	opt.stdio = stdio;
-	opt.stdio_count = 3;
-	/* its own session and process group: signals reach all it starts, and
-	 * a terminal's ^C to the server does not reach it */
-	opt.flags = UV_PROCESS_DETACHED;
-	s->proc.data = s;
-	r = uv_spawn(s->loop, &s->proc, &opt);
-	/* the process handle is closed even when the spawn failed */
-	s->proc_open = 1;
+	uv_pipe_init(s->loop, p, 0);
+	p->data = data;
+	*open = 1;
 	s->handles++;
-	if (r != 0) {
-		s->proc_open = 0;
-		uv_close((uv_handle_t *)&s->proc, on_handle_closed);
-		close_stdin(s);
-		close_stream(&s->out);
-		close_stream(&s->err);
-		goto out;
-	}
+	return uv_pipe_open(p, fd);
+}
+
+void hsd_session_started(struct hsd_session *s, int pid, const int fds[3])
+{
+	int r;
+	s->starting = 0;
+	s->started = 1;
+	s->child_live = 1;
+	s->pid = pid;
+	s->start_ms = uv_now(s->loop);
+	/* each descriptor belongs to its handle from here, even on failure */
+	r = open_pipe(s, &s->in, s, fds[0], &s->in_open);
+	if (open_pipe(s, &s->out.pipe, &s->out, fds[1], &s->out.open) != 0)
+		r = -1;
+	if (open_pipe(s, &s->err.pipe, &s->err, fds[2], &s->err.open) != 0)
+		r = -1;
 	uv_timer_init(s->loop, &s->kill_timer);
 	s->kill_timer.data = s;
 	s->timer_open = 1;
 	s->handles++;
-	s->started = 1;
+	hsd_log(HSD_LOG_INFO, "session start peer=%s host=%s subsystem=%s pid=%d", s->peer_addr, s->host, s->subsystem,
+	        pid);
+	if (s->ch == NULL) { /* the channel went while the child was starting */
+		close_stdin(s);
+		close_stream(&s->out);
+		close_stream(&s->err);
+		signal_child(s, SIGTERM);
+		uv_timer_start(&s->kill_timer, on_kill_timer, s->kill_grace_ms, 0);
+		return;
+	}
+	if (r != 0) {
+		s->end_reason = "cannot use the child's pipes";
+		close_stdin(s);
+		close_stream(&s->out);
+		close_stream(&s->err);
+	}
+	(void)hs_channel_answer(s->ch, HS_YES);
 	start_reading(&s->out);
 	start_reading(&s->err);
-out:
-	for (i = 0; i < n; i++)
-		free(env[i]);
-	return r;
+	if (s->peer_eof && s->in_queued == 0)
+		close_stdin(s);
+}
+
+void hsd_session_start_failed(struct hsd_session *s, const char *reason)
+{
+	s->starting = 0;
+	hsd_log(HSD_LOG_ERR, "subsystem failed peer=%s host=%s subsystem=%s reason=\"cannot start: %s\"", s->peer_addr,
+	        s->host, s->subsystem, reason);
+	if (s->ch == NULL) {
+		maybe_free(s);
+		return;
+	}
+	(void)hs_channel_answer(s->ch, HS_NO);
 }
 
 static int session_subsystem(struct hs_channel *ch, const char *name)
@@ -600,7 +582,7 @@ static int session_subsystem(struct hs_channel *ch, const char *name)
 	/* the name is the peer's: shown as it is only when it is a valid one */
 	char shown[HSD_LOG_QUOTED_SIZE(HSD_LOG_NAME_MAX)];
 	hsd_log_name(shown, sizeof shown, name, hsd_subsystem_name_valid(name));
-	if (s->started || s->subsystem != NULL)
+	if (s->started || s->starting || s->subsystem != NULL)
 		return HS_NO;
 	if (s->resolve == NULL || s->resolve(s->ctx, name, &command, &why) != 0 || command == NULL) {
 		free(command);
@@ -612,16 +594,15 @@ static int session_subsystem(struct hs_channel *ch, const char *name)
 	/* configured, so a valid name */
 	if ((s->subsystem = strdup(name)) == NULL)
 		return HS_NO; /* freed with the session */
-	s->start_ms = uv_now(s->loop);
-	int r = spawn_child(s);
-	if (r != 0) {
+	struct hsd_launch what = { s->subsystem, s->host, s->key_fp, s->peer_addr };
+	char why_not[128] = "";
+	if (s->launcher == NULL || s->launcher->start(s->launcher_ctx, s, &what, why_not, sizeof why_not) != 0) {
 		hsd_log(HSD_LOG_ERR, "subsystem failed peer=%s host=%s subsystem=%s reason=\"cannot start: %s\"",
-		        s->peer_addr, s->host, s->subsystem, uv_strerror(r));
+		        s->peer_addr, s->host, s->subsystem, why_not[0] ? why_not : "no launcher");
 		return HS_NO;
 	}
-	hsd_log(HSD_LOG_INFO, "session start peer=%s host=%s subsystem=%s pid=%d", s->peer_addr, s->host, s->subsystem,
-	        s->proc.pid);
-	return HS_YES;
+	s->starting = 1;
+	return HS_PENDING;
 }
 
 /* --- refusals --- */

@@ -1,11 +1,13 @@
 /*
  * hostsd program — a session channel whose subsystem runs as a child
- * process (`/bin/sh -c COMMAND`, as OpenSSH runs subsystems): channel data
- * goes to the child's stdin, its stdout comes back as channel data and its
- * stderr as extended data, and its exit code (or signal) ends the channel
- * with exit-status (exit-signal). Flow control holds end to end: a slow
- * child slows the peer and a slow peer slows the child, so nothing is
- * buffered without bound.
+ * process (`/bin/sh -c COMMAND`, as OpenSSH runs subsystems), started by a
+ * launcher (in `hostsd serve`, the monitor process, under the
+ * subsystem's account): channel data goes to the child's stdin, its
+ * stdout comes back as channel data and its stderr as extended data, and
+ * its exit code (or signal) ends the channel with exit-status
+ * (exit-signal). Flow control holds end to end: a slow child slows the
+ * peer and a slow peer slows the child, so nothing is buffered without
+ * bound.
  *
  * Every other kind of session request (shell, exec, pty, ...) is refused.
  * Everything runs on the loop thread.
@@ -20,6 +22,31 @@
 #include <hostsd/server.h>
 
 struct hsd_session;
+
+/* What a session asks its launcher to start; views valid during the call. */
+struct hsd_launch {
+	const char *subsystem; /* configured and granted */
+	const char *host;      /* the authenticated host identity */
+	const char *key_fp;    /* SHA256:... of its key */
+	const char *peer;      /* "ADDR:PORT" */
+};
+
+/* Who starts the children. start answers later, never from inside the
+ * call, with hsd_session_started or hsd_session_start_failed, and then
+ * reports the child's end with hsd_session_exited (also when the child's
+ * end cannot be known any more: exit_status -1, signal 0); or it returns
+ * non-zero at once with a reason in why. signal sends sig (SIGTERM or
+ * SIGKILL) to the child's process group. */
+struct hsd_launcher {
+	int (*start)(void *ctx, struct hsd_session *s, const struct hsd_launch *what, char *why, size_t whylen);
+	void (*signal)(void *ctx, struct hsd_session *s, int sig);
+};
+
+/* The launcher's answers. started: the child runs as pid; fds are its
+ * stdin, stdout and stderr (taken over). */
+void hsd_session_started(struct hsd_session *s, int pid, const int fds[3]);
+void hsd_session_start_failed(struct hsd_session *s, const char *reason);
+void hsd_session_exited(struct hsd_session *s, int64_t exit_status, int term_signal);
 
 /* Decide a subsystem request (called during subsystem_requested). Return 0
  * with *command a malloc'd shell command (the session frees it), or
@@ -40,7 +67,8 @@ struct hsd_session_config {
 	const char *host;       /* HOSTSD_PEER: the authenticated host identity */
 	const char *key_fp;     /* HOSTSD_PEER_KEY: SHA256:... of its key */
 	const char *peer_addr;  /* HOSTSD_PEER_ADDR: "ADDR:PORT" */
-	const char *path;       /* PATH for the child; NULL: a safe default */
+	const struct hsd_launcher *launcher;
+	void *launcher_ctx;
 	uint32_t kill_grace_ms; /* SIGTERM to SIGKILL when the channel closes
 	                         * first; 0: the default (5000) */
 };

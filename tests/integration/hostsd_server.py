@@ -32,6 +32,44 @@ def _sanitized(path):
 ASAN = _sanitized(HOSTSD)
 
 
+IS_ROOT = os.geteuid() == 0
+# The account hostsd serve runs its network workers under as root (its
+# `user` setting's default); a package creates it, the tests make it.
+WORKER_USER = "hostsd"
+
+
+def ensure_account(name):
+    """A system account named name, made if missing (root only)."""
+    import pwd
+    try:
+        pwd.getpwnam(name)
+        return
+    except KeyError:
+        pass
+    r = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                       capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    h.check(r.returncode == 0 or b"already exists" in r.stderr,
+            "useradd %s failed: %s" % (name, r.stderr.decode(errors="replace")))
+
+
+def cmdline(pid):
+    """The argv of pid, or [] when it is gone."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+    except OSError:
+        return []
+
+
+def proc_status(pid):
+    """/proc/PID/status as a dict of its fields ({} when it is gone)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    except OSError:
+        return {}
+
+
 def fingerprint(key_path):
     """SHA256:... of a key pair's public half, as ssh-keygen -l shows it."""
     r = subprocess.run([h.SSH_KEYGEN, "-l", "-E", "sha256", "-f", key_path + ".pub"],
@@ -126,6 +164,8 @@ class Hostsd(h.ServerProcess):
     def start(self, *args, listen=("127.0.0.1:0",), env=None, pass_fds=(), preexec_fn=None):
         """`hostsd serve` on the state directory; pass_fds and preexec_fn as
         subprocess.Popen takes them (descriptors it inherits, limits)."""
+        if IS_ROOT:
+            ensure_account(WORKER_USER)
         argv = [HOSTSD, "serve", "--dir", self.dir]
         for a in listen:
             argv += ["--listen", a]
@@ -154,6 +194,19 @@ class Hostsd(h.ServerProcess):
         self.port = self.ports[0]
         self.ctx.log("hostsd serve pid %d on port %s" % (self.proc.pid, self.ports))
         return self
+
+    def workers(self):
+        """The pids of the server's network workers (hostsd worker ...), oldest first."""
+        if self.proc is None:
+            return []
+        pids = [p for p in h.children_of(self.proc.pid) if cmdline(p)[1:2] == ["worker"] and h.pid_alive(p)]
+        return sorted(pids, key=lambda p: int(cmdline(p)[2]) if len(cmdline(p)) > 2 else 0)
+
+    def worker(self, timeout=10.0):
+        """The pid of the newest worker, once there is one."""
+        found = h.wait_for(lambda: self.workers(), timeout)
+        h.check(found, "hostsd serve has no worker:\n" + self.log_since_start()[-2000:])
+        return found[-1]
 
     def log_since_start(self):
         return self.log_text()[getattr(self, "log_start", 0):]
