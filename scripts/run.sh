@@ -18,6 +18,11 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 --target hostsd >/dev/null
 
 mkdir -p "$DEMO"
+# As root, hostsd serve runs its network worker under the account `hostsd`
+# (its `user` setting), which a package creates: here, the demo does.
+if [ "$(id -u)" -eq 0 ] && ! getent passwd hostsd >/dev/null; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin hostsd
+fi
 if [ ! -f "$STATE/host_ed25519" ]; then
   build/hostsd init --dir "$STATE"
 fi
