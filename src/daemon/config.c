@@ -27,8 +27,8 @@ static const char template_head[] =
 	"#\n"
 	"# One setting per line: NAME VALUE. Lines starting with # are comments.\n"
 	"# Every setting below is shown commented out with its default value:\n"
-	"# remove the # and change the value to set it. `listen` and `subsystem`\n"
-	"# may be given several times. See docs/hostsd.md for details.\n";
+	"# remove the # and change the value to set it. `listen`, `subsystem` and\n"
+	"# `subsystem_user` may be given several times. See docs/hostsd.md for details.\n";
 
 /* The template is the same text every time: made once. */
 #define TEMPLATE_MAX 8192
@@ -100,10 +100,17 @@ void hsd_config_init(struct hsd_config *c)
 			break;
 		case HSD_TYPE_NUMBER:
 		case HSD_TYPE_BYTES:
+		case HSD_TYPE_UMASK:
 			store_number(c, s, hsd_setting_default(s));
 			break;
 		case HSD_TYPE_LOG_LEVEL:
 			c->log_level = (int)hsd_setting_default(s);
+			break;
+		case HSD_TYPE_ACCOUNT:
+			snprintf(c->user, sizeof c->user, "%s", s->def_text);
+			break;
+		case HSD_TYPE_DIRECTORY:
+			snprintf(c->subsystem_directory, sizeof c->subsystem_directory, "%s", s->def_text);
 			break;
 		case HSD_TYPE_STARTUPS:
 			c->early_drop_start = e.early_drop_start;
@@ -114,6 +121,7 @@ void hsd_config_init(struct hsd_config *c)
 			c->netblock_ipv6 = e.source_netblock_ipv6;
 			break;
 		case HSD_TYPE_SUBSYSTEM:
+		case HSD_TYPE_SUBSYSTEM_USER:
 		case HSD_TYPE_ALGORITHMS:
 		case HSD_TYPE_NETWORKS:
 		case HSD_TYPE_SOCKET:
@@ -125,6 +133,7 @@ void hsd_config_init(struct hsd_config *c)
 void hsd_config_cleanup(struct hsd_config *c)
 {
 	hsd_subsystems_clear(&c->subsystems);
+	hsd_subsystem_users_clear(&c->subsystem_users);
 	for (size_t i = 0; i < HSD_ALG_COUNT; i++)
 		free(c->algs[i]);
 	free(c->penalty_exempt);
@@ -168,7 +177,7 @@ static const char *label(const struct ctx *x, const struct hsd_setting *s, char 
 
 static int is_repeatable(const struct hsd_setting *s)
 {
-	return s->type == HSD_TYPE_LISTEN || s->type == HSD_TYPE_SUBSYSTEM;
+	return s->type == HSD_TYPE_LISTEN || s->type == HSD_TYPE_SUBSYSTEM || s->type == HSD_TYPE_SUBSYSTEM_USER;
 }
 
 /* An algorithm setting, checked now by the engine so that a mistake names
@@ -269,6 +278,49 @@ static int add_subsystem(struct hsd_config *c, struct ctx *x, const char *v)
 	return r;
 }
 
+static int add_subsystem_user(struct hsd_config *c, struct ctx *x, const struct hsd_setting *s, const char *v)
+{
+	char *sname = NULL, *spec = NULL, msg[384], shown[48];
+	if (hsd_parse_subsystem_user(label(x, s, shown, sizeof shown), v, &sname, &spec, msg, sizeof msg) != 0)
+		return fail(x, "%s", msg);
+	int r = 0;
+	if (x->name != NULL && hsd_subsystem_users_get(&c->subsystem_users, sname) != NULL)
+		r = fail(x, "subsystem_user %s is given twice", sname);
+	else if (x->name != NULL && c->subsystem_users.named.n >= HSD_CONFIG_MAX_SUBSYSTEMS)
+		r = fail(x, "too many subsystem_user lines (at most %d)", HSD_CONFIG_MAX_SUBSYSTEMS);
+	else if (hsd_subsystem_users_set(&c->subsystem_users, sname, spec) != 0)
+		r = fail(x, "out of memory");
+	free(sname);
+	free(spec);
+	return r;
+}
+
+/* user: an account spec, looked up when the server starts as root (it
+ * means nothing otherwise). */
+static int set_account(struct hsd_config *c, struct ctx *x, const struct hsd_setting *s, const char *v)
+{
+	char shown[48];
+	if (!hsd_account_spec_valid(v))
+		return fail(x, "%s \"%s\" must be USER or USER:GROUP (names or numbers, without blanks)",
+		            label(x, s, shown, sizeof shown), v);
+	memset(c->user, 0, sizeof c->user);
+	snprintf(c->user, sizeof c->user, "%s", v);
+	return 0;
+}
+
+/* subsystem_directory: absolute (whether the account may enter it is
+ * told when a subsystem starts). */
+static int set_directory(struct hsd_config *c, struct ctx *x, const struct hsd_setting *s, const char *v)
+{
+	char shown[48];
+	if (v[0] != '/' || strlen(v) >= sizeof c->subsystem_directory)
+		return fail(x, "%s \"%s\" must be an absolute path (at most %d bytes)",
+		            label(x, s, shown, sizeof shown), v, HSD_CONFIG_DIRECTORY_MAX - 1);
+	memset(c->subsystem_directory, 0, sizeof c->subsystem_directory);
+	snprintf(c->subsystem_directory, sizeof c->subsystem_directory, "%s", v);
+	return 0;
+}
+
 static int set_value(struct hsd_config *c, struct ctx *x, const struct hsd_setting *s, const char *v)
 {
 	char msg[384], shown[48];
@@ -284,6 +336,12 @@ static int set_value(struct hsd_config *c, struct ctx *x, const struct hsd_setti
 		return set_networks(c, x, v);
 	case HSD_TYPE_SOCKET:
 		return set_socket(c, x, s, v);
+	case HSD_TYPE_SUBSYSTEM_USER:
+		return add_subsystem_user(c, x, s, v);
+	case HSD_TYPE_ACCOUNT:
+		return set_account(c, x, s, v);
+	case HSD_TYPE_DIRECTORY:
+		return set_directory(c, x, s, v);
 	case HSD_TYPE_STARTUPS:
 		if (hsd_parse_startups(label(x, s, shown, sizeof shown), v, &c->early_drop_start, &c->early_drop_rate,
 		                       &c->startups_full, msg, sizeof msg) != 0)
@@ -296,6 +354,7 @@ static int set_value(struct hsd_config *c, struct ctx *x, const struct hsd_setti
 		return 0;
 	case HSD_TYPE_NUMBER:
 	case HSD_TYPE_BYTES:
+	case HSD_TYPE_UMASK:
 	case HSD_TYPE_LOG_LEVEL:
 		if (hsd_setting_parse_scalar(s, label(x, s, shown, sizeof shown), v, &n, msg, sizeof msg) != 0)
 			return fail(x, "%s", msg);
@@ -347,7 +406,7 @@ static int parse_line(struct hsd_config *c, struct ctx *x, char *s)
 		v++;
 	const struct hsd_setting *set = hsd_setting_by_name(s, namelen);
 	if (set == NULL) {
-		char known[512];
+		char known[1024];
 		known_names(known, sizeof known);
 		return fail(x, "unknown setting \"%.*s\" (known: %s)", (int)(namelen > 64 ? 64 : namelen), s, known);
 	}
@@ -518,9 +577,25 @@ int hsd_config_overlay(struct hsd_config *c, const struct hsd_config *over, char
 				                       over->subsystems.v[k].command) != 0)
 					goto oom;
 			break;
+		case HSD_TYPE_SUBSYSTEM_USER:
+			if (over->subsystem_users.any != NULL &&
+			    hsd_subsystem_users_set(&c->subsystem_users, "*", over->subsystem_users.any) != 0)
+				goto oom;
+			for (size_t k = 0; k < over->subsystem_users.named.n; k++)
+				if (hsd_subsystem_users_set(&c->subsystem_users, over->subsystem_users.named.v[k].name,
+				                            over->subsystem_users.named.v[k].command) != 0)
+					goto oom;
+			break;
 		case HSD_TYPE_NUMBER:
 		case HSD_TYPE_BYTES:
+		case HSD_TYPE_UMASK:
 			copy_number(c, over, s);
+			break;
+		case HSD_TYPE_ACCOUNT:
+			memcpy(c->user, over->user, sizeof c->user);
+			break;
+		case HSD_TYPE_DIRECTORY:
+			memcpy(c->subsystem_directory, over->subsystem_directory, sizeof c->subsystem_directory);
 			break;
 		case HSD_TYPE_LOG_LEVEL:
 			c->log_level = over->log_level;

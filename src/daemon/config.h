@@ -12,10 +12,11 @@
  *     the rest of the line without surrounding blanks;
  *   - empty lines and lines whose first non-blank character is '#' are
  *     ignored ('#' elsewhere is part of the value: commands may hold it);
- *   - `listen` and `subsystem` may be given several times, every other
+ *   - `listen`, `subsystem` and `subsystem_user` may be given several
+ *     times (subsystem_user once per NAME), every other
  *     setting at most once;
- *   - numbers are plain decimal; rekey_bytes may end in K, M or G (powers
- *     of 1024); max_startups is START:RATE:FULL or one number,
+ *   - numbers are plain decimal; rekey_bytes and subsystem_max_memory may
+ *     end in K, M or G (powers of 1024); subsystem_umask is octal; max_startups is START:RATE:FULL or one number,
  *     per_source_netblock IPV4:IPV6 prefix lengths;
  *   - algorithm lists and penalty_exempt are items separated by commas, no
  *     blanks;
@@ -32,12 +33,15 @@
 #include "daemon/policy.h"
 #include "daemon/serve_args.h"
 #include "daemon/settings.h"
+#include "daemon/subsystem_accounts.h"
 
 #define HSD_CONFIG_MAX_LISTEN 16
 #define HSD_CONFIG_MAX_SUBSYSTEMS 64
 /* The file and its lines are small; anything larger is a mistake. */
 #define HSD_CONFIG_MAX_BYTES (256u * 1024u)
 #define HSD_CONFIG_MAX_LINE 4096u
+/* subsystem_directory, with its NUL. */
+#define HSD_CONFIG_DIRECTORY_MAX 1024
 
 /* Bits of struct hsd_config.set: which settings were given. */
 /* The bit of each setting in struct hsd_config.set. */
@@ -76,6 +80,14 @@
 #define HSD_CFG_MAX_SESSIONS HSD_CFG_BIT(HSD_SETTING_MAX_SESSIONS)
 #define HSD_CFG_KEX_TIMEOUT HSD_CFG_BIT(HSD_SETTING_KEX_TIMEOUT)
 #define HSD_CFG_HOST_KEY_AGENT HSD_CFG_BIT(HSD_SETTING_HOST_KEY_AGENT)
+#define HSD_CFG_USER HSD_CFG_BIT(HSD_SETTING_USER)
+#define HSD_CFG_SUBSYSTEM_USER HSD_CFG_BIT(HSD_SETTING_SUBSYSTEM_USER)
+#define HSD_CFG_SUBSYSTEM_DIRECTORY HSD_CFG_BIT(HSD_SETTING_SUBSYSTEM_DIRECTORY)
+#define HSD_CFG_SUBSYSTEM_UMASK HSD_CFG_BIT(HSD_SETTING_SUBSYSTEM_UMASK)
+#define HSD_CFG_SUBSYSTEM_MAX_PROCESSES HSD_CFG_BIT(HSD_SETTING_SUBSYSTEM_MAX_PROCESSES)
+#define HSD_CFG_SUBSYSTEM_MAX_OPEN_FILES HSD_CFG_BIT(HSD_SETTING_SUBSYSTEM_MAX_OPEN_FILES)
+#define HSD_CFG_SUBSYSTEM_MAX_CPU HSD_CFG_BIT(HSD_SETTING_SUBSYSTEM_MAX_CPU)
+#define HSD_CFG_SUBSYSTEM_MAX_MEMORY HSD_CFG_BIT(HSD_SETTING_SUBSYSTEM_MAX_MEMORY)
 
 /* The algorithm settings, in the order of their ids (HSD_SETTING_PROFILE
  * on): names checked by the engine (hs_config_check), NULL when not given
@@ -121,6 +133,13 @@ struct hsd_config {
 	unsigned max_connections_per_host;                           /* authenticated connections of one host id */
 	unsigned max_sessions;                                       /* session channels of one connection */
 	unsigned shutdown_timeout;                                   /* seconds */
+	char user[HSD_ACCOUNT_SPEC_MAX];                             /* the workers' account spec */
+	struct hsd_subsystem_users subsystem_users;                  /* owned; default: no line */
+	char subsystem_directory[HSD_CONFIG_DIRECTORY_MAX];          /* absolute */
+	unsigned subsystem_umask;                                    /* 0..0777 */
+	unsigned subsystem_max_processes, subsystem_max_open_files;  /* 0: the server's */
+	unsigned subsystem_max_cpu;                                  /* seconds, 0: the server's */
+	uint64_t subsystem_max_memory;                               /* bytes, 0: the server's */
 	int log_level;                                               /* HSD_LOG_* (daemon/log.h) */
 	char *algs[HSD_ALG_COUNT];                                   /* owned; NULL: not given */
 	uint64_t set;                                                /* HSD_CFG_* bits given */
@@ -159,7 +178,8 @@ int hsd_config_set_option(struct hsd_config *c, const struct hsd_setting *s, con
                           size_t errlen);
 
 /* Lay what over gives (over->set) over c: its listen addresses replace
- * c's, its subsystems replace c's of the same name, any other setting
+ * c's, its subsystems and subsystem_user lines replace c's of the same
+ * name, any other setting
  * replaces c's. Returns 0 or -1 with a sentence in err. */
 int hsd_config_overlay(struct hsd_config *c, const struct hsd_config *over, char *err, size_t errlen);
 

@@ -53,6 +53,15 @@ static void check_defaults(const struct hsd_config *c)
 	CHECK(c->penalty_exempt == NULL);
 	CHECK_EQ_INT(c->shutdown_timeout, 30);
 	CHECK_EQ_INT(c->log_level, HSD_LOG_INFO);
+	/* processes */
+	CHECK_STR(c->user, "hostsd");
+	CHECK(c->subsystem_users.any == NULL && c->subsystem_users.named.n == 0);
+	CHECK_STR(c->subsystem_directory, "/");
+	CHECK_EQ_INT(c->subsystem_umask, 077);
+	CHECK_EQ_INT(c->subsystem_max_processes, 512);
+	CHECK_EQ_INT(c->subsystem_max_open_files, 1024);
+	CHECK_EQ_INT(c->subsystem_max_cpu, 0);
+	CHECK(c->subsystem_max_memory == 0);
 }
 
 static void test_defaults(void)
@@ -208,8 +217,8 @@ static void test_template(void)
 	}
 	CHECK_EQ_INT(parse(&c, out, err, sizeof err), 0);
 	hsd_config_init(&def);
-	CHECK_EQ_INT(c.set, (HSD_CFG_BIT(HSD_SETTING_COUNT) - 1) &
-	                            ~(HSD_CFG_SUBSYSTEM | HSD_CFG_PENALTY_EXEMPT | HSD_CFG_HOST_KEY_AGENT));
+	CHECK_EQ_INT(c.set, (HSD_CFG_BIT(HSD_SETTING_COUNT) - 1) & ~(HSD_CFG_SUBSYSTEM | HSD_CFG_PENALTY_EXEMPT |
+	                                                             HSD_CFG_HOST_KEY_AGENT | HSD_CFG_SUBSYSTEM_USER));
 	check_defaults(&c);
 	/* max_startups is shown as START:RATE:FULL, START equal to FULL: the
 	 * same as the engine's "no random drop" */
@@ -271,6 +280,67 @@ static void test_algorithms(void)
 	/* a failure after algorithm lines leaks nothing (ASan) and keeps none */
 	CHECK_EQ_INT(parse(&c, "ciphers aes256-ctr\nbogus 1\n", err, sizeof err), -1);
 	CHECK(c.algs[HSD_ALG_CIPHERS] == NULL);
+}
+
+/* The accounts and limits of processes. */
+static void test_processes(void)
+{
+	struct hsd_config c;
+	char err[512];
+	CHECK_EQ_INT(parse(&c,
+	                   "user hsd:daemon\n"
+	                   "subsystem_user *=nobody:nogroup\n"
+	                   "subsystem_user echo=root\n"
+	                   "subsystem_user sync=1000\n"
+	                   "subsystem_directory /var/lib/hostsd/work\n"
+	                   "subsystem_umask 022\n"
+	                   "subsystem_max_processes 0\n"
+	                   "subsystem_max_open_files 4096\n"
+	                   "subsystem_max_cpu 3600\n"
+	                   "subsystem_max_memory 512M\n",
+	                   err, sizeof err),
+	             0);
+	CHECK_STR(c.user, "hsd:daemon");
+	CHECK_STR(hsd_subsystem_users_get(&c.subsystem_users, "*"), "nobody:nogroup");
+	CHECK_STR(hsd_subsystem_users_get(&c.subsystem_users, "echo"), "root");
+	CHECK_STR(hsd_subsystem_account_spec(&c.subsystem_users, "sync", NULL), "1000");
+	CHECK_STR(hsd_subsystem_account_spec(&c.subsystem_users, "other", NULL), "nobody:nogroup");
+	CHECK_STR(c.subsystem_directory, "/var/lib/hostsd/work");
+	CHECK_EQ_INT(c.subsystem_umask, 022);
+	CHECK_EQ_INT(c.subsystem_max_processes, 0);
+	CHECK_EQ_INT(c.subsystem_max_open_files, 4096);
+	CHECK_EQ_INT(c.subsystem_max_cpu, 3600);
+	CHECK(c.subsystem_max_memory == 512ull * 1024 * 1024);
+	CHECK_EQ_INT(c.set, HSD_CFG_USER | HSD_CFG_SUBSYSTEM_USER | HSD_CFG_SUBSYSTEM_DIRECTORY |
+	                            HSD_CFG_SUBSYSTEM_UMASK | HSD_CFG_SUBSYSTEM_MAX_PROCESSES |
+	                            HSD_CFG_SUBSYSTEM_MAX_OPEN_FILES | HSD_CFG_SUBSYSTEM_MAX_CPU |
+	                            HSD_CFG_SUBSYSTEM_MAX_MEMORY);
+	hsd_config_cleanup(&c);
+	CHECK(c.subsystem_users.any == NULL && c.subsystem_users.named.n == 0);
+	CHECK_EQ_INT(parse(&c, "subsystem_umask 0\n", err, sizeof err), 0);
+	CHECK_EQ_INT(c.subsystem_umask, 0);
+	CHECK_EQ_INT(parse(&c, "subsystem_umask 0777\n", err, sizeof err), 0);
+	CHECK_EQ_INT(c.subsystem_umask, 0777);
+	hsd_config_cleanup(&c);
+
+	expect_error("user no body\n", "test.conf:1: user \"no body\" must be USER or USER:GROUP");
+	expect_error("user a:b:c\n", "test.conf:1: user \"a:b:c\" must be USER or USER:GROUP");
+	expect_error("user a\nuser b\n", "test.conf:2: user is given twice (first on line 1)");
+	expect_error("subsystem_user echo\n", "test.conf:1: subsystem_user \"echo\" must be NAME=USER or");
+	expect_error("subsystem_user echo=a\nsubsystem_user echo=b\n",
+	             "test.conf:2: subsystem_user echo is given twice");
+	expect_error("subsystem_user *=a\nsubsystem_user *=b\n", "test.conf:2: subsystem_user * is given twice");
+	expect_error("subsystem_directory tmp\n", "test.conf:1: subsystem_directory \"tmp\" must be an absolute path");
+	expect_error("subsystem_umask 778\n",
+	             "test.conf:1: subsystem_umask \"778\" must be an octal mode from 000 to 777, such as 077");
+	expect_error("subsystem_umask 1000\n", "test.conf:1: subsystem_umask \"1000\" must be an octal mode");
+	expect_error("subsystem_umask 00777\n", "test.conf:1: subsystem_umask");
+	expect_error("subsystem_umask -1\n", "test.conf:1: subsystem_umask");
+	expect_error("subsystem_umask \n", "test.conf:1: subsystem_umask needs a value");
+	expect_error("subsystem_max_open_files 1048577\n",
+	             "test.conf:1: subsystem_max_open_files \"1048577\" must be a whole number from 0 to 1048576 "
+	             "(files (0: no limit of ours))");
+	expect_error("subsystem_max_memory 2T\n", "test.conf:1: subsystem_max_memory \"2T\" must be a number of bytes");
 }
 
 static void test_errors(void)
@@ -438,6 +508,7 @@ int main(void)
 	test_defaults();
 	test_every_setting();
 	test_template();
+	test_processes();
 	test_algorithms();
 	test_errors();
 	test_load();

@@ -99,7 +99,8 @@ int hsd_serve_settings_load_text(const char *dir, const char *text, size_t len, 
 		goto out;
 	memcpy(out->listen, c.listen, c.nlisten * sizeof c.listen[0]);
 	out->nlisten = c.nlisten;
-	if (hsd_subsystems_copy(&out->subsystems, &c.subsystems) != 0)
+	if (hsd_subsystems_copy(&out->subsystems, &c.subsystems) != 0 ||
+	    hsd_subsystem_users_copy(&out->subsystem_users, &c.subsystem_users) != 0)
 		goto oom;
 	/* the engine keeps pointers to the algorithm lists: the settings own them */
 	for (size_t i = 0; i < HSD_ALG_COUNT; i++) {
@@ -115,6 +116,13 @@ int hsd_serve_settings_load_text(const char *dir, const char *text, size_t len, 
 	out->shutdown_timeout = c.shutdown_timeout;
 	out->max_connections_per_host = c.max_connections_per_host;
 	out->max_sessions = c.max_sessions;
+	memcpy(out->user, c.user, sizeof out->user);
+	memcpy(out->subsystem_directory, c.subsystem_directory, sizeof out->subsystem_directory);
+	out->subsystem_umask = (mode_t)c.subsystem_umask;
+	out->subsystem_limits.processes = c.subsystem_max_processes;
+	out->subsystem_limits.open_files = c.subsystem_max_open_files;
+	out->subsystem_limits.cpu_seconds = c.subsystem_max_cpu;
+	out->subsystem_limits.memory_bytes = c.subsystem_max_memory;
 	out->log_level = (c.set & HSD_CFG_LOG_LEVEL) ? c.log_level : -1;
 	r = 0;
 	goto out;
@@ -130,6 +138,7 @@ out:
 void hsd_serve_settings_clear(struct hsd_serve_settings *s)
 {
 	hsd_subsystems_clear(&s->subsystems);
+	hsd_subsystem_users_clear(&s->subsystem_users);
 	for (size_t i = 0; i < sizeof s->owned / sizeof s->owned[0]; i++)
 		free(s->owned[i]);
 	free(s->penalty_exempt);

@@ -12,6 +12,7 @@
 
 #include <hostsd/server.h>
 
+#include "daemon/child.h"
 #include "daemon/config.h"
 #include "daemon/policy.h"
 #include "daemon/serve_args.h"
@@ -28,10 +29,16 @@ struct hsd_serve_settings {
 	unsigned kill_grace_ms;    /* SIGTERM to SIGKILL of a child; 0: default */
 	unsigned max_connections_per_host;
 	unsigned max_sessions;
-	int log_level;       /* -1: not set */
-	char *host_key_path; /* malloc'd */
-	char *config_path;   /* malloc'd; for messages */
-	char *config_text;   /* the file as read (malloc'd), for the workers; NULL: no file */
+	/* processes, started as root (subsystem_accounts.h) */
+	char user[HSD_ACCOUNT_SPEC_MAX];            /* the workers' account spec */
+	struct hsd_subsystem_users subsystem_users; /* subsystem_user lines */
+	char subsystem_directory[HSD_CONFIG_DIRECTORY_MAX];
+	mode_t subsystem_umask;
+	struct hsd_child_limits subsystem_limits; /* 0: the server's own */
+	int log_level;                            /* -1: not set */
+	char *host_key_path;                      /* malloc'd */
+	char *config_path;                        /* malloc'd; for messages */
+	char *config_text;                        /* the file as read (malloc'd), for the workers; NULL: none */
 	size_t config_len;
 };
 

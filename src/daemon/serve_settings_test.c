@@ -42,6 +42,14 @@ static void test_defaults(void)
 	CHECK_EQ_INT(s.shutdown_timeout, 30);
 	CHECK_EQ_INT(s.max_connections_per_host, 16);
 	CHECK_EQ_INT(s.max_sessions, 10);
+	CHECK_STR(s.user, "hostsd");
+	CHECK_STR(hsd_subsystem_account_spec(&s.subsystem_users, "echo", NULL), "nobody");
+	CHECK_STR(s.subsystem_directory, "/");
+	CHECK_EQ_INT(s.subsystem_umask, 077);
+	CHECK_EQ_INT(s.subsystem_limits.processes, 512);
+	CHECK_EQ_INT(s.subsystem_limits.open_files, 1024);
+	CHECK_EQ_INT(s.subsystem_limits.cpu_seconds, 0);
+	CHECK_EQ_INT(s.subsystem_limits.memory_bytes, 0);
 	CHECK_EQ_INT(s.engine.login_grace_seconds, HS_LOGIN_GRACE_DEFAULT);
 	char cerr[256];
 	CHECK_EQ_INT(hs_config_check(&s.engine, cerr, sizeof cerr), 0);
@@ -76,7 +84,16 @@ static void test_values(void)
 		"macs hmac-sha2-512\n"
 		"host_key_algorithms angelos-tongues\n"
 		"pubkey_algorithms rsa-sha2-256\n"
-		"compression zlib\n");
+		"compression zlib\n"
+		"user nobody:nogroup\n"
+		"subsystem_user *=daemon\n"
+		"subsystem_user echo=root\n"
+		"subsystem_directory /tmp\n"
+		"subsystem_umask 022\n"
+		"subsystem_max_processes 20\n"
+		"subsystem_max_open_files 64\n"
+		"subsystem_max_cpu 5\n"
+		"subsystem_max_memory 1G\n");
 	CHECK_EQ_INT(hsd_serve_settings_load(dir, &s, err, sizeof err), 0);
 	CHECK_EQ_INT(s.nlisten, 2);
 	CHECK_EQ_INT(s.listen[0].port, 2200);
@@ -102,6 +119,15 @@ static void test_values(void)
 	CHECK_STR(s.engine.host_key_algorithms, "angelos-tongues");
 	CHECK_STR(s.engine.public_key_algorithms, "rsa-sha2-256");
 	CHECK_STR(s.engine.compression, "zlib");
+	CHECK_STR(s.user, "nobody:nogroup");
+	CHECK_STR(hsd_subsystem_account_spec(&s.subsystem_users, "echo", NULL), "root");
+	CHECK_STR(hsd_subsystem_account_spec(&s.subsystem_users, "fail", NULL), "daemon");
+	CHECK_STR(s.subsystem_directory, "/tmp");
+	CHECK_EQ_INT(s.subsystem_umask, 022);
+	CHECK_EQ_INT(s.subsystem_limits.processes, 20);
+	CHECK_EQ_INT(s.subsystem_limits.open_files, 64);
+	CHECK_EQ_INT(s.subsystem_limits.cpu_seconds, 5);
+	CHECK(s.subsystem_limits.memory_bytes == 1024ull * 1024 * 1024);
 	char cerr[256];
 	CHECK_EQ_INT(hs_config_check(&s.engine, cerr, sizeof cerr), 0);
 

@@ -28,6 +28,24 @@
 #define MAX_CONNECTIONS_PER_HOST_DEFAULT 16u
 #define MAX_CONNECTIONS_PER_HOST_MAX 10000u
 #define MAX_SESSIONS_DEFAULT 10u
+/* The account of the network workers when the server starts as root
+ * (the package creates it; useradd --system hostsd). */
+#define USER_DEFAULT "hostsd"
+/* Subsystems: the system's default directory and a private umask (files a
+ * subsystem makes are its account's alone unless it says otherwise). The
+ * limits count per child (open files, CPU, address space) or per account
+ * (processes: every process of the account, all its sessions together);
+ * 0 leaves the limit the server has. 512 processes let 16 connections of
+ * 10 sessions each run a few processes each and stop a fork bomb; 1024 open
+ * files is the usual soft limit, which the server raises for itself. */
+#define SUBSYSTEM_DIRECTORY_DEFAULT "/"
+#define SUBSYSTEM_UMASK_DEFAULT 077u
+#define SUBSYSTEM_MAX_PROCESSES_DEFAULT 512u
+#define SUBSYSTEM_MAX_PROCESSES_MAX 1000000u
+#define SUBSYSTEM_MAX_OPEN_FILES_DEFAULT 1024u
+#define SUBSYSTEM_MAX_OPEN_FILES_MAX 1048576u /* the kernel's fs.nr_open by default */
+#define SUBSYSTEM_MAX_CPU_MAX (366u * 24 * 3600)
+#define SUBSYSTEM_MAX_MEMORY_MAX (1024ull * 1024 * 1024 * 1024)
 /* hs_config_init() leaves profiles NULL: every profile, strongest first. */
 #define PROFILES_DEFAULT "modern,angelos,classic"
 
@@ -345,6 +363,87 @@ const struct hsd_setting hsd_settings[HSD_SETTING_COUNT] = {
 	  .unit = "sessions",
 	  .engine_off = HSD_NOT_ENGINE,
 	  .config_off = CONFIG(max_sessions) },
+	{ .id = HSD_SETTING_USER,
+	  .name = "user",
+	  .type = HSD_TYPE_ACCOUNT,
+	  .engine_off = HSD_NOT_ENGINE,
+	  .def_text = USER_DEFAULT,
+	  .option = "user",
+	  .metavar = "USER[:GROUP]",
+	  .help = "started as root: run the network workers as USER\n"
+	          "(default: " USER_DEFAULT "; ignored when not root)",
+	  .comment = "\n"
+	             "# Accounts. Started as root, hostsd serve keeps the host key and the registry\n"
+	             "# in a process of its own and runs the network workers as user (USER or\n"
+	             "# USER:GROUP, names or numbers), which must exist: useradd --system\n"
+	             "# --no-create-home --shell /usr/sbin/nologin hostsd. Not started as root,\n"
+	             "# everything runs as the user that started it and user is ignored.\n" },
+	{ .id = HSD_SETTING_SUBSYSTEM_USER,
+	  .name = "subsystem_user",
+	  .type = HSD_TYPE_SUBSYSTEM_USER,
+	  .engine_off = HSD_NOT_ENGINE,
+	  .comment = "# The account a subsystem runs as when started as root: subsystem_user\n"
+	             "# NAME=USER[:GROUP], one line per subsystem; NAME * is the default of every\n"
+	             "# subsystem without its own line, and without a * line that default is\n"
+	             "# nobody. A subsystem runs as root or as user only when its own line names\n"
+	             "# that account. Not started as root, subsystems run as the server's user and\n"
+	             "# a line naming another account is an error. None by default, for example:\n"
+	             "# subsystem_user replicator=angelos:angelos\n" },
+	{ .id = HSD_SETTING_SUBSYSTEM_DIRECTORY,
+	  .name = "subsystem_directory",
+	  .type = HSD_TYPE_DIRECTORY,
+	  .engine_off = HSD_NOT_ENGINE,
+	  .def_text = SUBSYSTEM_DIRECTORY_DEFAULT,
+	  .comment = "\n"
+	             "# Subsystem processes: the directory they start in (entered as their\n"
+	             "# account), their umask (octal; 077: the files they make are their\n"
+	             "# account's alone), and their limits; 0 leaves a limit as the server has it.\n" },
+	{ .id = HSD_SETTING_SUBSYSTEM_UMASK,
+	  .name = "subsystem_umask",
+	  .type = HSD_TYPE_UMASK,
+	  .min = 0,
+	  .max = 0777,
+	  .def = SUBSYSTEM_UMASK_DEFAULT,
+	  .engine_off = HSD_NOT_ENGINE,
+	  .config_off = CONFIG(subsystem_umask) },
+	{ .id = HSD_SETTING_SUBSYSTEM_MAX_PROCESSES,
+	  .name = "subsystem_max_processes",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 0,
+	  .max = SUBSYSTEM_MAX_PROCESSES_MAX,
+	  .def = SUBSYSTEM_MAX_PROCESSES_DEFAULT,
+	  .unit = "processes (0: no limit of ours)",
+	  .engine_off = HSD_NOT_ENGINE,
+	  .config_off = CONFIG(subsystem_max_processes),
+	  .comment = "# Processes of a subsystem's account, all its sessions together (the\n"
+	             "# kernel's RLIMIT_NPROC counts them per account); open files, seconds of CPU\n"
+	             "# and bytes of address space (K, M, G suffixes) of each process.\n" },
+	{ .id = HSD_SETTING_SUBSYSTEM_MAX_OPEN_FILES,
+	  .name = "subsystem_max_open_files",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 0,
+	  .max = SUBSYSTEM_MAX_OPEN_FILES_MAX,
+	  .def = SUBSYSTEM_MAX_OPEN_FILES_DEFAULT,
+	  .unit = "files (0: no limit of ours)",
+	  .engine_off = HSD_NOT_ENGINE,
+	  .config_off = CONFIG(subsystem_max_open_files) },
+	{ .id = HSD_SETTING_SUBSYSTEM_MAX_CPU,
+	  .name = "subsystem_max_cpu",
+	  .type = HSD_TYPE_NUMBER,
+	  .min = 0,
+	  .max = SUBSYSTEM_MAX_CPU_MAX,
+	  .def = 0,
+	  .unit = "seconds (0: no limit of ours)",
+	  .engine_off = HSD_NOT_ENGINE,
+	  .config_off = CONFIG(subsystem_max_cpu) },
+	{ .id = HSD_SETTING_SUBSYSTEM_MAX_MEMORY,
+	  .name = "subsystem_max_memory",
+	  .type = HSD_TYPE_BYTES,
+	  .min = 0,
+	  .max = SUBSYSTEM_MAX_MEMORY_MAX,
+	  .def = 0,
+	  .engine_off = HSD_NOT_ENGINE,
+	  .config_off = CONFIG(subsystem_max_memory) },
 };
 
 const struct hsd_setting *hsd_setting_by_id(enum hsd_setting_id id)
@@ -428,10 +527,16 @@ const char *hsd_setting_default_text(const struct hsd_setting *s, char *buf, siz
 		snprintf(buf, buflen, "%u:%u", e.source_netblock_ipv4, e.source_netblock_ipv6);
 		return buf;
 	}
+	case HSD_TYPE_UMASK:
+		snprintf(buf, buflen, "%03llo", (unsigned long long)s->def);
+		return buf;
 	case HSD_TYPE_LISTEN:
 	case HSD_TYPE_SUBSYSTEM:
 	case HSD_TYPE_NETWORKS:
 	case HSD_TYPE_SOCKET:
+	case HSD_TYPE_ACCOUNT:
+	case HSD_TYPE_SUBSYSTEM_USER:
+	case HSD_TYPE_DIRECTORY:
 		break;
 	}
 	return s->def_text;
@@ -577,6 +682,18 @@ int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, con
 		snprintf(err, errlen, "%s \"%s\" must be one of %s", label, text, names);
 		return -1;
 	}
+	case HSD_TYPE_UMASK: {
+		/* octal digits only, as umask(1) takes them */
+		size_t i = 0;
+		n = 0;
+		for (; i < 4 && text[i] >= '0' && text[i] <= '7'; i++)
+			n = n * 8 + (uint64_t)(text[i] - '0');
+		if (i > 0 && text[i] == '\0' && n <= s->max)
+			break;
+		snprintf(err, errlen, "%s \"%s\" must be an octal mode from 000 to %03llo, such as 077", label, text,
+		         (unsigned long long)s->max);
+		return -1;
+	}
 	case HSD_TYPE_LISTEN:
 	case HSD_TYPE_SUBSYSTEM:
 	case HSD_TYPE_ALGORITHMS:
@@ -584,6 +701,9 @@ int hsd_setting_parse_scalar(const struct hsd_setting *s, const char *label, con
 	case HSD_TYPE_NETBLOCK:
 	case HSD_TYPE_NETWORKS:
 	case HSD_TYPE_SOCKET:
+	case HSD_TYPE_ACCOUNT:
+	case HSD_TYPE_SUBSYSTEM_USER:
+	case HSD_TYPE_DIRECTORY:
 	default:
 		snprintf(err, errlen, "internal error: %s is not a number", label);
 		return -1;

@@ -9,7 +9,8 @@
  * A setting the engine takes (struct hs_config) has the engine's range,
  * from hostsd/limits.h, and the engine's default, from hs_config_init();
  * the daemon's own settings (listen, subsystem, shutdown_timeout,
- * log_level, max_connections_per_host, max_sessions) are defined here. A
+ * log_level, max_connections_per_host, max_sessions, the accounts and
+ * limits of processes) are defined here. A
  * few settings fill more than one field of the engine (max_startups,
  * per_source_netblock): their types say how.
  */
@@ -57,23 +58,35 @@ enum hsd_setting_id {
 	HSD_SETTING_MAX_SESSIONS,
 	HSD_SETTING_KEX_TIMEOUT,
 	HSD_SETTING_HOST_KEY_AGENT,
+	HSD_SETTING_USER,
+	HSD_SETTING_SUBSYSTEM_USER,
+	HSD_SETTING_SUBSYSTEM_DIRECTORY,
+	HSD_SETTING_SUBSYSTEM_UMASK,
+	HSD_SETTING_SUBSYSTEM_MAX_PROCESSES,
+	HSD_SETTING_SUBSYSTEM_MAX_OPEN_FILES,
+	HSD_SETTING_SUBSYSTEM_MAX_CPU,
+	HSD_SETTING_SUBSYSTEM_MAX_MEMORY,
 	HSD_SETTING_COUNT
 };
 /* struct hsd_config's bits of the settings given (1 << id) fit an unsigned. */
 _Static_assert(HSD_SETTING_COUNT <= 63, "too many settings for struct hsd_config's bits");
 
 enum hsd_setting_type {
-	HSD_TYPE_LISTEN,     /* ADDR:PORT or [IPV6]:PORT; repeatable (serve_args.h) */
-	HSD_TYPE_SUBSYSTEM,  /* NAME=COMMAND; repeatable (serve_args.h) */
-	HSD_TYPE_NUMBER,     /* a whole number within min..max */
-	HSD_TYPE_BYTES,      /* the same, with an optional K, M or G suffix (powers of 1024) */
-	HSD_TYPE_LOG_LEVEL,  /* err, warning, notice, info, debug (log.h) */
-	HSD_TYPE_ALGORITHMS, /* names separated by commas, checked by hs_config_check() */
-	HSD_TYPE_STARTUPS,   /* START:RATE:FULL, or N (N:RATE:N, no random drop): engine's
-	                        early_drop_start, early_drop_rate and max_unauthenticated */
-	HSD_TYPE_NETBLOCK,   /* BITS4[:BITS6]: engine's source_netblock_ipv4 and _ipv6 */
-	HSD_TYPE_NETWORKS,   /* ADDR[/BITS] separated by commas, checked by hs_config_check() */
-	HSD_TYPE_SOCKET      /* an absolute path of a Unix socket */
+	HSD_TYPE_LISTEN,         /* ADDR:PORT or [IPV6]:PORT; repeatable (serve_args.h) */
+	HSD_TYPE_SUBSYSTEM,      /* NAME=COMMAND; repeatable (serve_args.h) */
+	HSD_TYPE_NUMBER,         /* a whole number within min..max */
+	HSD_TYPE_BYTES,          /* the same, with an optional K, M or G suffix (powers of 1024) */
+	HSD_TYPE_LOG_LEVEL,      /* err, warning, notice, info, debug (log.h) */
+	HSD_TYPE_ALGORITHMS,     /* names separated by commas, checked by hs_config_check() */
+	HSD_TYPE_STARTUPS,       /* START:RATE:FULL, or N (N:RATE:N, no random drop): engine's
+	                            early_drop_start, early_drop_rate and max_unauthenticated */
+	HSD_TYPE_NETBLOCK,       /* BITS4[:BITS6]: engine's source_netblock_ipv4 and _ipv6 */
+	HSD_TYPE_NETWORKS,       /* ADDR[/BITS] separated by commas, checked by hs_config_check() */
+	HSD_TYPE_SOCKET,         /* an absolute path of a Unix socket */
+	HSD_TYPE_ACCOUNT,        /* USER or USER:GROUP (account.h) */
+	HSD_TYPE_SUBSYSTEM_USER, /* NAME=USER[:GROUP]; repeatable (subsystem_accounts.h) */
+	HSD_TYPE_DIRECTORY,      /* an absolute path of a directory */
+	HSD_TYPE_UMASK           /* an octal mode, 000 to 777 */
 };
 
 /* engine_off of a setting the engine does not take. */
@@ -83,12 +96,12 @@ struct hsd_setting {
 	enum hsd_setting_id id;
 	const char *name; /* in hostsd.conf */
 	enum hsd_setting_type type;
-	uint64_t min, max;                /* NUMBER, BYTES */
-	uint64_t def;                     /* NUMBER, BYTES, LOG_LEVEL of the daemon's own settings */
-	const char *unit;                 /* NUMBER: what it counts, for messages */
-	size_t engine_off;                /* its field in struct hs_config, or HSD_NOT_ENGINE */
-	size_t config_off;                /* NUMBER (unsigned), BYTES (uint64_t): its field in struct hsd_config */
-	const char *def_text;             /* LISTEN, ALGORITHMS: the default as written; NULL: none */
+	uint64_t min, max;    /* NUMBER, BYTES */
+	uint64_t def;         /* NUMBER, BYTES, LOG_LEVEL, UMASK of the daemon's own settings */
+	const char *unit;     /* NUMBER: what it counts, for messages */
+	size_t engine_off;    /* its field in struct hs_config, or HSD_NOT_ENGINE */
+	size_t config_off;    /* NUMBER, UMASK (unsigned), BYTES (uint64_t): its field in struct hsd_config */
+	const char *def_text; /* LISTEN, ALGORITHMS, ACCOUNT, DIRECTORY: the default as written; NULL: none */
 	const char *(*engine_list)(void); /* ALGORITHMS: the engine's default list, when def_text is NULL */
 	const char *option;               /* `hostsd serve --OPTION` (without "--"), or NULL */
 	const char *metavar;              /* the option's value in the help: "SECONDS" */
@@ -106,7 +119,7 @@ const struct hsd_setting *hsd_setting_by_id(enum hsd_setting_id id);
 const struct hsd_setting *hsd_setting_by_name(const char *name, size_t len);
 const struct hsd_setting *hsd_setting_by_option(const char *option);
 
-/* The default of a NUMBER, BYTES or LOG_LEVEL setting: hs_config_init()'s
+/* The default of a NUMBER, BYTES, LOG_LEVEL or UMASK setting: hs_config_init()'s
  * for a setting of the engine, the table's for the daemon's own. */
 uint64_t hsd_setting_default(const struct hsd_setting *s);
 
@@ -115,7 +128,7 @@ uint64_t hsd_setting_default(const struct hsd_setting *s);
  * setting without one (subsystem). */
 const char *hsd_setting_default_text(const struct hsd_setting *s, char *buf, size_t buflen);
 
-/* Parse text as the value of a NUMBER, BYTES or LOG_LEVEL setting within
+/* Parse text as the value of a NUMBER, BYTES, LOG_LEVEL or UMASK setting within
  * its range. Returns 0, or -1 with a sentence that names the setting as
  * label ("login_grace_time" in the file, "--login-grace-time" on the
  * command line) and gives the range in err:

@@ -153,8 +153,21 @@ static void test_defaults(void)
 			CHECK_EQ_INT(b6, e.source_netblock_ipv6);
 			CHECK_EQ_INT(c.netblock_ipv4, b4);
 			CHECK_EQ_INT(c.netblock_ipv6, b6);
+		} else if (s->type == HSD_TYPE_UMASK) {
+			uint64_t parsed = 1;
+			REQUIRE(text != NULL);
+			CHECK_STR(text, "077");
+			CHECK_EQ_INT(hsd_setting_parse_scalar(s, s->name, text, &parsed, err, sizeof err), 0);
+			CHECK_EQ_INT(parsed, hsd_setting_default(s));
+			CHECK_EQ_INT(c.subsystem_umask, parsed);
+		} else if (s->type == HSD_TYPE_ACCOUNT) {
+			CHECK_STR(text, "hostsd");
+			CHECK_STR(c.user, text);
+		} else if (s->type == HSD_TYPE_DIRECTORY) {
+			CHECK_STR(text, "/");
+			CHECK_STR(c.subsystem_directory, text);
 		} else {
-			CHECK(text == NULL); /* subsystem, penalty_exempt: none */
+			CHECK(text == NULL); /* subsystem, subsystem_user, penalty_exempt: none */
 		}
 	}
 	CHECK_EQ_INT(hsd_setting_default(hsd_setting_by_id(HSD_SETTING_LOGIN_GRACE_TIME)), HS_LOGIN_GRACE_DEFAULT);
@@ -270,6 +283,10 @@ static void test_same_verdicts(void)
 	same_verdict(hsd_setting_by_id(HSD_SETTING_SUBSYSTEM), "echo");
 	same_verdict(hsd_setting_by_id(HSD_SETTING_SUBSYSTEM), "bad name=cat");
 	same_verdict(hsd_setting_by_id(HSD_SETTING_LOG_LEVEL), "loud");
+	same_verdict(hsd_setting_by_id(HSD_SETTING_USER), "nobody:nogroup");
+	same_verdict(hsd_setting_by_id(HSD_SETTING_USER), "a:b:c");
+	same_verdict(hsd_setting_by_id(HSD_SETTING_USER), "no body");
+	same_verdict(hsd_setting_by_id(HSD_SETTING_SUBSYSTEM_UMASK), "078");
 
 	/* the exact sentences, both ways */
 	struct hsd_config c;
@@ -281,6 +298,11 @@ static void test_same_verdicts(void)
 	CHECK_STR(err, "--login-grace-time \"86400\" must be a whole number from 1 to 3600 (seconds)");
 	CHECK_EQ_INT(parse_file(&c, "rekey_bytes 8K\n", err, sizeof err), -1);
 	CHECK_STR(err, "test.conf:1: rekey_bytes \"8K\" must be a number of bytes from 16K to 64G (suffix K, M or G)");
+	hsd_config_init(&c);
+	CHECK_EQ_INT(hsd_config_set_option(&c, hsd_setting_by_option("user"), "a:", err, sizeof err), -1);
+	CHECK_STR(err, "--user \"a:\" must be USER or USER:GROUP (names or numbers, without blanks)");
+	CHECK_EQ_INT(hsd_config_set_option(&c, hsd_setting_by_option("user"), "nobody", err, sizeof err), 0);
+	CHECK_STR(c.user, "nobody");
 	hsd_config_cleanup(&c);
 }
 
@@ -330,7 +352,9 @@ static void test_overlay(void)
 	CHECK_EQ_INT(hsd_config_set_option(&cli, hsd_setting_by_option("listen"), "127.0.0.1:0", err, sizeof err), 0);
 	CHECK_EQ_INT(hsd_config_set_option(&cli, hsd_setting_by_option("subsystem"), "b=3", err, sizeof err), 0);
 	CHECK_EQ_INT(hsd_config_set_option(&cli, hsd_setting_by_option("login-grace-time"), "5", err, sizeof err), 0);
+	CHECK_EQ_INT(hsd_config_set_option(&cli, hsd_setting_by_option("user"), "nobody", err, sizeof err), 0);
 	CHECK_EQ_INT(hsd_config_overlay(&file, &cli, err, sizeof err), 0);
+	CHECK_STR(file.user, "nobody");
 	CHECK_EQ_INT(file.nlisten, 1);
 	CHECK(strcmp(file.listen[0].addr, "127.0.0.1") == 0 && file.listen[0].port == 0);
 	CHECK_EQ_INT(file.subsystems.n, 2);
@@ -367,6 +391,10 @@ static void test_template(void)
 	}
 	CHECK(strstr(t, "\n#login_grace_time 120\n") != NULL);
 	CHECK(strstr(t, "\n#rekey_bytes 1G\n") != NULL);
+	CHECK(strstr(t, "\n#user hostsd\n") != NULL);
+	CHECK(strstr(t, "\n# subsystem_user replicator=angelos:angelos\n") != NULL);
+	CHECK(strstr(t, "\n#subsystem_umask 077\n") != NULL);
+	CHECK(strstr(t, "\n#subsystem_max_memory 0\n") != NULL);
 }
 
 /* Run `hostsd serve`'s parser with its stderr in a file; returns what it

@@ -214,11 +214,16 @@ def case_init(ctx):
                              ("rekey_bytes", engine("HS_REKEY_BYTES_DEFAULT")),
                              ("rekey_seconds", engine("HS_REKEY_SECONDS_DEFAULT")),
                              ("keepalive", engine("HS_KEEPALIVE_DEFAULT")), ("shutdown_timeout", "30"),
-                             ("log_level", "info")):
+                             ("log_level", "info"), ("user", "hostsd"), ("subsystem_directory", "/"),
+                             ("subsystem_umask", "077"), ("subsystem_max_processes", "512"),
+                             ("subsystem_max_open_files", "1024"), ("subsystem_max_cpu", "0"),
+                             ("subsystem_max_memory", "0")):
         check(re.search(r"^#%s %s$" % (setting, re.escape(default)), conf, re.M),
               "hostsd.conf lacks '#%s %s'" % (setting, default))
     check(re.search(r"^# subsystem NAME=COMMAND", conf, re.M) or "subsystem NAME=COMMAND" in conf,
           "hostsd.conf lacks subsystem")
+    check(re.search(r"^# subsystem_user NAME=USER\[:GROUP\]", conf, re.M) or "subsystem_user\n# NAME=USER[:GROUP]" in conf,
+          "hostsd.conf lacks subsystem_user")
 
     # hostkey shows the same key.
     check(ok(hostsd("hostkey", "--dir", d)).out == lines[0] + "\n", "hostkey differs")
