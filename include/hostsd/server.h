@@ -297,6 +297,22 @@ HS_API int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const s
 HS_API int hs_listener_listen(struct hs_listener *l, const char *address, int port, int reuseport,
                               int *uv_err) HS_MUST_CHECK;
 
+/* Listen on fd, a TCP socket (IPv4 or IPv6) that someone else bound, such
+ * as a privileged process that passed it on; listen() may have been called
+ * on it already. From then on the listener accepts on it as after
+ * hs_listener_listen (same caps, accounting and callbacks), and
+ * hs_listener_port gives the port it is bound to.
+ *
+ * Takes ownership of fd whatever the result: on success the listener
+ * closes it when it is stopped or closed; on failure fd is closed before
+ * this returns. A descriptor refused for what it is leaves the listener as
+ * it was; after libuv or listen() failed on it, the listener can only be
+ * closed. Returns HS_ERR_INVALID_ARG
+ * for a listener that is closing or already listening, HS_ERR_IO for a
+ * descriptor that is not a TCP stream socket (or is negative) or when
+ * listen() fails on it. */
+HS_API int hs_listener_open(struct hs_listener *l, int fd) HS_MUST_CHECK;
+
 /* Give the connections accepted from now on cfg (copied, and checked as
  * hs_listener_new does); those already open keep the configuration they
  * started with, and the listening socket stays open. The listener-wide
