@@ -142,6 +142,8 @@ static int srv_subsystem(struct hs_channel *ch, const char *name)
 	struct srv_chan *sc = hs_channel_get_data(ch);
 	sc->subsystem_calls++;
 	snprintf(sc->subsystem, sizeof sc->subsystem, "%s", name);
+	if (app_of(hs_channel_conn(ch))->subsystem_pending)
+		return HS_PENDING;
 	return strcmp(name, "replicator") == 0 ? HS_YES : HS_NO;
 }
 

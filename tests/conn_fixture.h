@@ -49,6 +49,7 @@ struct app {
 	int validate_calls, validate_answer; /* -1: by key and user */
 	int auth_completed_calls;
 	int session_calls, refuse_sessions, mode, pause_on_open;
+	int subsystem_pending; /* subsystem_requested answers HS_PENDING */
 	struct srv_chan chans[8];
 	int nchans;
 	int write_in_open; /* the application writes from session_requested */

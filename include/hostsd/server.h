@@ -36,7 +36,7 @@ struct hs_channel;
 enum hs_answer {
 	HS_NO = 0,     /* refuse / not accepted */
 	HS_YES = 1,    /* accept */
-	HS_PENDING = 2 /* answered later with hs_conn_answer() */
+	HS_PENDING = 2 /* answered later with hs_conn_answer() or hs_channel_answer() */
 };
 
 /* begin_auth answers (AsyncSSH: return False = no auth needed). */
@@ -88,7 +88,29 @@ struct hs_pty_request {
 };
 
 /* Per-channel callbacks (AsyncSSH's SSHServerSession). Each returns HS_YES to
- * accept a request or HS_NO to refuse it; NULL refuses. */
+ * accept a request or HS_NO to refuse it; NULL refuses.
+ *
+ * shell_requested, exec_requested and subsystem_requested may also return
+ * HS_PENDING, to answer later with hs_channel_answer() (for example once
+ * another process has said yes). Until then the engine reads nothing more
+ * from that connection, as for a pending validate_public_key: the peer's
+ * next messages, such as the channel data that follows its request, are
+ * delivered after the answer, in order. The connection's timers run on
+ * meanwhile, as for a pending authentication answer: keepalive requests
+ * are sent but the peer's replies are read only after the answer, so an
+ * answer slower than about keepalive_seconds * keepalive_max_missed (or
+ * than kex_timeout_seconds, when a rekey falls due, or the idle timeout)
+ * ends the connection. The application may still write to its channels
+ * and close them. The answer takes effect as a synchronous one
+ * would have: on HS_YES the channel is started (a second shell, exec or
+ * subsystem request on it is refused), and CHANNEL_SUCCESS or
+ * CHANNEL_FAILURE goes to the peer if it asked for a reply (nothing if the
+ * application closed the channel meanwhile); the connection's input is
+ * processed again from the next loop iteration. One answer at a time per
+ * connection. If the connection is lost while the answer is pending, the
+ * channel's connection_lost (and the connection's) is called as usual and
+ * the channel is gone: the application must not answer it afterwards.
+ * HS_PENDING from any other session callback is a refusal. */
 struct hs_session_cb {
 	int (*pty_requested)(struct hs_channel *ch, const struct hs_pty_request *pty);
 	int (*env_requested)(struct hs_channel *ch, const char *name, const char *value);
@@ -297,6 +319,22 @@ HS_API int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const s
 HS_API int hs_listener_listen(struct hs_listener *l, const char *address, int port, int reuseport,
                               int *uv_err) HS_MUST_CHECK;
 
+/* Listen on fd, a TCP socket (IPv4 or IPv6) that someone else bound, such
+ * as a privileged process that passed it on; listen() may have been called
+ * on it already. From then on the listener accepts on it as after
+ * hs_listener_listen (same caps, accounting and callbacks), and
+ * hs_listener_port gives the port it is bound to.
+ *
+ * Takes ownership of fd whatever the result: on success the listener
+ * closes it when it is stopped or closed; on failure fd is closed before
+ * this returns. A descriptor refused for what it is leaves the listener as
+ * it was; after libuv or listen() failed on it, the listener can only be
+ * closed. Returns HS_ERR_INVALID_ARG
+ * for a listener that is closing or already listening, HS_ERR_IO for a
+ * descriptor that is not a TCP stream socket (or is negative) or when
+ * listen() fails on it. */
+HS_API int hs_listener_open(struct hs_listener *l, int fd) HS_MUST_CHECK;
+
 /* Give the connections accepted from now on cfg (copied, and checked as
  * hs_listener_new does); those already open keep the configuration they
  * started with, and the listening socket stays open. The listener-wide
@@ -344,7 +382,9 @@ HS_API const char *hs_conn_client_version(const struct hs_conn *conn);
 
 /* Complete a pending begin_auth (with an hs_auth_need value) or
  * validate_public_key (HS_YES / HS_NO). Returns HS_ERR_INVALID_ARG if
- * nothing is pending. Processing resumes on the next loop iteration. */
+ * neither is pending (a pending channel request is answered with
+ * hs_channel_answer), if it was answered already, or if the connection is
+ * closing. Processing resumes on the next loop iteration. */
 HS_API int hs_conn_answer(struct hs_conn *conn, int answer) HS_MUST_CHECK;
 
 /* Send DISCONNECT with reason and text, then close the connection. */
@@ -355,6 +395,15 @@ HS_API void hs_conn_disconnect(struct hs_conn *conn, uint32_t reason, const char
 HS_API void hs_channel_set_data(struct hs_channel *ch, void *data);
 HS_API void *hs_channel_get_data(const struct hs_channel *ch);
 HS_API struct hs_conn *hs_channel_conn(const struct hs_channel *ch);
+
+/* Complete the shell, exec or subsystem request for which ch's callback
+ * returned HS_PENDING, with HS_YES or HS_NO (struct hs_session_cb says what
+ * follows). Processing of the connection's input resumes on the next loop
+ * iteration. Returns HS_ERR_INVALID_ARG if no request of ch is pending
+ * (none was, or it was answered already), if the connection is closing,
+ * or for another answer. Never call it after the channel's
+ * connection_lost: the handle is gone. */
+HS_API int hs_channel_answer(struct hs_channel *ch, int answer) HS_MUST_CHECK;
 
 /* Bytes hs_channel_write() would accept now (peer window, packet and
  * output-queue limits). */

@@ -220,7 +220,7 @@ static int ask_validate(struct hs_conn *conn)
 		answer = conn->cb->validate_public_key(conn, conn->auth.username, p->key);
 	if (answer == HS_PENDING) {
 		p->kind = HS_AUTH_WAIT_VALIDATE;
-		hs__conn_wait_answer(conn);
+		hs__conn_wait_answer(conn, HS_WAIT_AUTH);
 		return 0;
 	}
 	return finish_publickey(conn, answer == HS_YES ? HS_YES : HS_NO);
@@ -342,7 +342,7 @@ static int handle_request(struct hs_conn *conn, struct hs_view *v)
 		if (need == HS_AUTH_PENDING) {
 			a->pending.kind = HS_AUTH_WAIT_BEGIN;
 			snprintf(a->pending.method, sizeof a->pending.method, "%s", method);
-			hs__conn_wait_answer(conn);
+			hs__conn_wait_answer(conn, HS_WAIT_AUTH);
 			return 0;
 		}
 		a->need = need == HS_AUTH_NOT_NEEDED ? HS_AUTH_NOT_NEEDED : HS_AUTH_REQUIRED;

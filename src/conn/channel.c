@@ -32,6 +32,8 @@ static int still_open(struct hs_conn *conn, const struct hs_channel *ch, uint32_
 
 static void release(struct hs_conn *conn, struct hs_channel *ch, int err)
 {
+	if (conn->channels.asking != NULL && conn->channels.asking == ch)
+		conn->channels.asking = NULL; /* no answer is taken from here on */
 	conn->channels.slot[ch->local_id] = NULL;
 	conn->channels.open--;
 	if (ch->confirmed && ch->cb != NULL && ch->cb->connection_lost != NULL)
@@ -495,11 +497,31 @@ static int handle_request(struct hs_conn *conn, struct hs_view *v)
 	request_fn handle = find_request(type);
 	if (handle != NULL && (r = handle(ch, v, &ok)) != 0)
 		return r;
-	if (handle == req_exec || handle == req_subsystem || handle == req_shell)
+	int starts = handle == req_exec || handle == req_subsystem || handle == req_shell;
+	if (starts)
 		ch->started |= ok == HS_YES;
 	if (!still_open(conn, ch, id))
 		return 0;
+	if (starts && ok == HS_PENDING) {
+		/* nothing more is read until hs_channel_answer: the peer's
+		 * next messages (data for what starts here) wait their turn */
+		conn->channels.asking = ch;
+		conn->channels.asking_want_reply = want_reply;
+		hs__conn_wait_answer(conn, HS_WAIT_CHANNEL);
+		return 0;
+	}
 	return reply(ch, want_reply, ok == HS_YES);
+}
+
+int hs__channels_resume(struct hs_conn *conn, int answer)
+{
+	struct hs_channel *ch = conn->channels.asking;
+	conn->channels.asking = NULL;
+	if (ch == NULL)
+		return 0; /* released meanwhile: only a lost connection does that */
+	ch->started |= answer == HS_YES;
+	/* reply() sends nothing on a channel the application closed */
+	return reply(ch, conn->channels.asking_want_reply, answer == HS_YES);
 }
 
 /* --- global requests --- */
@@ -583,6 +605,13 @@ void *hs_channel_get_data(const struct hs_channel *ch)
 struct hs_conn *hs_channel_conn(const struct hs_channel *ch)
 {
 	return ch->conn;
+}
+
+int hs_channel_answer(struct hs_channel *ch, int answer)
+{
+	if (ch == NULL || (answer != HS_YES && answer != HS_NO) || ch->conn->channels.asking != ch)
+		return HS_ERR_INVALID_ARG;
+	return hs__conn_give_answer(ch->conn, HS_WAIT_CHANNEL, answer);
 }
 
 /* Nothing may be sent before OPEN_CONFIRMATION is (session_requested runs

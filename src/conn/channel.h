@@ -33,6 +33,11 @@ struct hs_channels {
 	uint32_t cap;
 	uint32_t open;
 	int want_write_ready; /* some channel was refused write space */
+	/* The channel whose shell, exec or subsystem request awaits
+	 * hs_channel_answer (HS_WAIT_CHANNEL), and whether the peer wants a
+	 * reply to it; NULL when none does. */
+	struct hs_channel *asking;
+	int asking_want_reply;
 };
 
 /* GLOBAL_REQUEST to CHANNEL_FAILURE (RFC 4254 messages 80-100): v is
@@ -40,6 +45,10 @@ struct hs_channels {
 int hs__connproto_handle(struct hs_conn *conn, uint8_t msg, struct hs_view *v) HS_MUST_CHECK;
 /* Output room is back: give write_ready to the channels that wait for it. */
 void hs__channels_write_ready(struct hs_conn *conn);
+/* The application answered the request of channels.asking
+ * (hs_channel_answer): mark the channel started on HS_YES and reply if
+ * the peer asked for one. */
+int hs__channels_resume(struct hs_conn *conn, int answer) HS_MUST_CHECK;
 /* The connection is gone: every channel's connection_lost, then free. */
 void hs__channels_lost(struct hs_conn *conn, int err);
 

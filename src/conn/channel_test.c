@@ -1,8 +1,8 @@
 /*
  * Tests of the connection protocol (conn/channel.c) through a server core
  * and the in-memory client: channel opens and their refusals, channel
- * requests (answered, refused, malformed), flow control in both
- * directions, and the server's window.
+ * requests (answered, refused, malformed, answered later), flow control
+ * in both directions, and the server's window.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +440,321 @@ static void test_channel_server_window(void)
 	fx_close(&f);
 }
 
+/* --- 7. channel requests answered later (HS_PENDING, hs_channel_answer) --- */
+
+/* Open a session on which subsystem_requested answers HS_PENDING, ask for
+ * the replicator subsystem and send "hello" right behind the request.
+ * Nothing is answered, nothing delivered: the connection waits. */
+static struct srv_chan *pending_subsystem(struct fx *f, struct mc_chan *ch, int want_reply)
+{
+	struct hs_buf t;
+	fx_open(f, NULL, NULL, NULL);
+	fx_auth(f);
+	mc_chan_init(ch, 0, MIB, 32768);
+	CHECK_EQ_INT(mc_channel_open(&f->mc, ch, "session", NULL, 0), 0);
+	mc_pump(&f->mc);
+	CHECK_EQ_INT(mc_channel_confirmed(&f->mc, ch), 0);
+	struct srv_chan *sc = &f->app.chans[0];
+	REQUIRE(sc->ch != NULL);
+	/* nothing pending yet */
+	CHECK_EQ_INT(hs_channel_answer(sc->ch, HS_YES), HS_ERR_INVALID_ARG);
+	f->app.subsystem_pending = 1;
+	mc_body(&t);
+	CHECK_EQ_INT(hs__buf_put_cstring(&t, "replicator"), 0);
+	CHECK_EQ_INT(mc_channel_request(&f->mc, ch, "subsystem", want_reply, hs__buf_ptr(&t), hs__buf_len(&t)), 0);
+	hs__buf_cleanup(&t);
+	CHECK_EQ_INT(mc_channel_send(&f->mc, ch, "hello", 5, HS_STREAM_DATA), 5);
+	mc_pump(&f->mc);
+	CHECK_EQ_INT(sc->subsystem_calls, 1);
+	CHECK_EQ_INT(mc_queued(&f->mc), 0);
+	CHECK_EQ_INT(sc->received[0], 0);
+	CHECK(!hs__conn_wants_input(f->conn));
+	CHECK_EQ_INT(f->conn->waiting, HS_WAIT_CHANNEL);
+	CHECK(!sc->ch->started);
+	return sc;
+}
+
+/* The log position of the last message of type (or -1). */
+static long last_logged(const struct mc *mc, uint8_t type)
+{
+	long at = -1;
+	for (size_t i = 0; i < mc->nlog; i++)
+		if (mc->log[i] == type)
+			at = (long)i;
+	return at;
+}
+
+static void test_pending_answer_yes(void)
+{
+	struct fx f;
+	struct mc_chan ch;
+	struct srv_chan *sc = pending_subsystem(&f, &ch, 1);
+	struct hs_channel *sch = sc->ch;
+	/* the wait is a channel's: hs_conn_answer is not its answer */
+	CHECK_EQ_INT(hs_conn_answer(f.conn, HS_YES), HS_ERR_INVALID_ARG);
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_PENDING), HS_ERR_INVALID_ARG);
+	CHECK_EQ_INT(hs_channel_answer(sch, 7), HS_ERR_INVALID_ARG);
+	/* a resume with no answer changes nothing */
+	CHECK_EQ_INT(hs__conn_resume(f.conn), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(mc_queued(&f.mc), 0);
+	CHECK_EQ_INT(sc->received[0], 0);
+	int kicks = f.app.kicks;
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_YES), 0);
+	CHECK(f.app.kicks > kicks);
+	/* answered already */
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_YES), HS_ERR_INVALID_ARG);
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_NO), HS_ERR_INVALID_ARG);
+	CHECK_EQ_INT(hs_conn_answer(f.conn, HS_YES), HS_ERR_INVALID_ARG);
+	/* the answer takes effect on resume (the next loop iteration), not before */
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(mc_queued(&f.mc), 0);
+	CHECK_EQ_INT(sc->received[0], 0);
+	CHECK_EQ_INT(hs__conn_resume(f.conn), 0);
+	mc_pump(&f.mc);
+	expect_chan_reply(&f, HS_MSG_CHANNEL_SUCCESS, ch.local_id);
+	CHECK(sch->started);
+	CHECK(hs__conn_wants_input(f.conn));
+	CHECK_EQ_INT(f.conn->waiting, HS_WAIT_NONE);
+	/* the data behind the request came after the answer, and was echoed */
+	CHECK_EQ_INT(sc->received[0], 5);
+	CHECK(hs__buf_len(&ch.rx) == 5 && memcmp(hs__buf_ptr(&ch.rx), "hello", 5) == 0);
+	CHECK(last_logged(&f.mc, HS_MSG_CHANNEL_SUCCESS) >= 0 &&
+	      last_logged(&f.mc, HS_MSG_CHANNEL_SUCCESS) < last_logged(&f.mc, HS_MSG_CHANNEL_DATA));
+	/* nothing pending any more */
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_YES), HS_ERR_INVALID_ARG);
+	/* started: a second start is refused at once, without asking */
+	struct hs_buf t;
+	mc_body(&t);
+	CHECK_EQ_INT(hs__buf_put_cstring(&t, "replicator"), 0);
+	CHECK_EQ_INT(mc_channel_request(&f.mc, &ch, "subsystem", 1, hs__buf_ptr(&t), hs__buf_len(&t)), 0);
+	hs__buf_cleanup(&t);
+	mc_pump(&f.mc);
+	expect_chan_reply(&f, HS_MSG_CHANNEL_FAILURE, ch.local_id);
+	CHECK_EQ_INT(sc->subsystem_calls, 1);
+	CHECK(hs__conn_wants_input(f.conn));
+	/* and the session goes on */
+	uint8_t *data = pattern(100000, 13);
+	transfer(&f, &ch, data, 100000, HS_STREAM_DATA, NULL);
+	free(data);
+	CHECK(!f.conn->closing);
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+}
+
+static void test_pending_answer_no(void)
+{
+	struct fx f;
+	struct mc_chan ch;
+	struct srv_chan *sc = pending_subsystem(&f, &ch, 1);
+	struct hs_channel *sch = sc->ch;
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_NO), 0);
+	CHECK_EQ_INT(hs__conn_resume(f.conn), 0);
+	mc_pump(&f.mc);
+	expect_chan_reply(&f, HS_MSG_CHANNEL_FAILURE, ch.local_id);
+	CHECK(!sch->started);
+	CHECK_EQ_INT(sc->received[0], 5); /* the channel itself stays open */
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_YES), HS_ERR_INVALID_ARG);
+	/* not started: another start is asked again, and may be answered at once */
+	f.app.subsystem_pending = 0;
+	struct hs_buf t;
+	mc_body(&t);
+	CHECK_EQ_INT(hs__buf_put_cstring(&t, "replicator"), 0);
+	CHECK_EQ_INT(mc_channel_request(&f.mc, &ch, "subsystem", 1, hs__buf_ptr(&t), hs__buf_len(&t)), 0);
+	hs__buf_cleanup(&t);
+	mc_pump(&f.mc);
+	expect_chan_reply(&f, HS_MSG_CHANNEL_SUCCESS, ch.local_id);
+	CHECK_EQ_INT(sc->subsystem_calls, 2);
+	CHECK(sch->started);
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+}
+
+static void test_pending_no_reply_wanted(void)
+{
+	struct fx f;
+	struct mc_chan ch;
+	struct srv_chan *sc = pending_subsystem(&f, &ch, 0);
+	CHECK_EQ_INT(hs_channel_answer(sc->ch, HS_YES), 0);
+	CHECK_EQ_INT(hs__conn_resume(f.conn), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(mc_queued(&f.mc), 0);
+	CHECK_EQ_INT(last_logged(&f.mc, HS_MSG_CHANNEL_SUCCESS), -1);
+	CHECK_EQ_INT(last_logged(&f.mc, HS_MSG_CHANNEL_FAILURE), -1);
+	CHECK(sc->ch->started);
+	CHECK_EQ_INT(sc->received[0], 5);
+	CHECK_EQ_INT(hs__buf_len(&ch.rx), 5);
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+
+	/* refused, no reply wanted: nothing either */
+	sc = pending_subsystem(&f, &ch, 0);
+	CHECK_EQ_INT(hs_channel_answer(sc->ch, HS_NO), 0);
+	CHECK_EQ_INT(hs__conn_resume(f.conn), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(mc_queued(&f.mc), 0);
+	CHECK(!sc->ch->started);
+	CHECK_EQ_INT(sc->received[0], 5);
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+}
+
+/* Each answer function takes only its own kind of wait. */
+static void test_pending_kinds(void)
+{
+	struct fx f;
+	struct mc_chan ch;
+	fx_open(&f, NULL, NULL, NULL);
+	fx_auth(&f);
+	fx_session(&f, &ch, 0, MIB, 32768);
+	struct hs_channel *sch = f.app.chans[0].ch;
+	REQUIRE(sch != NULL);
+	/* no wait at all */
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_YES), HS_ERR_INVALID_ARG);
+	CHECK_EQ_INT(hs_conn_answer(f.conn, HS_YES), HS_ERR_INVALID_ARG);
+	CHECK_EQ_INT(hs__conn_give_answer(f.conn, HS_WAIT_NONE, HS_YES), HS_ERR_INVALID_ARG);
+	/* an authentication wait (as before USERAUTH_SUCCESS): not a channel's */
+	hs__conn_wait_answer(f.conn, HS_WAIT_AUTH);
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_YES), HS_ERR_INVALID_ARG);
+	CHECK_EQ_INT(hs__conn_give_answer(f.conn, HS_WAIT_CHANNEL, HS_YES), HS_ERR_INVALID_ARG);
+	CHECK_EQ_INT(f.conn->resume_due, 0);
+	hs__conn_wait_answer(f.conn, HS_WAIT_NONE);
+	CHECK(hs__conn_wants_input(f.conn));
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+
+	/* a channel wait answered for another channel than the one that asks */
+	struct mc_chan c2;
+	struct srv_chan *sc = pending_subsystem(&f, &ch, 1);
+	f.app.subsystem_pending = 0;
+	(void)sc;
+	mc_chan_init(&c2, 1, MIB, 32768);
+	CHECK_EQ_INT(mc_channel_open(&f.mc, &c2, "session", NULL, 0), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(mc_queued(&f.mc), 0); /* not read yet: the connection waits */
+	CHECK_EQ_INT(f.app.session_calls, 1);
+	CHECK_EQ_INT(hs_channel_answer(f.app.chans[0].ch, HS_YES), 0);
+	CHECK_EQ_INT(hs__conn_resume(f.conn), 0);
+	mc_pump(&f.mc);
+	expect_chan_reply(&f, HS_MSG_CHANNEL_SUCCESS, ch.local_id);
+	CHECK_EQ_INT(mc_channel_confirmed(&f.mc, &c2), 0);
+	CHECK_EQ_INT(f.app.session_calls, 2);
+	CHECK_EQ_INT(hs_channel_answer(f.app.chans[1].ch, HS_YES), HS_ERR_INVALID_ARG);
+	mc_chan_cleanup(&c2);
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+}
+
+/* The application closes the channel, or the connection, while its answer
+ * is pending; or the connection is lost. */
+static void test_pending_closed(void)
+{
+	struct fx f;
+	struct mc_chan ch;
+
+	/* channel closed by the application: the answer sends no reply */
+	struct srv_chan *sc = pending_subsystem(&f, &ch, 1);
+	struct hs_channel *sch = sc->ch;
+	ch.auto_close = 0;
+	CHECK_EQ_INT(hs_channel_close(sch), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(ch.got_close, 1);
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_YES), 0);
+	CHECK_EQ_INT(hs__conn_resume(f.conn), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(last_logged(&f.mc, HS_MSG_CHANNEL_SUCCESS), -1);
+	CHECK_EQ_INT(last_logged(&f.mc, HS_MSG_CHANNEL_FAILURE), -1);
+	CHECK_EQ_INT(sc->received[0], 0); /* data after our CLOSE is not delivered */
+	CHECK(!f.conn->closing);
+	/* the peer's CLOSE ends the channel */
+	CHECK_EQ_INT(mc_chan_simple(&f.mc, &ch, HS_MSG_CHANNEL_CLOSE), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(sc->lost_calls, 1);
+	CHECK_EQ_INT(f.conn->channels.open, 0);
+	CHECK(f.conn->channels.asking == NULL);
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+
+	/* connection closed by the application: no answer is taken; both
+	 * connection_lost callbacks run as usual */
+	sc = pending_subsystem(&f, &ch, 1);
+	sch = sc->ch;
+	hs_conn_disconnect(f.conn, HS_DISCONNECT_BY_APPLICATION, "policy changed");
+	CHECK_EQ_INT(hs_channel_answer(sch, HS_YES), HS_ERR_INVALID_ARG);
+	mc_pump(&f.mc);
+	expect_disconnect(&f, HS_DISCONNECT_BY_APPLICATION);
+	CHECK_EQ_INT(hs__conn_resume(f.conn), HS_ERR_CLOSED);
+	fx_free_conn(&f);
+	CHECK_EQ_INT(sc->lost_calls, 1);
+	CHECK_EQ_INT(f.app.lost_calls, 1);
+	CHECK_EQ_INT(f.app.lost_err, HS_ERR_BY_APPLICATION);
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+
+	/* connection lost (the peer is gone) with the answer pending */
+	sc = pending_subsystem(&f, &ch, 1);
+	hs__conn_fail(f.conn, HS_ERR_IO, 0, "connection closed by peer");
+	CHECK_EQ_INT(hs_channel_answer(sc->ch, HS_YES), HS_ERR_INVALID_ARG);
+	fx_free_conn(&f);
+	CHECK_EQ_INT(sc->lost_calls, 1);
+	CHECK_EQ_INT(sc->lost_err, HS_ERR_IO);
+	CHECK_EQ_INT(f.app.lost_calls, 1);
+	CHECK_EQ_INT(f.app.lost_err, HS_ERR_IO);
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+
+	/* answered, then lost before the resume: nothing is sent */
+	sc = pending_subsystem(&f, &ch, 1);
+	CHECK_EQ_INT(hs_channel_answer(sc->ch, HS_YES), 0);
+	hs__conn_fail(f.conn, HS_ERR_IO, 0, "connection closed by peer");
+	CHECK_EQ_INT(hs__conn_resume(f.conn), HS_ERR_CLOSED);
+	CHECK_EQ_INT(hs__conn_output_len(f.conn), 0);
+	fx_free_conn(&f);
+	CHECK_EQ_INT(sc->lost_calls, 1);
+	mc_chan_cleanup(&ch);
+	fx_close(&f);
+}
+
+/* Timers run on while the answer is pending: a keepalive goes out. */
+static void test_pending_timers(void)
+{
+	struct fx f;
+	struct mc_chan ch;
+	struct hs_config cfg;
+	hs_config_init(&cfg);
+	cfg.keepalive_seconds = 2;
+	cfg.keepalive_max_missed = 1;
+	fx_open(&f, &cfg, NULL, NULL);
+	fx_auth(&f);
+	mc_chan_init(&ch, 0, MIB, 32768);
+	CHECK_EQ_INT(mc_channel_open(&f.mc, &ch, "session", NULL, 0), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(mc_channel_confirmed(&f.mc, &ch), 0);
+	f.app.subsystem_pending = 1;
+	static const uint8_t name_x[5] = { 0, 0, 0, 1, 'x' };
+	CHECK_EQ_INT(mc_channel_request(&f.mc, &ch, "subsystem", 1, name_x, sizeof name_x), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(f.conn->waiting, HS_WAIT_CHANNEL);
+	uint64_t due = hs__conn_next_deadline(f.conn);
+	CHECK(due != UINT64_MAX);
+	size_t before = hs__conn_output_len(f.conn);
+	CHECK_EQ_INT(hs__conn_tick(f.conn, due), 0);
+	CHECK(hs__conn_output_len(f.conn) > before); /* the keepalive request */
+	/* the peer's replies are not read while waiting: the keepalive
+	 * timeout ends the connection */
+	mc_pump(&f.mc);
+	f.mc.quiet = 1;
+	CHECK(hs__conn_tick(f.conn, hs__conn_next_deadline(f.conn)) != 0);
+	CHECK(f.conn->closing);
+	CHECK_EQ_INT(hs_channel_answer(f.app.chans[0].ch, HS_YES), HS_ERR_INVALID_ARG);
+	fx_free_conn(&f);
+	CHECK_EQ_INT(f.app.chans[0].lost_calls, 1);
+	CHECK_EQ_INT(f.app.lost_err, HS_ERR_TIMEOUT);
+	mc_chan_cleanup(&ch);
+	f.mc.failed = 0;
+	fx_close(&f);
+}
+
 int main(void)
 {
 	if (fx_keys_init() != 0)
@@ -449,6 +764,12 @@ int main(void)
 	test_malformed_requests();
 	test_channel_flow();
 	test_channel_server_window();
+	test_pending_answer_yes();
+	test_pending_answer_no();
+	test_pending_no_reply_wanted();
+	test_pending_kinds();
+	test_pending_closed();
+	test_pending_timers();
 	fx_keys_free();
 	return hs_test_done();
 }

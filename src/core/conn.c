@@ -284,9 +284,19 @@ int hs__conn_compute(struct hs_conn *conn, struct hs_dh_job *job)
 	return hs__kex_dh_done(conn, job);
 }
 
-void hs__conn_wait_answer(struct hs_conn *conn)
+void hs__conn_wait_answer(struct hs_conn *conn, enum hs_wait kind)
 {
-	conn->waiting = 1;
+	conn->waiting = kind;
+}
+
+int hs__conn_give_answer(struct hs_conn *conn, enum hs_wait kind, int answer)
+{
+	if (conn == NULL || kind == HS_WAIT_NONE || conn->waiting != kind || conn->resume_due || conn->closing)
+		return HS_ERR_INVALID_ARG;
+	conn->answer = answer;
+	conn->resume_due = 1;
+	kick(conn);
+	return 0;
 }
 
 int hs__conn_rekey_if_due(struct hs_conn *conn)
@@ -504,9 +514,12 @@ int hs__conn_resume(struct hs_conn *conn)
 	if (hs__kex_sign_answered(&conn->kex) && (r = hs__kex_sign_done(conn)) != 0)
 		return fail_with(conn, r, NULL);
 	if (conn->resume_due) {
+		enum hs_wait kind = conn->waiting;
 		conn->resume_due = 0;
-		conn->waiting = 0;
-		if ((r = hs__userauth_resume(conn, conn->answer)) != 0)
+		conn->waiting = HS_WAIT_NONE;
+		r = kind == HS_WAIT_CHANNEL ? hs__channels_resume(conn, conn->answer)
+		                            : hs__userauth_resume(conn, conn->answer);
+		if (r != 0)
 			return fail_with(conn, r, NULL);
 	}
 	return process(conn);
@@ -668,12 +681,7 @@ const char *hs_conn_client_version(const struct hs_conn *conn)
 
 int hs_conn_answer(struct hs_conn *conn, int answer)
 {
-	if (conn == NULL || !conn->waiting || conn->resume_due || conn->closing)
-		return HS_ERR_INVALID_ARG;
-	conn->answer = answer;
-	conn->resume_due = 1;
-	kick(conn);
-	return 0;
+	return hs__conn_give_answer(conn, HS_WAIT_AUTH, answer);
 }
 
 void hs_conn_disconnect(struct hs_conn *conn, uint32_t reason, const char *description)

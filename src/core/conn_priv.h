@@ -32,6 +32,14 @@
 #include "transport/sendq.h"
 #include "wire/buf.h"
 
+/* Which application answer a connection waits for, so that each answer
+ * function takes only its own kind. */
+enum hs_wait {
+	HS_WAIT_NONE = 0,
+	HS_WAIT_AUTH,   /* begin_auth or validate_public_key: hs_conn_answer */
+	HS_WAIT_CHANNEL /* shell, exec or subsystem: hs_channel_answer */
+};
+
 struct hs_conn {
 	const struct hs_core_config *cfg;
 	const struct hs_hostkey *hostkey;
@@ -68,10 +76,10 @@ struct hs_conn {
 	struct hs_channels channels;
 
 	/* lifecycle */
-	int waiting;    /* an application answer is awaited */
-	int answer;     /* the answer, once given */
-	int resume_due; /* the answer came: processing continues */
-	int closing;    /* no more input is processed */
+	enum hs_wait waiting; /* an application answer is awaited, of this kind */
+	int answer;           /* the answer, once given */
+	int resume_due;       /* the answer came: processing continues */
+	int closing;          /* no more input is processed */
 	int close_err;
 	char close_reason[HS_MAX_CLOSE_REASON];
 	int disconnect_queued; /* our DISCONNECT is in the output */
@@ -108,8 +116,13 @@ int hs__conn_keys_changed(struct hs_conn *conn) HS_MUST_CHECK;
  * them (the connection reads nothing until hs__conn_compute_done), else
  * at once. Takes the job. */
 int hs__conn_compute(struct hs_conn *conn, struct hs_dh_job *job) HS_MUST_CHECK;
-/* Stop processing input until hs_conn_answer. */
-void hs__conn_wait_answer(struct hs_conn *conn);
+/* Stop processing input until the application answers, with
+ * hs_conn_answer (HS_WAIT_AUTH) or hs_channel_answer (HS_WAIT_CHANNEL). */
+void hs__conn_wait_answer(struct hs_conn *conn, enum hs_wait kind);
+/* The application's answer of kind: kept for hs__conn_resume, which the
+ * I/O layer is kicked to run. HS_ERR_INVALID_ARG when the connection does
+ * not wait for an answer of that kind, has one already, or is closing. */
+int hs__conn_give_answer(struct hs_conn *conn, enum hs_wait kind, int answer) HS_MUST_CHECK;
 /* Start a rekey if one is due (data, packets or time). */
 int hs__conn_rekey_if_due(struct hs_conn *conn) HS_MUST_CHECK;
 

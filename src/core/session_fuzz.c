@@ -4,11 +4,14 @@
  *   1: start past the first key exchange (fuzzing build only), so that
  *      authentication and channels are reached too; else from the
  *      identification exchange;
- *   2: the application answers begin_auth and validate_public_key later
- *      (HS_PENDING, then hs_conn_answer), so the resumption path runs;
+ *   2: the application answers begin_auth, validate_public_key and the
+ *      shell, exec and subsystem requests later (HS_PENDING, then
+ *      hs_conn_answer or hs_channel_answer), so the resumption paths run;
  *   4: finite-field key exchanges are handed out as jobs (io->compute)
  *      and completed between inputs, as the I/O layer does.
- * The application accepts everything it is asked, to reach every path.
+ * The application accepts what it is asked, to reach every path (a user
+ * name, command or subsystem starting with 'x' is refused when answered
+ * later, to reach the refusals after a resumption too).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,7 @@ struct fuzz_io {
 	int pending;           /* answer callbacks later */
 	int answer_due;        /* a callback answered HS_PENDING */
 	int answer;            /* what to answer then */
+	struct hs_channel *ch; /* the channel whose request waits, if it is one */
 	struct hs_dh_job *job; /* handed out by io->compute */
 };
 
@@ -35,6 +39,7 @@ static int begin_auth(struct hs_conn *c, const char *u)
 		return need;
 	io_state.answer_due = 1;
 	io_state.answer = need;
+	io_state.ch = NULL;
 	return HS_AUTH_PENDING;
 }
 
@@ -44,6 +49,19 @@ static int validate(struct hs_conn *c, const char *u, const struct hs_key *k)
 		return HS_YES;
 	io_state.answer_due = 1;
 	io_state.answer = u[0] == 'x' ? HS_NO : HS_YES;
+	io_state.ch = NULL;
+	return HS_PENDING;
+}
+
+/* A shell, exec or subsystem request: accepted at once, or answered later
+ * (refused when its argument starts with 'x'). */
+static int start(struct hs_channel *ch, const char *arg)
+{
+	if (!io_state.pending)
+		return HS_YES;
+	io_state.answer_due = 1;
+	io_state.answer = arg[0] == 'x' ? HS_NO : HS_YES;
+	io_state.ch = ch;
 	return HS_PENDING;
 }
 
@@ -66,8 +84,13 @@ static const struct hs_io_ops io_ops = { io_kick, NULL, io_compute };
 static int settle(struct hs_conn *conn)
 {
 	if (io_state.answer_due) {
+		/* the channel is still there: the connection read nothing since */
+		struct hs_channel *ch = io_state.ch;
 		io_state.answer_due = 0;
-		if (hs_conn_answer(conn, io_state.answer) != 0 || hs__conn_resume(conn) != 0)
+		io_state.ch = NULL;
+		if ((ch != NULL ? hs_channel_answer(ch, io_state.answer) : hs_conn_answer(conn, io_state.answer)) !=
+		            0 ||
+		    hs__conn_resume(conn) != 0)
 			return 1;
 	}
 	if (io_state.job != NULL) {
@@ -89,15 +112,15 @@ static int yes_env(struct hs_channel *ch, const char *n, const char *v)
 }
 static int yes_shell(struct hs_channel *ch)
 {
-	return HS_YES;
+	return start(ch, "");
 }
 static int yes_exec(struct hs_channel *ch, const char *c)
 {
-	return HS_YES;
+	return start(ch, c);
 }
 static int yes_subsystem(struct hs_channel *ch, const char *n)
 {
-	return HS_YES;
+	return start(ch, n);
 }
 static int yes_break(struct hs_channel *ch, uint32_t ms)
 {

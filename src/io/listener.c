@@ -676,6 +676,32 @@ int hs_listener_new(uv_loop_t *loop, const struct hs_config *cfg, const struct h
 	return 0;
 }
 
+/* The listening handle exists (closed with the listener from here). */
+static int listener_tcp_init(struct hs_listener *l)
+{
+	int e;
+	if ((e = uv_tcp_init(l->loop, &l->tcp)) != 0)
+		return e;
+	l->tcp_inited = 1;
+	l->handles_open++;
+	l->tcp.data = l;
+	return 0;
+}
+
+/* The handle is bound: listen on it, and learn the port it is bound to. */
+static int listener_start(struct hs_listener *l)
+{
+	struct sockaddr_storage bound;
+	int blen = sizeof bound;
+	int e;
+	if ((e = uv_listen((uv_stream_t *)&l->tcp, HS_LISTEN_BACKLOG, on_connection)) != 0)
+		return e;
+	if (uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&bound, &blen) == 0)
+		l->port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
+		                                           : ((struct sockaddr_in6 *)&bound)->sin6_port);
+	return 0;
+}
+
 int hs_listener_listen(struct hs_listener *l, const char *address, int port, int reuseport, int *uv_err)
 {
 	struct sockaddr_storage ss;
@@ -688,11 +714,8 @@ int hs_listener_listen(struct hs_listener *l, const char *address, int port, int
 	if (uv_ip4_addr(address, port, (struct sockaddr_in *)&ss) != 0 &&
 	    uv_ip6_addr(address, port, (struct sockaddr_in6 *)&ss) != 0)
 		return HS_ERR_INVALID_ARG;
-	if ((e = uv_tcp_init(l->loop, &l->tcp)) != 0)
+	if ((e = listener_tcp_init(l)) != 0)
 		goto fail;
-	l->tcp_inited = 1;
-	l->handles_open++;
-	l->tcp.data = l;
 	if (reuseport) {
 		int fd = socket(ss.ss_family, SOCK_STREAM, 0);
 		int one = 1;
@@ -709,18 +732,57 @@ int hs_listener_listen(struct hs_listener *l, const char *address, int port, int
 	}
 	if ((e = uv_tcp_bind(&l->tcp, (const struct sockaddr *)&ss, 0)) != 0)
 		goto fail;
-	if ((e = uv_listen((uv_stream_t *)&l->tcp, HS_LISTEN_BACKLOG, on_connection)) != 0)
+	if ((e = listener_start(l)) != 0)
 		goto fail;
-	struct sockaddr_storage bound;
-	int blen = sizeof bound;
-	if (uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&bound, &blen) == 0)
-		l->port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
-		                                           : ((struct sockaddr_in6 *)&bound)->sin6_port);
 	return 0;
 fail:
 	if (uv_err)
 		*uv_err = e;
 	return HS_ERR_IO;
+}
+
+/* Is fd a TCP socket (an IPv4 or IPv6 stream socket)? */
+static int is_tcp_socket(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	int type = 0;
+	socklen_t tlen = sizeof type;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_STREAM)
+		return 0;
+	memset(&ss, 0, sizeof ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0)
+		return 0;
+	return ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+}
+
+int hs_listener_open(struct hs_listener *l, int fd)
+{
+	if (l == NULL || l->tcp_inited || l->closing) {
+		if (fd >= 0)
+			close(fd);
+		return HS_ERR_INVALID_ARG;
+	}
+	if (fd < 0 || !is_tcp_socket(fd)) {
+		if (fd >= 0)
+			close(fd);
+		return HS_ERR_IO;
+	}
+	if (listener_tcp_init(l) != 0) {
+		close(fd);
+		return HS_ERR_IO;
+	}
+	if (uv_tcp_open(&l->tcp, fd) != 0) {
+		close(fd);
+		hs_listener_stop(l);
+		return HS_ERR_IO;
+	}
+	/* from here the handle owns fd: it closes with the handle */
+	if (listener_start(l) != 0) {
+		hs_listener_stop(l); /* closes fd now; the handle's callback comes later */
+		return HS_ERR_IO;
+	}
+	return 0;
 }
 
 int hs_listener_set_config(struct hs_listener *l, const struct hs_config *cfg, char *err, size_t errlen)

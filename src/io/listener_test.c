@@ -1415,6 +1415,174 @@ static void scenario_idle_timeout(void)
 	finish();
 }
 
+/* --- 10. a socket bound by someone else (hs_listener_open) --- */
+
+/* A TCP socket bound to 127.0.0.1 on a free port, listening if asked;
+ * its port in *port. */
+static int bound_socket(int do_listen, int *port)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	(void)inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || (do_listen && listen(fd, 16) != 0) ||
+	    getsockname(fd, (struct sockaddr *)&a, &alen) != 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void on_flag(void *data)
+{
+	*(int *)data = 1;
+}
+
+static int fd_is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1 || errno != EBADF;
+}
+
+static void scenario_listener_open(void)
+{
+	struct peer p, raw;
+	struct mc_chan ch;
+	int port = -1;
+	memset(&A, 0, sizeof A);
+	REQUIRE(uv_loop_init(&g_loop) == 0);
+	REQUIRE(hs_listener_new(&g_loop, NULL, g_hostkey, &server_cb, NULL, &A.l) == 0);
+	int fd = bound_socket(1, &port);
+	REQUIRE(fd >= 0);
+	CHECK_EQ_INT(hs_listener_port(A.l), -1);
+	CHECK_EQ_INT(hs_listener_open(A.l, fd), 0);
+	CHECK_EQ_INT(hs_listener_port(A.l), port);
+	/* a whole login and a session through the adopted socket */
+	REQUIRE(peer_connect(&p, "127.0.0.1", port, 0, 1) == 0);
+	CHECK_EQ_INT(peer_auth(&p), 0);
+	CHECK_EQ_INT(peer_session(&p, &ch, 1u << 20), 0);
+	CHECK_EQ_INT(A.made, 1);
+	CHECK_EQ_INT(A.auth_done, 1);
+	CHECK_EQ_INT(hs_listener_connection_count(A.l), 1);
+	CHECK(strncmp(A.last_peer, "127.0.0.1:", 10) == 0);
+	/* listening already: a second socket is refused, and closed */
+	int port2 = -1;
+	int fd2 = bound_socket(1, &port2);
+	REQUIRE(fd2 >= 0);
+	CHECK_EQ_INT(hs_listener_open(A.l, fd2), HS_ERR_INVALID_ARG);
+	CHECK(!fd_is_open(fd2));
+	CHECK_EQ_INT(hs_listener_port(A.l), port);
+	/* still accepting */
+	REQUIRE(peer_connect(&raw, "127.0.0.2", port, 0, 0) == 0);
+	CHECK_EQ_INT(peer_accepted(&raw), 1);
+	CHECK_EQ_INT(hs_listener_connection_count(A.l), 2);
+	mc_chan_cleanup(&ch);
+	finish();
+	/* the listener closed the socket: the port is free again */
+	int probe = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	(void)inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	CHECK(probe >= 0 && connect(probe, (struct sockaddr *)&a, sizeof a) != 0);
+	if (probe >= 0)
+		close(probe);
+}
+
+/* Bound, not yet listening: the listener calls listen() itself; its
+ * connections are counted per source as usual. */
+static void scenario_listener_open_unlistened(void)
+{
+	struct peer raw[3];
+	struct hs_config cfg;
+	int port = -1;
+	hs_config_init(&cfg);
+	cfg.max_unauthenticated_per_source = 1;
+	memset(&A, 0, sizeof A);
+	REQUIRE(uv_loop_init(&g_loop) == 0);
+	REQUIRE(hs_listener_new(&g_loop, &cfg, g_hostkey, &server_cb, NULL, &A.l) == 0);
+	int fd = bound_socket(0, &port);
+	REQUIRE(fd >= 0);
+	CHECK_EQ_INT(hs_listener_open(A.l, fd), 0);
+	CHECK_EQ_INT(hs_listener_port(A.l), port);
+	REQUIRE(peer_connect(&raw[0], "127.0.0.1", port, 0, 0) == 0);
+	CHECK_EQ_INT(peer_accepted(&raw[0]), 1);
+	REQUIRE(peer_connect(&raw[1], "127.0.0.1", port, 0, 0) == 0);
+	CHECK_EQ_INT(peer_accepted(&raw[1]), 0);
+	REQUIRE(peer_connect(&raw[2], "127.0.0.3", port, 0, 0) == 0);
+	CHECK_EQ_INT(peer_accepted(&raw[2]), 1);
+	CHECK_EQ_INT(A.made, 2);
+	CHECK_EQ_INT(A.nev, 1);
+	CHECK_EQ_INT(A.ev[0].type, HS_EVENT_REFUSED);
+	CHECK_EQ_INT(A.ev[0].refusal, HS_REFUSED_PER_SOURCE);
+	finish();
+}
+
+/* What is not a TCP socket is refused, and closed all the same. */
+static void scenario_listener_open_errors(void)
+{
+	int port = -1;
+	memset(&A, 0, sizeof A);
+	REQUIRE(uv_loop_init(&g_loop) == 0);
+	REQUIRE(hs_listener_new(&g_loop, NULL, g_hostkey, &server_cb, NULL, &A.l) == 0);
+	CHECK_EQ_INT(hs_listener_open(A.l, -1), HS_ERR_IO);
+	int udp = socket(AF_INET, SOCK_DGRAM, 0);
+	REQUIRE(udp >= 0);
+	CHECK_EQ_INT(hs_listener_open(A.l, udp), HS_ERR_IO);
+	CHECK(!fd_is_open(udp));
+	int pipefd[2];
+	REQUIRE(pipe(pipefd) == 0);
+	close(pipefd[1]);
+	CHECK_EQ_INT(hs_listener_open(A.l, pipefd[0]), HS_ERR_IO);
+	CHECK(!fd_is_open(pipefd[0]));
+	int unix_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	REQUIRE(unix_fd >= 0);
+	CHECK_EQ_INT(hs_listener_open(A.l, unix_fd), HS_ERR_IO);
+	CHECK(!fd_is_open(unix_fd));
+	CHECK_EQ_INT(hs_listener_port(A.l), -1);
+	/* after those refusals the listener is still fresh: a good socket works */
+	int fd = bound_socket(1, &port);
+	REQUIRE(fd >= 0);
+	CHECK_EQ_INT(hs_listener_open(A.l, fd), 0);
+	CHECK_EQ_INT(hs_listener_port(A.l), port);
+	/* a connected socket cannot listen: refused and closed, and the
+	 * listener that tried closes cleanly */
+	struct hs_listener *l2 = NULL;
+	int l2_closed = 0;
+	REQUIRE(hs_listener_new(&g_loop, NULL, g_hostkey, &server_cb, NULL, &l2) == 0);
+	int conn_fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	(void)inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	REQUIRE(conn_fd >= 0 && connect(conn_fd, (struct sockaddr *)&a, sizeof a) == 0);
+	CHECK_EQ_INT(hs_listener_open(l2, conn_fd), HS_ERR_IO);
+	CHECK(!fd_is_open(conn_fd));
+	CHECK_EQ_INT(hs_listener_port(l2), -1);
+	int port3 = -1;
+	CHECK_EQ_INT(hs_listener_open(l2, bound_socket(1, &port3)), HS_ERR_INVALID_ARG);
+	hs_listener_close(l2, on_flag, &l2_closed);
+	RUN_UNTIL(l2_closed, 3000);
+	CHECK_EQ_INT(l2_closed, 1);
+	/* a listener that is closing takes nothing */
+	close_listener();
+	if (A.l != NULL) {
+		int fd2 = bound_socket(1, &port);
+		REQUIRE(fd2 >= 0);
+		CHECK_EQ_INT(hs_listener_open(A.l, fd2), HS_ERR_INVALID_ARG);
+		CHECK(!fd_is_open(fd2));
+	}
+	RUN_UNTIL(A.closed_cb > 0, FLUSH_BOUND_MS);
+	CHECK_EQ_INT(A.closed_cb, 1);
+	CHECK_EQ_INT(uv_loop_close(&g_loop), 0);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1450,6 +1618,9 @@ int main(void)
 	in_child("a known source's first exchange goes ahead of strangers'", scenario_known_source_dh);
 	in_child("TCP keepalive on accepted sockets", scenario_tcp_keepalive);
 	in_child("idle timeout of authenticated connections", scenario_idle_timeout);
+	in_child("hs_listener_open on a bound, listening socket", scenario_listener_open);
+	in_child("hs_listener_open on a bound socket not yet listening", scenario_listener_open_unlistened);
+	in_child("hs_listener_open refuses what is not a TCP socket", scenario_listener_open_errors);
 	hs_hostkey_free(g_hostkey);
 	hs_hostkey_free(g_userkey);
 	return hs_test_done();
