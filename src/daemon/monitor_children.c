@@ -30,6 +30,7 @@
 #include "daemon/log.h"
 #include "daemon/monitor_priv.h"
 #include "daemon/subsystem.h"
+#include "daemon/subsystem_accounts.h"
 
 #define ENV_COUNT 9
 
@@ -132,8 +133,7 @@ static int start_child(struct monitor *m, const struct hsd_ctl_msg *msg, const c
 	int have_acct = 0, r = -1;
 	memset(&acct, 0, sizeof acct);
 	if (m->as_root) {
-		const char *spec = hsd_subsystem_account(&m->set, msg->subsystem);
-		if (hsd_account_resolve(spec, "subsystem_user", &acct, err, errlen) != 0)
+		if (hsd_subsystem_account_resolve(&m->set, msg->subsystem, &acct, err, errlen) != 0)
 			goto out;
 		have_acct = 1;
 	}
@@ -147,13 +147,9 @@ static int start_child(struct monitor *m, const struct hsd_ctl_msg *msg, const c
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	char *argv[] = { "sh", "-c", (char *)(uintptr_t)command, NULL };
-	struct hsd_child_limits limits = {
-		.processes = m->set.subsystem_max_processes,
-		.open_files = m->set.subsystem_max_open_files,
-		.cpu_seconds = m->set.subsystem_max_cpu,
-		.memory_bytes = m->set.subsystem_max_memory,
-	};
+	char *cmd;
+	memcpy(&cmd, &command, sizeof cmd); /* execve's argv is not const, but is only read */
+	char *argv[] = { "sh", "-c", cmd, NULL };
 	struct hsd_child_spec spec = {
 		.path = "/bin/sh",
 		.argv = argv,
@@ -163,8 +159,8 @@ static int start_child(struct monitor *m, const struct hsd_ctl_msg *msg, const c
 		.drop_bounding_caps = m->as_root,
 		.dir = m->set.subsystem_directory,
 		.set_umask = 1,
-		.umask = (mode_t)m->set.subsystem_umask,
-		.limits = &limits,
+		.umask = m->set.subsystem_umask,
+		.limits = &m->set.subsystem_limits,
 		.new_session = 1,
 	};
 	if (hsd_child_spawn(&spec, pid, err, errlen) != 0)

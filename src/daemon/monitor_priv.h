@@ -138,11 +138,6 @@ void hsd__monitor_control_readable(struct mworker *w);
 /* w is gone: its children get SIGTERM, and SIGKILL after the grace. */
 void hsd__monitor_orphan_children(struct monitor *m, struct mworker *w);
 
-/* Every subsystem account the settings name can be used: resolved, and
- * none is root or the workers' account unless its own line says so. 0,
- * or -1 with a sentence in err. */
-int hsd__monitor_check_accounts(struct monitor *m, const struct hsd_serve_settings *set, char *err, size_t errlen);
-
 /* --- serve.c --- */
 
 /* Stop if stopping and nothing is left (no worker, no child). */

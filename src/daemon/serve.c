@@ -32,6 +32,7 @@
 #include "daemon/log.h"
 #include "daemon/monitor_priv.h"
 #include "daemon/subsystem.h"
+#include "daemon/subsystem_accounts.h"
 
 /* --- stopping --- */
 
@@ -59,7 +60,7 @@ static void on_later(uv_timer_t *t)
 	close_sockets(m);
 	hs_agent_close(m->agent); /* the workers' signers are closed with them */
 	m->agent = NULL;
-	hsd_reaper_close(&m->reaper);
+	hsd_reaper_close(&m->reaper, NULL);
 	close_handle((uv_handle_t *)&m->respawn);
 	close_handle((uv_handle_t *)&m->sweep);
 	close_handle((uv_handle_t *)&m->later);
@@ -118,8 +119,8 @@ static int load_settings(struct monitor *m, struct hsd_serve_settings *set, char
 		snprintf(err, errlen, "no listening address: give --listen ADDR:PORT or set one in %s",
 		         set->config_path ? set->config_path : "the configuration file");
 	else if (hs_config_check(&set->engine, err, errlen) == 0 &&
-	         hsd_subsystem_accounts_check(set, m->as_root, m->as_root ? m->worker_account.uid : getuid(), err,
-	                                      errlen) == 0)
+	         hsd_subsystem_accounts_check(set, m->as_root, m->as_root ? m->worker_account.uid : getuid(),
+	                                      m->as_root ? m->worker_account.gid : getgid(), err, errlen) == 0)
 		return 0;
 	hsd_serve_settings_clear(set);
 	return -1;
