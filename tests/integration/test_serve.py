@@ -254,11 +254,15 @@ def exit_status_and_stderr(ctx):
 def child_ended_with_channel(ctx):
     """A client that goes away ends its child: SIGTERM, then SIGKILL after
     the grace period for a child that ignores SIGTERM; none is left over."""
-    srv = serve(ctx, "--subsystem", "sleeper=sleep 60",
-                "--subsystem", "stubborn=trap '' TERM; sleep 60; echo late")
+    srv = serve(ctx, "--subsystem", "sleeper=echo armed; sleep 60",
+                "--subsystem", "stubborn=trap '' TERM; echo armed; sleep 60; echo late")
     for name, sig, limit in (("sleeper", "TERM", 4), ("stubborn", "KILL", 12)):
-        p = ctx.ssh_bg(srv, ["-s", name], stdin_pipe=True, stderr_path=ctx.path(name + ".err"))
+        out = ctx.path(name + ".out")
+        p = ctx.ssh_bg(srv, ["-s", name], stdin_pipe=True, stdout_path=out, stderr_path=ctx.path(name + ".err"))
         srv.wait_log(r"session start peer=\S+ host=node1 subsystem=%s pid=(\d+)" % name)
+        # the child has set its trap (a SIGTERM before that would end it)
+        h.check(h.wait_for(lambda: os.path.exists(out) and open(out, "rb").read() == b"armed\n", 10),
+                "%s did not start" % name)
         t0 = time.monotonic()
         p.kill()                                 # the connection drops
         p.wait(timeout=10)
@@ -268,8 +272,11 @@ def child_ended_with_channel(ctx):
         ctx.log("%s ended by SIG%s %.2fs after its client" % (name, sig, took))
         if sig == "KILL":
             h.check(took >= 3, "SIGKILL came %.1fs after SIGTERM: no grace period" % took)
-    left = h.wait_for(lambda: not h.children_of(srv.proc.pid), 5)
-    h.check(left, "child processes left behind: %s" % h.children_of(srv.proc.pid))
+
+    def left():   # the server's children but its network workers
+        workers = set(srv.workers())
+        return [k for k in h.children_of(srv.proc.pid) if k not in workers and h.pid_alive(k)]
+    h.check(h.wait_for(lambda: not left(), 5), "child processes left behind: %s" % left())
 
 
 class RssWatch:
