@@ -150,10 +150,12 @@ HS_API int hs_hostkey_new_external(const struct hs_key *pub, hs_hostkey_sign_cb 
 /* Answer a request: err 0 and sig, the SSH signature blob as an ssh-agent
  * returns it (string "ssh-ed25519", string signature; copied), or err an
  * HS_ERR_* when no signature can be had (the key exchange then fails with
- * "host key signature failed"). Call it exactly once per request, from the
- * loop thread; the request is gone afterwards. The connection goes on from
- * the next loop iteration, never inside this call. If the connection
- * ended meanwhile, the answer is dropped. */
+ * "host key signature failed"; an hs_agent_server answers
+ * SSH_AGENT_FAILURE). Call it exactly once per request, from the loop
+ * thread; the request is gone afterwards. The connection goes on from the
+ * next loop iteration, never inside this call. If whoever asked is gone
+ * meanwhile (the connection ended, the agent server was closed), the
+ * answer is dropped. */
 HS_API void hs_sign_request_done(struct hs_sign_request *req, int err, const uint8_t *sig, size_t siglen);
 
 #ifdef __cplusplus

@@ -129,4 +129,10 @@ _Static_assert(HS_PENALTY_SOURCES < HS_PENALTY_SLOTS, "the penalty table needs e
 #define HS_KNOWN_SOURCES 256u
 #define HS_KNOWN_SOURCE_MS (7ull * 24 * 3600 * 1000)
 
+/* The agent server (hostsd/agent.h): requests of one connection waiting
+ * for their signature or for their answer to be written. Beyond this it
+ * reads nothing more until the oldest answers are out, so a peer that
+ * pipelines requests and reads no answers holds this many at most. */
+#define HS_AGENT_SERVER_MAX_QUEUE 64u
+
 #endif

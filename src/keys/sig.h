@@ -47,7 +47,8 @@ int hs__hostkey_sign(const struct hs_hostkey *key, const char *alg, const uint8_
                      struct hs_buf *out) HS_MUST_CHECK;
 
 /* Is the host key's private half elsewhere (hs_hostkey_new_external)?
- * Then hs__hostkey_sign cannot sign with it: ask its signer. */
+ * Then hs__hostkey_sign cannot sign with it: ask its signer, as
+ * hs__hostkey_sign_async does (keys/sign_request.h). */
 int hs__hostkey_external(const struct hs_hostkey *key);
 void hs__hostkey_ask_signer(const struct hs_hostkey *key, struct hs_sign_request *req, const uint8_t *data, size_t len);
 

@@ -20,18 +20,23 @@
 #include "crypto/dh.h"
 #include "crypto/x25519.h"
 #include "keys/sig.h"
+#include "keys/sign_request.h"
 #include "transport/kexinit.h"
 
 #define STRICT_S "kex-strict-s-v00@openssh.com"
 #define STRICT_C "kex-strict-c-v00@openssh.com"
 
-/* A signature asked of an external signer. It outlives a connection that
- * ends meanwhile (conn is then NULL) until the signer answers. */
-struct hs_sign_request {
+/* The signature of the exchange hash, between the request and the reply.
+ * When the connection ends first, the request is cancelled: the signer's
+ * answer then only frees it (keys/sign_request.c). */
+struct hs_kex_signing {
 	struct hs_conn *conn;
+	struct hs_sign_request *req; /* out with the signer; NULL once answered */
+	int external;                /* asked of hs_hostkey_new_external's signer */
+	int in_call;                 /* inside hs__hostkey_sign_async */
 	int answered;
 	int err;
-	struct hs_buf sig;
+	struct hs_buf sig; /* checked against the host key, framed for hostkey_alg */
 };
 
 void hs__kex_init(struct hs_kex *k)
@@ -42,10 +47,11 @@ void hs__kex_init(struct hs_kex *k)
 	hs__buf_init(&k->reply_head, HS_MAX_HOSTKEY_BLOB + HS_MAX_KEX_REPLY, 0);
 }
 
-static void sign_request_free(struct hs_sign_request *req)
+static void signing_free(struct hs_kex_signing *ks)
 {
-	hs__buf_cleanup(&req->sig);
-	free(req);
+	hs__sign_request_cancel(ks->req);
+	hs__buf_cleanup(&ks->sig);
+	free(ks);
 }
 
 /* Forget the state kept between the exchange hash and its signature. */
@@ -64,29 +70,24 @@ void hs__kex_cleanup(struct hs_kex *k)
 	hs__cipher_cleanup(&k->next_rx);
 	k->next_rx_ready = 0;
 	if (k->signing != NULL) {
-		if (k->signing->answered)
-			sign_request_free(k->signing);
-		else
-			k->signing->conn = NULL; /* freed when the signer answers */
+		signing_free(k->signing); /* an answer still to come is dropped */
 		k->signing = NULL;
 	}
 	drop_signing_state(k);
 	hs__buf_cleanup(&k->reply_head);
 }
 
-void hs_sign_request_done(struct hs_sign_request *req, int err, const uint8_t *sig, size_t siglen)
+/* The signature came (hs__sign_done_fn): keep it for hs__kex_sign_done. */
+static void on_signed(void *ctx, int err, const uint8_t *sig, size_t siglen)
 {
-	if (req == NULL || req->answered)
-		return;
-	if (req->conn == NULL) { /* the connection is gone */
-		sign_request_free(req);
-		return;
-	}
-	req->answered = 1;
-	req->err = err != 0 ? err : (sig == NULL ? HS_ERR_INVALID_ARG : 0);
-	if (req->err == 0 && hs__buf_put(&req->sig, sig, siglen) != 0)
-		req->err = HS_ERR_LIMIT;
-	hs__conn_kick(req->conn); /* the core goes on from the loop: hs__conn_resume */
+	struct hs_kex_signing *ks = ctx;
+	ks->req = NULL;
+	ks->answered = 1;
+	ks->err = err;
+	if (err == 0 && hs__buf_put(&ks->sig, sig, siglen) != 0)
+		ks->err = HS_ERR_LIMIT;
+	if (!ks->in_call)
+		hs__conn_kick(ks->conn); /* the core goes on from the loop: hs__conn_resume */
 }
 
 int hs__kex_sign_answered(const struct hs_kex *k)
@@ -398,54 +399,58 @@ static int send_signed_reply(struct hs_conn *conn, const struct hs_buf *sig)
 int hs__kex_sign_done(struct hs_conn *conn)
 {
 	struct hs_kex *k = &conn->kex;
-	struct hs_sign_request *req = k->signing;
-	struct hs_buf sig;
+	struct hs_kex_signing *ks = k->signing;
 	int r;
-	if (req == NULL || !req->answered)
+	if (ks == NULL || !ks->answered)
 		return HS_ERR_INTERNAL;
 	k->signing = NULL;
-	k->started_ms += conn->now_ms - k->busy_since; /* our time does not count */
-	hs__buf_init(&sig, HS_MAX_HOSTKEY_BLOB, 0);
-	r = req->err;
-	if (r == 0)
-		r = hs__hostkey_adopt_signature(conn->hostkey, k->hostkey_alg, hs__buf_ptr(&req->sig),
-		                                hs__buf_len(&req->sig), k->h, k->hlen, &sig);
-	sign_request_free(req);
+	if (ks->external)
+		k->started_ms += conn->now_ms - k->busy_since; /* our time does not count */
+	r = ks->err;
 	if (r != 0) {
 		/* whatever the signer said, the peer learns only this */
 		hs__conn_set_failure(conn, HS_DISCONNECT_KEY_EXCHANGE_FAILED, "host key signature failed");
 		r = HS_ERR_SIGNATURE;
 	} else {
-		r = send_signed_reply(conn, &sig);
+		r = send_signed_reply(conn, &ks->sig);
 	}
-	hs__buf_cleanup(&sig);
+	signing_free(ks);
 	return r;
 }
 
 /* Sign H with the host key: here, or by the external signer, whose answer
  * comes through hs_sign_request_done (perhaps at once, from inside the
- * request). */
+ * request); the reply goes out at once when the signature is there. */
 static int sign_exchange(struct hs_conn *conn)
 {
 	struct hs_kex *k = &conn->kex;
-	struct hs_buf sig;
+	struct hs_kex_signing *ks = calloc(1, sizeof(*ks));
 	int r;
-	if (hs__hostkey_external(conn->hostkey)) {
-		struct hs_sign_request *req = calloc(1, sizeof(*req));
-		if (req == NULL)
-			return HS_ERR_ALLOC;
-		req->conn = conn;
-		hs__buf_init(&req->sig, HS_MAX_HOSTKEY_BLOB, 0);
-		k->signing = req;
+	if (ks == NULL)
+		return HS_ERR_ALLOC;
+	ks->conn = conn;
+	ks->external = hs__hostkey_external(conn->hostkey);
+	hs__buf_init(&ks->sig, HS_MAX_HOSTKEY_BLOB, 0);
+	k->signing = ks;
+	if (ks->external)
 		k->busy_since = conn->now_ms;
-		hs__hostkey_ask_signer(conn->hostkey, req, k->h, k->hlen);
-		return hs__kex_sign_answered(k) ? hs__kex_sign_done(conn) : 0;
+	ks->in_call = 1;
+	r = hs__hostkey_sign_async(conn->hostkey, k->hostkey_alg, k->h, k->hlen, on_signed, ks, &ks->req);
+	ks->in_call = 0;
+	if (r != 0) {
+		k->signing = NULL;
+		signing_free(ks);
+		return r;
 	}
-	hs__buf_init(&sig, HS_MAX_HOSTKEY_BLOB, 0);
-	if ((r = hs__hostkey_sign(conn->hostkey, k->hostkey_alg, k->h, k->hlen, &sig)) == 0)
-		r = send_signed_reply(conn, &sig);
-	hs__buf_cleanup(&sig);
-	return r;
+	if (!ks->answered)
+		return 0;
+	if (!ks->external && ks->err != 0) { /* as the host key's own failure always was */
+		r = ks->err;
+		k->signing = NULL;
+		signing_free(ks);
+		return r;
+	}
+	return hs__kex_sign_done(conn);
 }
 
 /* With the method's exchange-hash fields, reply value and shared secret

@@ -15,6 +15,8 @@
 
 #define HS_ALG_NAME_MAX (HS_MAX_NAME + 1)
 
+struct hs_kex_signing; /* kex.c */
+
 struct hs_kex {
 	enum hs_kex_step step;
 	struct hs_buf i_s; /* our KEXINIT payload */
@@ -32,8 +34,9 @@ struct hs_kex {
 	int computing;       /* a finite-field exchange job is out: read nothing */
 	uint32_t last_seqnr; /* sequence number of the packet being handled */
 	/* Between the exchange hash and its signature, while an external
-	 * signer (hs_hostkey_new_external) has it: read nothing. */
-	struct hs_sign_request *signing;
+	 * signer (hs_hostkey_new_external) has it: read nothing. Signatures
+	 * by a key in memory come within the call (keys/sign_request.h). */
+	struct hs_kex_signing *signing;
 	struct hs_cipher_ctx next_tx; /* our new keys, installed with our NEWKEYS */
 	uint8_t h[HS_MAX_HASH];       /* the exchange hash being signed */
 	size_t hlen;
