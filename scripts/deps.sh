@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake gcc clang libclang-rt-14-dev pkg-config
-  libuv1-dev libssl-dev zlib1g-dev libsqlite3-dev
+  libuv1-dev libssl-dev zlib1g-dev libsqlite3-dev libseccomp-dev
   openssh-client openssh-server ssh-audit
   python3 valgrind procps
   python3-asyncssh python3-paramiko python3-cryptography putty-tools dropbear-bin

@@ -47,7 +47,7 @@ stage() {  # stage NAME BUILD_DIR [cmake args...]: configure, build, ctest
   echo "== $name: $(( $(date +%s) - t0 ))s"
 }
 
-stage "plain" "$ROOT/$PREFIX"
+stage "plain" "$ROOT/$PREFIX" -DHS_TEST_HOOKS=ON
 
 # Lint reads the plain build's compile_commands.json.
 if [ "${HS_LINT:-1}" = 1 ]; then
@@ -67,7 +67,7 @@ fi
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export HS_TEST_QUICK=1
-  stage "sanitizers" "$ROOT/$PREFIX-asan" -DHS_SANITIZE=ON
+  stage "sanitizers" "$ROOT/$PREFIX-asan" -DHS_SANITIZE=ON -DHS_TEST_HOOKS=ON
   [ ${#failed[@]} -eq 0 ]
 ) || failed+=("sanitizers")
 

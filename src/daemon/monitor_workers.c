@@ -86,10 +86,14 @@ static void on_registry_ended(void *data, const char *why)
 		hsd__monitor_drop_worker(w, why);
 }
 
+/* The agent socket ended: a worker that hangs up is ending (its exit is
+ * what counts); one that sent nonsense is not to be trusted. */
 static void on_signer_ended(void *data, int err)
 {
 	struct mworker *w = data;
-	if (err != 0 && w->pid > 0 && !w->m->stopping)
+	if (err == HS_ERR_CLOSED || err == HS_ERR_IO)
+		return;
+	if (w->pid > 0)
 		hsd__monitor_drop_worker(w, "malformed request on its agent socket");
 }
 
