@@ -96,7 +96,7 @@ def process_model(ctx):
     h.check(st.get("Seccomp") == "2", "worker Seccomp: %r" % st.get("Seccomp"))
     for cap in ("CapInh", "CapPrm", "CapEff", "CapAmb"):
         h.check(int(st.get(cap, "1"), 16) == 0, "worker %s: %r" % (cap, st.get(cap)))
-    srv.wait_log(r"worker 1: sandbox on: ")
+    srv.wait_log(r"worker 1: sandbox: no_new_privs, capabilities dropped")
     h.check(uid_of(monitor) == os.geteuid(), "the monitor runs as uid %d" % uid_of(monitor))
     if IS_ROOT:
         hostsd_uid = pwd.getpwnam(WORKER_USER).pw_uid
