@@ -176,7 +176,8 @@ static void test_request_encoder_refusals(void)
 static int decode_raw_req(const struct hs_buf *b)
 {
 	struct hsd_regrpc_request q;
-	int r = hsd_regrpc_get_request(hs__buf_ptr(b), hs__buf_len(b), &q);
+	struct hs_view v = hs__buf_view(b); /* data may be NULL when empty */
+	int r = hsd_regrpc_get_request(v.ptr, v.len, &q);
 	if (r != 0)
 		CHECK(q.type == 0 && q.id == 0 && q.host[0] == '\0');
 	return r;
@@ -425,7 +426,8 @@ static void test_largest_reply(void)
 static int decode_raw_rep(const struct hs_buf *b)
 {
 	struct hsd_regrpc_reply p;
-	int r = hsd_regrpc_get_reply(hs__buf_ptr(b), hs__buf_len(b), &p);
+	struct hs_view v = hs__buf_view(b);
+	int r = hsd_regrpc_get_reply(v.ptr, v.len, &p);
 	if (r != 0)
 		CHECK(p.type == 0 && p.record.keys == NULL && p.record.grants == NULL && p.record.nkeys == 0);
 	hsd_regrpc_reply_clear(&p);
