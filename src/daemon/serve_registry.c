@@ -4,7 +4,12 @@
  * worker thread works on a connection of its own and at most one handle
  * exists per concurrent job; one more handle, used by one watch job at a
  * time, asks the change detector (it remembers what it saw last, so it
- * must always be the same handle).
+ * must always be the same handle). Change checks are counted, so that
+ * several askers (the servers of several workers, serve_registry.h
+ * hsd_regpool_generation) each learn of every change.
+ *
+ * A remote pool (a sandboxed worker's) holds no registry handle: every
+ * call goes to the monitor (regrpc_client.c).
  */
 #include "daemon/serve_registry.h"
 
@@ -14,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon/log.h"
+#include "daemon/regrpc_client.h"
 #include "daemon/statedir.h"
 #include "registry/registry.h"
 
@@ -29,7 +36,12 @@ struct hsd_regpool {
 	struct hsd_registry *idle[POOL_KEEP];
 	size_t nidle;
 	struct hsd_registry *watch;
-	atomic_ulong decoys; /* look-ups of unknown hosts that parsed the decoy */
+	pthread_mutex_t watch_mu;         /* guards watch, generation, seen */
+	uint64_t generation;              /* changes seen by the watcher */
+	atomic_uint_fast64_t last;        /* generation, for a read without asking */
+	uint64_t seen;                    /* generation at the last hsd_regpool_changed */
+	atomic_ulong decoys;              /* look-ups of unknown hosts that parsed the decoy */
+	struct hsd_regrpc_client *remote; /* a worker's pool: calls go to the monitor */
 };
 
 /* A look-up of a known host parses each of its stored keys; the point
@@ -67,9 +79,16 @@ int hsd_regpool_open(const char *dir, struct hsd_regpool **out, char *err, size_
 		free(p);
 		return HS_ERR_INTERNAL;
 	}
+	if (pthread_mutex_init(&p->watch_mu, NULL) != 0) {
+		snprintf(err, errlen, "cannot create a mutex");
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return HS_ERR_INTERNAL;
+	}
 	/* The first handle checks the file once (a damaged registry stops the
 	 * server at start, not at the first login) and becomes the watcher. */
 	if ((r = hsd_registry_open(p->path, HSD_REG_CHECK | HSD_REG_SYNC_NORMAL, &p->watch, err, errlen)) != 0) {
+		pthread_mutex_destroy(&p->watch_mu);
 		pthread_mutex_destroy(&p->mu);
 		free(p);
 		return r;
@@ -78,9 +97,38 @@ int hsd_regpool_open(const char *dir, struct hsd_regpool **out, char *err, size_
 	if (hsd_registry_changed(p->watch, &changed) != 0) { /* changes count from now on */
 		snprintf(err, errlen, "%s", hsd_registry_error(p->watch));
 		hsd_registry_close(p->watch);
+		pthread_mutex_destroy(&p->watch_mu);
 		pthread_mutex_destroy(&p->mu);
 		free(p);
 		return HS_ERR_IO;
+	}
+	*out = p;
+	return 0;
+}
+
+int hsd_regpool_open_remote(int fd, struct hsd_regpool **out, char *err, size_t errlen)
+{
+	struct hsd_regpool *p = calloc(1, sizeof(*p));
+	int r;
+	*out = NULL;
+	if (p == NULL || pthread_mutex_init(&p->mu, NULL) != 0) {
+		snprintf(err, errlen, "out of memory");
+		free(p);
+		close(fd);
+		return HS_ERR_ALLOC;
+	}
+	if (pthread_mutex_init(&p->watch_mu, NULL) != 0) {
+		snprintf(err, errlen, "cannot create a mutex");
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		close(fd);
+		return HS_ERR_INTERNAL;
+	}
+	if ((r = hsd_regrpc_client_new(fd, HSD_REGRPC_TIMEOUT_MS, &p->remote, err, errlen)) != 0) {
+		pthread_mutex_destroy(&p->watch_mu);
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return r;
 	}
 	*out = p;
 	return 0;
@@ -93,6 +141,8 @@ void hsd_regpool_close(struct hsd_regpool *p)
 	for (size_t i = 0; i < p->nidle; i++)
 		hsd_registry_close(p->idle[i]);
 	hsd_registry_close(p->watch);
+	hsd_regrpc_client_free(p->remote);
+	pthread_mutex_destroy(&p->watch_mu);
 	pthread_mutex_destroy(&p->mu);
 	free(p);
 }
@@ -153,22 +203,44 @@ static int convert(struct hsd_reg_host *h, struct hsd_peer_record *out)
 	return 0;
 }
 
+/* Parse the decoy key: an unknown host costs a key parse too. */
+static int parse_decoy(void)
+{
+	struct hs_key *decoy = NULL;
+	int r = hs_key_from_blob(decoy_blob, sizeof decoy_blob, &decoy);
+	hs_key_free(decoy);
+	return r;
+}
+
+/* The monitor parsed the keys (or the decoy) of the answer; the worker
+ * parses them again when decoding it, and the decoy for an unknown host,
+ * so that here too the time does not tell them apart. */
+static int lookup_remote(struct hsd_regpool *p, const char *host, struct hsd_peer_record *out)
+{
+	int r = 0;
+	if (hsd_host_id_valid(host)) /* the monitor refuses others */
+		r = hsd_regrpc_client_lookup(p->remote, host, out);
+	if (r == 0 && !out->found)
+		(void)parse_decoy();
+	return r;
+}
+
 int hsd_regpool_lookup(struct hsd_regpool *p, const char *host, struct hsd_peer_record *out)
 {
 	struct hsd_reg_host h;
 	int r;
 	memset(out, 0, sizeof(*out));
 	memset(&h, 0, sizeof h);
+	if (p->remote != NULL)
+		return lookup_remote(p, host, out);
 	struct hsd_registry *reg = take(p);
 	if (reg == NULL)
 		return HS_ERR_IO;
 	r = hsd_registry_get_host(reg, host, &h);
 	if (r == HS_ERR_NOT_FOUND) {
 		r = 0; /* an unknown host is an answer, not an error */
-		struct hs_key *decoy = NULL;
-		if (hs_key_from_blob(decoy_blob, sizeof decoy_blob, &decoy) == 0)
+		if (parse_decoy() == 0)
 			atomic_fetch_add_explicit(&p->decoys, 1, memory_order_relaxed);
-		hs_key_free(decoy);
 	} else if (r == 0) {
 		r = convert(&h, out);
 	} else {
@@ -181,14 +253,55 @@ int hsd_regpool_lookup(struct hsd_regpool *p, const char *host, struct hsd_peer_
 	return r;
 }
 
-/* Only one watch job runs at a time (serve.c), so the watcher handle is
- * never used by two threads at once. */
+/* Ask the watcher (p->watch_mu held): the watcher handle is never used
+ * by two threads at once. */
+static int ask_watcher(struct hsd_regpool *p)
+{
+	int changed = 0;
+	int r = hsd_registry_changed(p->watch, &changed);
+	if (r != 0) {
+		hsd_log(HSD_LOG_ERR, "registry change check failed: %s", hsd_registry_error(p->watch));
+		return r;
+	}
+	if (changed) {
+		p->generation++;
+		atomic_store_explicit(&p->last, p->generation, memory_order_relaxed);
+	}
+	return 0;
+}
+
+int hsd_regpool_generation(struct hsd_regpool *p, int ask, uint64_t *gen)
+{
+	int r = 0;
+	if (!ask) {
+		*gen = atomic_load_explicit(&p->last, memory_order_relaxed);
+		return 0;
+	}
+	int changed = 0;
+	if (p->remote != NULL && (r = hsd_regrpc_client_changed(p->remote, &changed)) != 0)
+		return r;
+	pthread_mutex_lock(&p->watch_mu);
+	if (p->remote == NULL)
+		r = ask_watcher(p);
+	else if (changed)
+		atomic_store_explicit(&p->last, ++p->generation, memory_order_relaxed);
+	*gen = p->generation;
+	pthread_mutex_unlock(&p->watch_mu);
+	return r;
+}
+
 int hsd_regpool_changed(struct hsd_regpool *p, int *changed)
 {
 	*changed = 0;
-	int r = hsd_registry_changed(p->watch, changed);
-	if (r != 0)
-		hsd_log(HSD_LOG_ERR, "registry change check failed: %s", hsd_registry_error(p->watch));
+	if (p->remote != NULL)
+		return hsd_regrpc_client_changed(p->remote, changed);
+	pthread_mutex_lock(&p->watch_mu);
+	int r = ask_watcher(p);
+	if (r == 0) {
+		*changed = p->generation != p->seen;
+		p->seen = p->generation;
+	}
+	pthread_mutex_unlock(&p->watch_mu);
 	return r;
 }
 
@@ -196,6 +309,8 @@ int hsd_regpool_log_attempt(struct hsd_regpool *p, const struct hsd_attempt *a)
 {
 	int r;
 	int64_t now = (int64_t)time(NULL);
+	if (p->remote != NULL)
+		return hsd_regrpc_client_log_attempt(p->remote, a);
 	struct hsd_registry *reg = take(p);
 	if (reg == NULL)
 		return HS_ERR_IO;
@@ -218,6 +333,8 @@ int hsd_regpool_log_attempt(struct hsd_regpool *p, const struct hsd_attempt *a)
 
 int hsd_regpool_count_invalid(struct hsd_regpool *p, uint64_t n, int64_t first, int64_t last, const char *peer)
 {
+	if (p->remote != NULL)
+		return hsd_regrpc_client_count_invalid(p->remote, n, first, last, peer);
 	struct hsd_registry *reg = take(p);
 	if (reg == NULL)
 		return HS_ERR_IO;
@@ -228,5 +345,11 @@ int hsd_regpool_count_invalid(struct hsd_regpool *p, uint64_t n, int64_t first, 
 
 unsigned long hsd_regpool_decoys(struct hsd_regpool *p)
 {
+	if (p->remote != NULL) {
+		uint64_t n = 0;
+		if (hsd_regrpc_client_decoys(p->remote, &n) != 0)
+			return 0;
+		return (unsigned long)n;
+	}
 	return atomic_load_explicit(&p->decoys, memory_order_relaxed);
 }
