@@ -58,11 +58,10 @@ static int send_msg(struct mworker *w, const struct hsd_ctl_msg *msg, const int 
 	return r;
 }
 
-static void refuse(struct mworker *w, uint32_t id, const char *fmt, const char *arg)
+static void refuse(struct mworker *w, uint32_t id, const char *reason)
 {
 	struct hsd_ctl_msg msg = { .type = HSD_CTL_FAILED, .id = id };
-	snprintf(msg.reason, sizeof msg.reason, fmt, arg);
-	hsd_text_sanitize(msg.reason, sizeof msg.reason, msg.reason);
+	hsd_text_sanitize(msg.reason, sizeof msg.reason, reason);
 	if (send_msg(w, &msg, NULL, 0) != 0)
 		hsd__monitor_drop_worker(w, "its control socket is full or broken");
 }
@@ -191,22 +190,24 @@ static void spawn(struct mworker *w, const struct hsd_ctl_msg *msg)
 	}
 	const char *command = hsd_subsystems_get(&m->set.subsystems, msg->subsystem);
 	if (command == NULL) {
-		refuse(w, msg->id, "subsystem %s is not configured", msg->subsystem);
+		char why[HSD_CTL_REASON_MAX];
+		snprintf(why, sizeof why, "subsystem %s is not configured", msg->subsystem);
+		refuse(w, msg->id, why);
 		return;
 	}
 	if (w->children >= HSD_MAX_CHILDREN_PER_WORKER) {
 		hsd_log(HSD_LOG_WARNING, "worker %u has %u subsystem children: refusing more", w->id, w->children);
-		refuse(w, msg->id, "%s", "too many subsystem children");
+		refuse(w, msg->id, "too many subsystem children");
 		return;
 	}
 	struct mchild *c = calloc(1, sizeof(*c));
 	if (c == NULL) {
-		refuse(w, msg->id, "%s", "out of memory");
+		refuse(w, msg->id, "out of memory");
 		return;
 	}
 	if (start_child(m, msg, command, &pid, ours, err, sizeof err) != 0) {
 		free(c);
-		refuse(w, msg->id, "%s", err);
+		refuse(w, msg->id, err);
 		return;
 	}
 	c->m = m;

@@ -15,6 +15,8 @@
  * not spin); its connections are lost, not the server. A retired worker
  * (after a reload) is not replaced.
  */
+/* memfd_create */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -34,7 +36,7 @@
 /* Environment variables a worker keeps: the sanitizers' options (test
  * builds run under them) and the probe of test builds (worker_sandbox.c). */
 static const char *const kept_env[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "UV_THREADPOOL_SIZE",
-	                                "HOSTSD_TEST_PROBE" };
+	                                "HOSTSD_TEST_PROBE", "HOSTSD_SANDBOX_TRAP" };
 #define KEPT_ENV_COUNT (sizeof kept_env / sizeof kept_env[0])
 
 static void on_ctl_closed(uv_handle_t *h)
@@ -79,10 +81,14 @@ static void on_ctl(uv_poll_t *h, int status, int events)
 	hsd__monitor_control_readable(w);
 }
 
+/* The registry socket ended: a worker that hangs up is ending; one that
+ * sent nonsense is not to be trusted. */
 static void on_registry_ended(void *data, const char *why)
 {
 	struct mworker *w = data;
-	if (w->pid > 0 && !w->m->stopping)
+	if (strcmp(why, "the worker closed the registry connection") == 0)
+		return;
+	if (w->pid > 0)
 		hsd__monitor_drop_worker(w, why);
 }
 
@@ -128,7 +134,7 @@ static void worker_exited(void *data, pid_t pid, int64_t exit_status, int term_s
 	int expected = (m->stopping || w->retiring) && term_signal == 0 && exit_status == 0;
 	int quick = uv_now(&m->loop) - w->started_ms < HSD_QUICK_DEATH_MS;
 	if (term_signal != 0) {
-		const char *name = hsd_signal_name(term_signal);
+		const char *name = term_signal == SIGSYS ? "SYS" : hsd_signal_name(term_signal);
 		hsd_log(HSD_LOG_ERR, "worker %u (pid %d) killed by signal %s%s", w->id, (int)pid,
 		        name != NULL ? name : "other",
 		        term_signal == SIGSYS ? " (a system call its sandbox refuses)" : "");

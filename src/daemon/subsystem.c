@@ -555,7 +555,8 @@ void hsd_session_started(struct hsd_session *s, int pid, const int fds[3])
 		close_stream(&s->out);
 		close_stream(&s->err);
 	}
-	(void)hs_channel_answer(s->ch, HS_YES);
+	if (hs_channel_answer(s->ch, HS_YES) != 0) /* the connection is closing: its loss ends the child */
+		hsd_log(HSD_LOG_DEBUG, "subsystem %s started for a connection that is closing", s->subsystem);
 	start_reading(&s->out);
 	start_reading(&s->err);
 	if (s->peer_eof && s->in_queued == 0)
@@ -571,7 +572,8 @@ void hsd_session_start_failed(struct hsd_session *s, const char *reason)
 		maybe_free(s);
 		return;
 	}
-	(void)hs_channel_answer(s->ch, HS_NO);
+	if (hs_channel_answer(s->ch, HS_NO) != 0)
+		hsd_log(HSD_LOG_DEBUG, "subsystem %s refused for a connection that is closing", s->subsystem);
 }
 
 static int session_subsystem(struct hs_channel *ch, const char *name)
