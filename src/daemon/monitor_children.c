@@ -123,8 +123,8 @@ static void free_env(char **env)
 
 /* Start the child; 0 with *pid and the worker's ends in ours[3], or -1
  * with a sentence in err. */
-static int start_child(struct monitor *m, const struct hsd_ctl_msg *msg, const char *command, pid_t *pid,
-                       int ours[3], char *err, size_t errlen)
+static int start_child(struct monitor *m, const struct hsd_ctl_msg *msg, const char *command, pid_t *pid, int ours[3],
+                       char *err, size_t errlen)
 {
 	int pairs[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	char *env[ENV_COUNT + 1] = { NULL };
@@ -249,7 +249,8 @@ void hsd__monitor_control_readable(struct mworker *w)
 			return;
 		if (n == 0) {
 			if (w->pid > 0 && !w->m->stopping && !w->retiring)
-				hsd_log(HSD_LOG_WARNING, "worker %u (pid %d) closed its control socket", w->id, (int)w->pid);
+				hsd_log(HSD_LOG_WARNING, "worker %u (pid %d) closed its control socket", w->id,
+				        (int)w->pid);
 			hsd__monitor_drop_worker(w, "its control socket is closed");
 			return;
 		}

@@ -57,7 +57,7 @@ struct mworker {
 	int ctl_open;
 	struct hs_agent_server *signer;
 	struct hsd_regrpc_server *registry;
-	unsigned children; /* its subsystem children not reaped */
+	unsigned children;        /* its subsystem children not reaped */
 	struct hs_list_node link; /* in monitor.workers */
 };
 
@@ -67,7 +67,7 @@ struct mchild {
 	struct mworker *w; /* NULL once its worker is gone */
 	uint32_t id;       /* the worker's name for it */
 	pid_t pid;
-	uint64_t kill_at_ms; /* orphaned: SIGKILL then, if still running; 0: not due */
+	uint64_t kill_at_ms;      /* orphaned: SIGKILL then, if still running; 0: not due */
 	struct hs_list_node link; /* in monitor.children */
 };
 

@@ -35,8 +35,8 @@
 
 /* Environment variables a worker keeps: the sanitizers' options (test
  * builds run under them) and the probe of test builds (worker_sandbox.c). */
-static const char *const kept_env[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "UV_THREADPOOL_SIZE",
-	                                "HOSTSD_TEST_PROBE", "HOSTSD_SANDBOX_TRAP" };
+static const char *const kept_env[] = { "ASAN_OPTIONS",       "UBSAN_OPTIONS",     "LSAN_OPTIONS",
+	                                "UV_THREADPOOL_SIZE", "HOSTSD_TEST_PROBE", "HOSTSD_SANDBOX_TRAP" };
 #define KEPT_ENV_COUNT (sizeof kept_env / sizeof kept_env[0])
 
 static void on_ctl_closed(uv_handle_t *h)
@@ -209,7 +209,7 @@ struct spawn_parts {
 
 static void close_parts(struct spawn_parts *p)
 {
-	int *all[] = { &p->agent[0], &p->agent[1], &p->registry[0], &p->registry[1],
+	int *all[] = { &p->agent[0],   &p->agent[1],   &p->registry[0], &p->registry[1],
 		       &p->control[0], &p->control[1], &p->config };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		if (*all[i] >= 0)

@@ -197,4 +197,3 @@ void hsd__serve_size_thread_pool(struct server *srv)
 	setenv("UV_THREADPOOL_SIZE", v, 1);
 	srv->dh_threads = n - POOL_BASE_THREADS;
 }
-

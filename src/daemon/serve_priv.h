@@ -85,13 +85,13 @@ struct server {
 	char dir[HSD_PATH_MAX];        /* the state directory */
 	struct hsd_serve_settings set; /* configuration file + command line */
 	unsigned worker_id;
-	struct hsd_regpool *pool;            /* the monitor's, through the registry socket */
-	struct hs_agent *agent;              /* the monitor's signer */
-	struct hsd_worker_launcher launcher; /* the monitor starts the subsystems */
+	struct hsd_regpool *pool;              /* the monitor's, through the registry socket */
+	struct hs_agent *agent;                /* the monitor's signer */
+	struct hsd_worker_launcher launcher;   /* the monitor starts the subsystems */
 	int listen_fds[HSD_CONFIG_MAX_LISTEN]; /* the monitor's sockets, until a listener takes them */
 	struct slot *slots;                    /* listening */
-	struct slot *retired;      /* stopped, with connections left */
-	struct hs_list_node peers; /* struct peer, newest first */
+	struct slot *retired;                  /* stopped, with connections left */
+	struct hs_list_node peers;             /* struct peer, newest first */
 	size_t npeers;
 	uint64_t next_id;
 	uint64_t gen; /* bumped whenever the registry changed */
@@ -121,11 +121,11 @@ struct server {
 	struct peer *held; /* look-ups answered later, by answer_due (held_next) */
 	int loop_up;
 	int handles_up;
-	int retiring;               /* a newer worker took over: ending with the last connection */
-	int stopping;               /* graceful stop under way */
-	int forced;                 /* every connection was cut */
-	int finished;               /* our own handles are closing */
-	unsigned dh_threads;        /* pool threads started for key exchanges; 0: sized by the operator */
+	int retiring;        /* a newer worker took over: ending with the last connection */
+	int stopping;        /* graceful stop under way */
+	int forced;          /* every connection was cut */
+	int finished;        /* our own handles are closing */
+	unsigned dh_threads; /* pool threads started for key exchanges; 0: sized by the operator */
 };
 
 /* The peer that owns a node of server.peers. */

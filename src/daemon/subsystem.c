@@ -29,7 +29,6 @@
 #include "daemon/log.h"
 #include "daemon/policy.h"
 
-
 struct out_stream {
 	uv_pipe_t pipe;
 	struct hsd_session *s;

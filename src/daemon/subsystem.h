@@ -64,9 +64,9 @@ struct hsd_session_config {
 	hsd_session_closed_fn closed;
 	void *ctx;
 	/* Who the peer is, for the child's environment and the log; copied. */
-	const char *host;       /* HOSTSD_PEER: the authenticated host identity */
-	const char *key_fp;     /* HOSTSD_PEER_KEY: SHA256:... of its key */
-	const char *peer_addr;  /* HOSTSD_PEER_ADDR: "ADDR:PORT" */
+	const char *host;      /* HOSTSD_PEER: the authenticated host identity */
+	const char *key_fp;    /* HOSTSD_PEER_KEY: SHA256:... of its key */
+	const char *peer_addr; /* HOSTSD_PEER_ADDR: "ADDR:PORT" */
 	const struct hsd_launcher *launcher;
 	void *launcher_ctx;
 	uint32_t kill_grace_ms; /* SIGTERM to SIGKILL when the channel closes

@@ -52,7 +52,8 @@ static int send_msg(struct hsd_worker_launcher *l, const struct hsd_ctl_msg *m)
 	struct hs_buf b;
 	int r = -1;
 	hs__buf_init(&b, HSD_CTL_MAX, 0);
-	if (l->fd >= 0 && hsd_ctl_encode(m, &b) == 0 && hsd_fdpass_send(l->fd, hs__buf_ptr(&b), hs__buf_len(&b), NULL, 0) == 0)
+	if (l->fd >= 0 && hsd_ctl_encode(m, &b) == 0 &&
+	    hsd_fdpass_send(l->fd, hs__buf_ptr(&b), hs__buf_len(&b), NULL, 0) == 0)
 		r = 0;
 	hs__buf_cleanup(&b);
 	return r;
@@ -224,7 +225,8 @@ static void launch_signal(void *ctx, struct hsd_session *s, int sig)
 		return;
 	struct hsd_ctl_msg m = { .type = HSD_CTL_SIGNAL, .id = k->id, .signo = (uint32_t)sig };
 	if (send_msg(l, &m) != 0)
-		hsd_log(HSD_LOG_WARNING, "cannot ask the monitor to signal child %u: %s", (unsigned)k->id, strerror(errno));
+		hsd_log(HSD_LOG_WARNING, "cannot ask the monitor to signal child %u: %s", (unsigned)k->id,
+		        strerror(errno));
 }
 
 const struct hsd_launcher hsd_worker_launcher_ops = {

@@ -20,10 +20,10 @@ struct hsd_worker_launcher {
 	uv_loop_t *loop;
 	int fd;
 	uv_poll_t poll;
-	int open;                  /* the poll handle is initialised and not closing */
-	uint32_t next_id;          /* the name of the next child */
-	struct hs_list_node kids;  /* struct launched: children asked for and not ended */
-	void (*lost)(void *data);  /* the monitor hung up or sent nonsense (once) */
+	int open;                 /* the poll handle is initialised and not closing */
+	uint32_t next_id;         /* the name of the next child */
+	struct hs_list_node kids; /* struct launched: children asked for and not ended */
+	void (*lost)(void *data); /* the monitor hung up or sent nonsense (once) */
 	void *data;
 };
 
