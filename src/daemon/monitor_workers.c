@@ -15,16 +15,15 @@
  * not spin); its connections are lost, not the server. A retired worker
  * (after a reload) is not replaced.
  */
-/* memfd_create */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <linux/memfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "daemon/child.h"
@@ -162,7 +161,8 @@ static void worker_exited(void *data, pid_t pid, int64_t exit_status, int term_s
 /* The configuration's text in a memory file the worker reads. */
 static int config_fd(const struct monitor *m)
 {
-	int fd = memfd_create("hostsd.conf", MFD_CLOEXEC);
+	/* memfd_create(2), called directly: glibc declares it only for _GNU_SOURCE */
+	int fd = (int)syscall(SYS_memfd_create, "hostsd.conf", MFD_CLOEXEC);
 	size_t done = 0;
 	if (fd < 0)
 		return -1;
@@ -209,12 +209,12 @@ struct spawn_parts {
 
 static void close_parts(struct spawn_parts *p)
 {
-	int *all[] = { &p->agent[0],   &p->agent[1],   &p->registry[0], &p->registry[1],
+	int *fds[] = { &p->agent[0],   &p->agent[1],   &p->registry[0], &p->registry[1],
 		       &p->control[0], &p->control[1], &p->config };
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-		if (*all[i] >= 0)
-			close(*all[i]);
-		*all[i] = -1;
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
 	}
 }
 
