@@ -207,15 +207,21 @@ struct spawn_parts {
 	int config;
 };
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 static void close_parts(struct spawn_parts *p)
 {
-	int *fds[] = { &p->agent[0],   &p->agent[1],   &p->registry[0], &p->registry[1],
-		       &p->control[0], &p->control[1], &p->config };
-	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
+	for (int i = 0; i < 2; i++) {
+		close_fd(&p->agent[i]);
+		close_fd(&p->registry[i]);
+		close_fd(&p->control[i]);
 	}
+	close_fd(&p->config);
 }
 
 static int make_parts(const struct monitor *m, struct spawn_parts *p)
