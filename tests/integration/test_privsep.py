@@ -33,6 +33,12 @@ from hostsd_server import (HOSTSD, HOST, IS_ROOT, WORKER_USER, Hostsd, cmdline, 
 SUB_USER = "hs-test-sub"   # an account of the tests' own for one subsystem
 
 
+def ppid_of(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        st = f.read()
+    return int(st[st.rfind(")") + 2:].split()[1])
+
+
 def uid_of(pid):
     return int(proc_status(pid).get("Uid", "-1").split()[0])
 
@@ -129,7 +135,7 @@ def process_model(ctx):
     kids = h.children_of(monitor)
     h.check(worker in kids, "the worker is not the monitor's child")
     h.check(h.children_of(worker) == [], "the worker has children: %r" % h.children_of(worker))
-    shells = [k for k in kids if k != worker]   # sh -c cat, or cat once sh exec'd it
+    shells = [k for k in kids if k != worker and ppid_of(k) == monitor]   # sh -c cat
     h.check(len(shells) == 1, "the subsystem is not the monitor's child: %r" % [cmdline(k) for k in kids])
     if IS_ROOT:
         h.check(uid_of(shells[0]) == pwd.getpwnam("nobody").pw_uid, "the held subsystem's uid")
