@@ -245,8 +245,8 @@ static int start(struct server *srv, int argc, char **argv)
 		hsd_log(HSD_LOG_ERR, "worker %u: cannot read the configuration from the monitor", srv->worker_id);
 		goto out;
 	}
-	if (hsd__serve_load_settings(srv->dir, text != NULL && len > 0 ? text : NULL, len, &srv->cli, &srv->set, err,
-	                             sizeof err) != 0) {
+	/* the monitor's text, even empty: the worker never reads the file */
+	if (hsd__serve_load_settings(srv->dir, text, len, &srv->cli, &srv->set, err, sizeof err) != 0) {
 		hsd_log(HSD_LOG_ERR, "worker %u: %s", srv->worker_id, err);
 		goto out;
 	}
