@@ -52,24 +52,34 @@ def seed_of(key_path):
                              serialization.NoEncryption())
 
 
+# Mappings larger than this are reservations (AddressSanitizer's shadow
+# memory spans terabytes), not where a process keeps what it allocated.
+BIG_MAPPING = 1 << 30
+CHUNK = 8 << 20
+
+
 def memory_has(pid, needle):
     """Does any readable mapping of pid hold needle? (needs root)"""
-    found = False
     with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb", 0) as mem:
         for line in maps:
             addr, perms = line.split()[:2]
             if not perms.startswith("r") or "[vvar]" in line or "[vsyscall]" in line:
                 continue
             lo, hi = (int(x, 16) for x in addr.split("-"))
-            try:
-                mem.seek(lo)
-                chunk = mem.read(hi - lo)
-            except OSError:
+            if hi - lo > BIG_MAPPING:
                 continue
-            if needle in chunk:
-                found = True
-                break
-    return found
+            pos, tail = lo, b""
+            while pos < hi:
+                try:
+                    mem.seek(pos)
+                    chunk = tail + mem.read(min(CHUNK, hi - pos))
+                except OSError:
+                    break
+                if needle in chunk:
+                    return True
+                tail = chunk[-(len(needle) - 1):]
+                pos += CHUNK
+    return False
 
 
 def started(ctx, *extra_config, env=None, args=()):
