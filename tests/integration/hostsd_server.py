@@ -161,12 +161,13 @@ class Hostsd(h.ServerProcess):
 
     # -- the server
 
-    def start(self, *args, listen=("127.0.0.1:0",), env=None, pass_fds=(), preexec_fn=None):
+    def start(self, *args, listen=("127.0.0.1:0",), env=None, pass_fds=(), preexec_fn=None, program=HOSTSD):
         """`hostsd serve` on the state directory; pass_fds and preexec_fn as
-        subprocess.Popen takes them (descriptors it inherits, limits)."""
+        subprocess.Popen takes them (descriptors it inherits, limits);
+        program: another copy of hostsd."""
         if IS_ROOT:
             ensure_account(WORKER_USER)
-        argv = [HOSTSD, "serve", "--dir", self.dir]
+        argv = [program, "serve", "--dir", self.dir]
         for a in listen:
             argv += ["--listen", a]
         argv += list(args)

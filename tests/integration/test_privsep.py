@@ -10,7 +10,8 @@ account, failing to read the host key and to write the registry or the
 configuration; a root subsystem refused unless named, a missing `user`
 account named; the sandbox refusing execve and open (a test hook makes
 the worker try); a worker killed with SIGKILL replaced while a connection
-on an older worker goes on.
+on an older worker goes on; the same split started by an account that
+is not root.
 
 Run as root (CI) for the account checks; as another user, the checks that
 need root are skipped with a line saying so. The program is
@@ -19,6 +20,7 @@ HS_BUILD_DIR/hostsd (HS_HOSTSD overrides the path).
 import os
 import pwd
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -215,6 +217,43 @@ def sandbox_refuses(ctx):
         srv.stop()
 
 
+def unprivileged(ctx):
+    """Started by an account that is not root, the same split under one
+    uid: the worker is still a sandboxed process of its own."""
+    if not IS_ROOT:
+        h.log("  (not root: every other case ran this way)")
+        return
+    ensure_account(SUB_USER)
+    pw = pwd.getpwnam(SUB_USER)
+    srv = Hostsd(ctx, name="unpriv", config=["subsystem echo=cat", "subsystem id=id -u"])
+    srv.add(HOST, ctx.key, subsystems="*")
+    os.chmod(os.path.dirname(srv.dir), 0o711)   # the test's own directory: passage only
+    os.chown(srv.dir, pw.pw_uid, pw.pw_gid)
+    for name in os.listdir(srv.dir):
+        os.chown(os.path.join(srv.dir, name), pw.pw_uid, pw.pw_gid)
+
+    def as_account():
+        os.setgroups([])
+        os.setgid(pw.pw_gid)
+        os.setuid(pw.pw_uid)
+    # a copy the account can reach (the build may sit in a home of mode 0700)
+    program = ctx.path("hostsd")
+    shutil.copy(HOSTSD, program)
+    os.chmod(program, 0o755)
+    srv.start(preexec_fn=as_account, program=program)
+    worker = srv.worker()
+    st = proc_status(worker)
+    h.check(uid_of(srv.proc.pid) == pw.pw_uid and uid_of(worker) == pw.pw_uid,
+            "monitor uid %d, worker uid %d, not %d" % (uid_of(srv.proc.pid), uid_of(worker), pw.pw_uid))
+    h.check(st.get("NoNewPrivs") == "1" and st.get("Seccomp") == "2", "the worker is not sandboxed: %r" % st)
+    srv.wait_log(r"worker 1: sandbox: no_new_privs")
+    ctx.echo_roundtrip(srv)
+    r = ctx.ssh(srv, ["-s", "id"])
+    h.check(r.rc == 0 and r.out.strip() == str(pw.pw_uid).encode(), "the subsystem's uid: " + r.describe())
+    h.check("user " not in srv.log_since_start().split("worker 1 started")[1].split("\n")[0],
+            "a worker started under another account")
+
+
 def worker_replaced(ctx):
     srv = started(ctx)
     p, out = th.long_session(ctx, srv, "old")     # on worker 1
@@ -244,5 +283,6 @@ if __name__ == "__main__":
         ("key_not_in_worker", key_not_in_worker),
         ("account_refusals", account_refusals),
         ("sandbox_refuses", sandbox_refuses),
+        ("unprivileged", unprivileged),
         ("worker_replaced", worker_replaced),
     ], under_test="hostsd serve")
