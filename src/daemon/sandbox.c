@@ -421,8 +421,10 @@ static int add_rules(scmp_filter_ctx ctx, const struct rule *list, size_t n, int
 		if (r->arg < 0) {
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 		} else if (strcmp(r->name, "prlimit64") == 0) {
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, 0),
-			                      SCMP_A2(SCMP_CMP_EQ, 0));
+			/* libseccomp's SCMP_A* macros leave fields out, which clang
+			 * warns of: the same two comparisons, whole */
+			const struct scmp_arg_cmp both[2] = { { 0, SCMP_CMP_EQ, 0, 0 }, { 2, SCMP_CMP_EQ, 0, 0 } };
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 2, both);
 		} else {
 			struct scmp_arg_cmp cmp = { (unsigned)r->arg, r->op, r->own_pid ? pid : r->a, r->b };
 			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);

@@ -107,6 +107,7 @@ def process_model(ctx):
     srv.start()
     monitor = srv.proc.pid
     worker = srv.worker()
+    srv.wait_log(r"worker 1: sandbox: no_new_privs, capabilities dropped")   # in it by now
     st = proc_status(worker)
     ctx.log("worker %d: %s" % (worker, {k: st.get(k) for k in ("Uid", "NoNewPrivs", "Seccomp", "CapEff")}))
     h.check(cmdline(worker)[1:3] == ["worker", "1"], "the worker's command line: %r" % cmdline(worker))
@@ -114,7 +115,6 @@ def process_model(ctx):
     h.check(st.get("Seccomp") == "2", "worker Seccomp: %r" % st.get("Seccomp"))
     for cap in ("CapInh", "CapPrm", "CapEff", "CapAmb"):
         h.check(int(st.get(cap, "1"), 16) == 0, "worker %s: %r" % (cap, st.get(cap)))
-    srv.wait_log(r"worker 1: sandbox: no_new_privs, capabilities dropped")
     h.check(uid_of(monitor) == os.geteuid(), "the monitor runs as uid %d" % uid_of(monitor))
     if IS_ROOT:
         hostsd_uid = pwd.getpwnam(WORKER_USER).pw_uid
@@ -242,11 +242,11 @@ def unprivileged(ctx):
     os.chmod(program, 0o755)
     srv.start(preexec_fn=as_account, program=program)
     worker = srv.worker()
+    srv.wait_log(r"worker 1: sandbox: no_new_privs")
     st = proc_status(worker)
     h.check(uid_of(srv.proc.pid) == pw.pw_uid and uid_of(worker) == pw.pw_uid,
             "monitor uid %d, worker uid %d, not %d" % (uid_of(srv.proc.pid), uid_of(worker), pw.pw_uid))
     h.check(st.get("NoNewPrivs") == "1" and st.get("Seccomp") == "2", "the worker is not sandboxed: %r" % st)
-    srv.wait_log(r"worker 1: sandbox: no_new_privs")
     ctx.echo_roundtrip(srv)
     r = ctx.ssh(srv, ["-s", "id"])
     h.check(r.rc == 0 and r.out.strip() == str(pw.pw_uid).encode(), "the subsystem's uid: " + r.describe())
