@@ -349,9 +349,24 @@ static int prepare(struct monitor *m)
 	return 0;
 }
 
+/* The stop and reload signals wait (blocked) until their handlers are in
+ * place: one that came while starting would otherwise end the process
+ * (their default action) after "listening on" was logged. */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t held;
+	sigemptyset(&held);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGHUP);
+	sigprocmask(SIG_BLOCK, &held, old);
+}
+
 static int run(struct monitor *m)
 {
 	char err[1024];
+	sigset_t old_mask;
+	hold_signals(&old_mask);
 	int r = prepare(m);
 	if (r != 0)
 		return r;
@@ -382,6 +397,7 @@ static int run(struct monitor *m)
 	uv_signal_start(&m->sig_term, on_signal, SIGTERM);
 	uv_signal_start(&m->sig_int, on_signal, SIGINT);
 	uv_signal_start(&m->sig_hup, on_signal, SIGHUP);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL); /* what came meanwhile is handled now */
 
 	uv_run(&m->loop, UV_RUN_DEFAULT);
 

@@ -290,6 +290,13 @@ out:
 static int run(struct server *srv, int argc, char **argv)
 {
 	char err[256];
+	sigset_t held, old_mask;
+	/* the monitor's signals wait for their handlers (see serve.c) */
+	sigemptyset(&held);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGUSR1);
+	sigaddset(&held, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &held, &old_mask);
 	if (start(srv, argc, argv) != 0) {
 		if (!srv->loop_up)
 			return HSD_EXIT_FAIL;
@@ -302,6 +309,7 @@ static int run(struct server *srv, int argc, char **argv)
 	uv_signal_start(&srv->sig_term, on_signal, SIGTERM);
 	uv_signal_start(&srv->sig_retire, on_signal, SIGUSR1);
 	uv_signal_start(&srv->sig_probe, on_signal, SIGUSR2);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	hsd__serve_watch_start(srv);
 	hsd_log(HSD_LOG_DEBUG, "worker %u: serving (pid %d, uid %d)", srv->worker_id, (int)getpid(), (int)getuid());
 	if (hsd__worker_sandbox(srv, err, sizeof err) != 0) {
