@@ -38,6 +38,15 @@
 #define PUBLIC(p, n) ((void)(p), (void)(n))
 #endif
 
+/* With libcrypto's ML-KEM in use, check the project's own all the same. */
+#if defined(HS_HAVE_OPENSSL_MLKEM) && !defined(HS_OWN_MLKEM)
+#define decaps hs__mlkem768_own_decaps
+#define encaps hs__mlkem768_own_encaps
+#else
+#define decaps hs__mlkem768_decaps
+#define encaps hs__mlkem768_encaps
+#endif
+
 #define DK_Z_OFF (HS_MLKEM768_DK_LEN - 32)
 #define PKE_DK_LEN 1152
 
@@ -57,7 +66,7 @@ static void decaps_secret(uint8_t *dk, uint8_t *ct, uint8_t ss[32], int *rc)
 	SECRET(dk, PKE_DK_LEN);
 	SECRET(dk + DK_Z_OFF, 32);
 	SECRET(ct, HS_MLKEM768_CT_LEN);
-	*rc = hs__mlkem768_decaps(dk, ct, ss);
+	*rc = decaps(dk, ct, ss);
 	PUBLIC(dk, HS_MLKEM768_DK_LEN);
 	PUBLIC(ct, HS_MLKEM768_CT_LEN);
 	PUBLIC(ss, 32);
@@ -87,7 +96,7 @@ int main(void)
 	expect(rc == 0, "encaps failed");
 	/* The randomised entry point too (m from RAND_priv_bytes, which
 	 * memcheck sees as defined: this covers only the path around it). */
-	expect(hs__mlkem768_encaps(ek, ct2, ss3) == 0, "random encaps failed");
+	expect(encaps(ek, ct2, ss3) == 0, "random encaps failed");
 
 	/* decaps of the valid ciphertext: the secret of encaps. */
 	decaps_secret(dk, ct, ss2, &rc);
