@@ -17,8 +17,9 @@
  * public data only may branch: the input checks of §7.2 and §7.3 and the
  * rejection sampling of the matrix from rho. Implicit rejection compares
  * with CRYPTO_memcmp and selects with a mask. Every secret intermediate is
- * wiped before return; tests/mlkem768_ct.c checks the constant-time claim
- * under valgrind.
+ * wiped before return. mlkem768_ct.c checks the constant-time claim
+ * under valgrind, and mlkem768_nodiv.sh that no division instruction is
+ * compiled in (memcheck does not see those).
  */
 #include "crypto/mlkem768.h"
 
