@@ -604,6 +604,15 @@ out:
 	return r;
 }
 
+int hs__kex_exchange(const char *kex_alg, struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply,
+                     struct hs_buf *k)
+{
+	const struct kex_method *m = find_method(kex_alg);
+	if (m == NULL || m->exchange == NULL)
+		return HS_ERR_INVALID_ARG;
+	return m->exchange(v, hashpart, reply, k);
+}
+
 /* A value from the peer that the method refuses ends the connection as
  * its fault; other errors are ours. */
 static int peer_value_refused(struct hs_conn *conn)
