@@ -421,7 +421,7 @@ static void mc_on_ecdh_reply(struct mc *mc, struct hs_view *v)
 	size_t hlen = 0;
 	int r = 0;
 	memset(&tx, 0, sizeof tx);
-	hs__buf_init(&method, 2048, 0);
+	hs__buf_init(&method, 4096, 0);
 	hs__buf_init(&k, 512, 1);
 	if (!mc->got_kexinit || !mc->sent_kexinit) {
 		mc_fail(mc, "KEX_ECDH_REPLY outside a key exchange");

@@ -119,7 +119,8 @@ static void test_profile_kexinit(void)
 	hs_config_init(&cfg);
 	cfg.profiles = "modern";
 	fx_open_nostart(&f, &cfg, NULL, &o);
-	CHECK(strcmp(f.cfg.kex, "curve25519-sha256,curve25519-sha256@libssh.org") == 0);
+	CHECK(strcmp(f.cfg.kex, "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
+	                        "curve25519-sha256,curve25519-sha256@libssh.org") == 0);
 	CHECK(strcmp(f.cfg.ciphers, "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com") ==
 	      0);
 	CHECK(strcmp(f.cfg.compression, "none,zlib@openssh.com") == 0);
