@@ -93,6 +93,12 @@ static int has_msg(struct mc *mc, void *arg)
 	return mc_peek(mc) >= 0;
 }
 
+static int chan_confirmed(struct mc *mc, void *arg)
+{
+	(void)mc;
+	return ((struct mc_chan *)arg)->confirmed;
+}
+
 static int chan_closed(struct mc *mc, void *arg)
 {
 	(void)mc;
@@ -128,10 +134,12 @@ static int session(struct mc *mc, int fd, const char *subsystem, const uint8_t *
 	size_t sent = 0;
 	mc_chan_init(&ch, 1, 1u << 20, 32768);
 	ch.auto_handle = ch.auto_adjust = ch.auto_close = 1;
-	if (mc_channel_open(mc, &ch, "session", NULL, 0) != 0 || expect(mc, fd, HS_MSG_CHANNEL_OPEN_CONFIRMATION, NULL,
-	                                                                  "channel confirmation") != 0 ||
-	    mc_channel_confirmed(mc, &ch) != 0)
+	/* the pump takes the confirmation (mc_channel_open registers ch) */
+	if (mc_channel_open(mc, &ch, "session", NULL, 0) != 0 || net_pump(mc, fd, chan_confirmed, &ch) != 0 ||
+	    mc_channel_confirmed(mc, &ch) != 0) {
+		fprintf(stderr, "pq_client: the session channel was not confirmed\n");
 		return -1;
+	}
 	mc_body(&t);
 	if (hs__buf_put_cstring(&t, subsystem) != 0 ||
 	    mc_channel_request(mc, &ch, "subsystem", 1, hs__buf_ptr(&t), hs__buf_len(&t)) != 0) {
@@ -141,7 +149,6 @@ static int session(struct mc *mc, int fd, const char *subsystem, const uint8_t *
 	hs__buf_cleanup(&t);
 	if (expect(mc, fd, HS_MSG_CHANNEL_SUCCESS, NULL, "subsystem success") != 0)
 		return -1;
-	mc_chan_register(mc, &ch);
 	while (sent < inlen) {
 		size_t n = mc_channel_send(mc, &ch, in + sent, inlen - sent, HS_STREAM_DATA);
 		sent += n;
