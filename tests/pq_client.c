@@ -93,26 +93,33 @@ static int has_msg(struct mc *mc, void *arg)
 	return mc_peek(mc) >= 0;
 }
 
-static int chan_confirmed(struct mc *mc, void *arg)
-{
-	(void)mc;
-	return ((struct mc_chan *)arg)->confirmed;
-}
-
 static int chan_closed(struct mc *mc, void *arg)
 {
 	(void)mc;
 	return ((struct mc_chan *)arg)->got_close;
 }
 
-/* The next queued message must be type. */
+/* Pump until a message of type is queued, skipping those a client may
+ * let pass (IGNORE, DEBUG, EXT_INFO, a global request without reply). */
 static int expect(struct mc *mc, int fd, uint8_t type, struct hs_view *body, const char *what)
 {
-	if (net_pump(mc, fd, has_msg, NULL) != 0 || mc_expect(mc, type, body) != 0) {
-		fprintf(stderr, "pq_client: no %s (next message %d)\n", what, mc_peek(mc));
-		return -1;
+	for (;;) {
+		if (net_pump(mc, fd, has_msg, NULL) != 0) {
+			fprintf(stderr, "pq_client: no %s\n", what);
+			return -1;
+		}
+		int next = mc_peek(mc);
+		if (next == HS_MSG_IGNORE || next == HS_MSG_DEBUG || next == HS_MSG_EXT_INFO ||
+		    next == HS_MSG_GLOBAL_REQUEST) {
+			(void)mc_take(mc, NULL);
+			continue;
+		}
+		if (mc_expect(mc, type, body) != 0) {
+			fprintf(stderr, "pq_client: no %s (message %d instead)\n", what, next);
+			return -1;
+		}
+		return 0;
 	}
-	return 0;
 }
 
 static size_t read_input(uint8_t *buf)
@@ -134,10 +141,9 @@ static int session(struct mc *mc, int fd, const char *subsystem, const uint8_t *
 	size_t sent = 0;
 	mc_chan_init(&ch, 1, 1u << 20, 32768);
 	ch.auto_handle = ch.auto_adjust = ch.auto_close = 1;
-	/* the pump takes the confirmation (mc_channel_open registers ch) */
-	if (mc_channel_open(mc, &ch, "session", NULL, 0) != 0 || net_pump(mc, fd, chan_confirmed, &ch) != 0 ||
-	    mc_channel_confirmed(mc, &ch) != 0) {
-		fprintf(stderr, "pq_client: the session channel was not confirmed\n");
+	if (mc_channel_open(mc, &ch, "session", NULL, 0) != 0 ||
+	    net_pump(mc, fd, has_msg, NULL) != 0 || mc_channel_confirmed(mc, &ch) != 0) {
+		fprintf(stderr, "pq_client: the session channel was not confirmed (message %d)\n", mc_peek(mc));
 		return -1;
 	}
 	mc_body(&t);
