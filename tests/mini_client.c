@@ -31,6 +31,7 @@ void mc_init(struct mc *mc, struct hs_conn *conn, const struct mc_opts *opt)
 	hs__buf_init(&mc->i_c, 65536, 0);
 	hs__buf_init(&mc->i_s, 65536, 0);
 	hs__buf_init(&mc->held, MC_IN_MAX, 0);
+	hs__buf_init(&mc->c_init, 4096, 0);
 }
 
 void mc_chan_init(struct mc_chan *ch, uint32_t local_id, uint32_t window, uint32_t maxpkt)
@@ -68,6 +69,12 @@ void mc_cleanup(struct mc *mc)
 	hs__buf_cleanup(&mc->i_c);
 	hs__buf_cleanup(&mc->i_s);
 	hs__buf_cleanup(&mc->held);
+	hs__buf_cleanup(&mc->c_init);
+	if (mc->kem_sk != NULL) {
+		OPENSSL_cleanse(mc->kem_sk, HS_MLKEM768_DK_LEN > HS_SNTRUP761_SK_LEN ? HS_MLKEM768_DK_LEN : HS_SNTRUP761_SK_LEN);
+		free(mc->kem_sk);
+		mc->kem_sk = NULL;
+	}
 	hs__cipher_cleanup(&mc->next_rx);
 	OPENSSL_cleanse(mc->x_priv, sizeof mc->x_priv);
 	BN_clear_free(mc->dh_x);
@@ -180,13 +187,62 @@ static int mc_dh_keygen(struct mc *mc)
 	return r;
 }
 
+/* The hybrids' C_INIT: a fresh KEM key pair's public key, then X25519's
+ * (kex.c has where each rule comes from), sent as KEX_HYBRID_INIT (30). */
+static int mc_hybrid_init(struct mc *mc, struct hs_buf *b)
+{
+	size_t pk_len = mc->hybrid == 1 ? HS_MLKEM768_EK_LEN : HS_SNTRUP761_PK_LEN;
+	size_t sk_len = mc->hybrid == 1 ? HS_MLKEM768_DK_LEN : HS_SNTRUP761_SK_LEN;
+	uint8_t pk[HS_MLKEM768_EK_LEN + 32];
+	int r;
+	if (mc->kem_sk != NULL) {
+		OPENSSL_cleanse(mc->kem_sk, sk_len);
+		free(mc->kem_sk);
+	}
+	if ((mc->kem_sk = malloc(HS_MLKEM768_DK_LEN > HS_SNTRUP761_SK_LEN ? HS_MLKEM768_DK_LEN : HS_SNTRUP761_SK_LEN)) ==
+	    NULL)
+		return HS_ERR_ALLOC;
+	r = mc->hybrid == 1 ? hs__mlkem768_keygen(pk, mc->kem_sk) : hs__sntrup761_keygen(pk, mc->kem_sk);
+	if (r != 0 || (r = hs__x25519_keygen(mc->x_priv, mc->x_pub)) != 0)
+		return r;
+	memcpy(pk + pk_len, mc->x_pub, 32);
+	hs__buf_reset(&mc->c_init);
+	if ((r = hs__buf_put(&mc->c_init, pk, pk_len + 32)) != 0 || (r = hs__buf_put_string(b, pk, pk_len + 32)) != 0)
+		return r;
+	return mc_send_raw(mc, HS_MSG_KEX_ECDH_INIT, hs__buf_ptr(b), hs__buf_len(b));
+}
+
+/* The hybrids' K from S_REPLY: string HASH(K_PQ || K_CL). */
+static int mc_hybrid_secret(struct mc *mc, struct hs_bytes s_reply, struct hs_buf *k)
+{
+	size_t ct_len = mc->hybrid == 1 ? HS_MLKEM768_CT_LEN : HS_SNTRUP761_CT_LEN;
+	uint8_t both[64], hash[EVP_MAX_MD_SIZE];
+	unsigned hlen = 0;
+	int r;
+	if (s_reply.len != ct_len + 32 || mc->kem_sk == NULL)
+		return HS_ERR_PROTOCOL;
+	r = mc->hybrid == 1 ? hs__mlkem768_decaps(mc->kem_sk, s_reply.ptr, both)
+	                    : hs__sntrup761_decaps(mc->kem_sk, s_reply.ptr, both);
+	if (r == 0)
+		r = hs__x25519_shared(mc->x_priv, s_reply.ptr + ct_len, both + 32);
+	if (r == 0)
+		r = EVP_Digest(both, sizeof both, hash, &hlen, mc->hybrid == 1 ? EVP_sha256() : EVP_sha512(), NULL) == 1
+		            ? hs__buf_put_string(k, hash, hlen)
+		            : HS_ERR_CRYPTO;
+	OPENSSL_cleanse(both, sizeof both);
+	OPENSSL_cleanse(hash, sizeof hash);
+	return r;
+}
+
 /* A fresh key pair and KEX_ECDH_INIT (KEXDH_INIT) with its public half. */
 static int mc_send_ecdh_init(struct mc *mc)
 {
 	struct hs_buf b;
 	int r;
-	hs__buf_init(&b, 1024, 0);
-	if (mc->dh) {
+	hs__buf_init(&b, 4096, 0);
+	if (mc->hybrid) {
+		r = mc_hybrid_init(mc, &b);
+	} else if (mc->dh) {
 		if ((r = mc_dh_keygen(mc)) == 0 &&
 		    (r = hs__buf_put_mpint_bytes(&b, hs__buf_ptr(&mc->dh_e), hs__buf_len(&mc->dh_e))) == 0)
 			r = mc_send_raw(mc, HS_MSG_KEX_ECDH_INIT, hs__buf_ptr(&b), hs__buf_len(&b));
@@ -287,6 +343,9 @@ static void mc_on_kexinit(struct mc *mc, struct hs_view *v)
 		mc_fail(mc, "server guessed a kex packet");
 	MC_TRY(mc_choose(mc, mc->opt.kex, ki.lists[HS_KL_KEX], kexalg, sizeof kexalg));
 	mc->dh = strcmp(kexalg, "diffie-hellman-group14-sha256") == 0;
+	mc->hybrid = strcmp(kexalg, "mlkem768x25519-sha256") == 0       ? 1
+	             : strncmp(kexalg, "sntrup761x25519-sha512", 22) == 0 ? 2
+	                                                                  : 0;
 	MC_TRY(mc_choose(mc, mc->opt.cipher, ki.lists[HS_KL_ENC_C2S], mc->enc_c2s, sizeof mc->enc_c2s));
 	MC_TRY(mc_choose(mc, mc->opt.cipher, ki.lists[HS_KL_ENC_S2C], mc->enc_s2c, sizeof mc->enc_s2c));
 	if (mc_choose(mc, mc->opt.mac, ki.lists[HS_KL_MAC_C2S], mc->mac_c2s, sizeof mc->mac_c2s) != 0 &&
@@ -321,6 +380,12 @@ out:
 	return;
 }
 
+/* The negotiated method's hash: SHA-512 for sntrup761x25519-sha512. */
+static const EVP_MD *mc_md(const struct mc *mc)
+{
+	return mc->hybrid == 2 ? EVP_sha512() : EVP_sha256();
+}
+
 static int mc_make_cipher(struct mc *mc, struct hs_bytes k, const uint8_t *h, size_t hlen, const char *enc,
                           const char *mac, char iv_l, char key_l, char mac_l, int encrypt, struct hs_cipher_ctx *out)
 {
@@ -330,12 +395,12 @@ static int mc_make_cipher(struct mc *mc, struct hs_bytes k, const uint8_t *h, si
 	int r = HS_ERR_NO_ALGORITHM;
 	if (ci == NULL || (!ci->aead && (mi = hs__mac_by_name(mac)) == NULL))
 		goto out;
-	if ((r = hs__kex_derive(EVP_sha256(), k, h, hlen, mc->session_id, mc->session_id_len, iv_l, iv, ci->iv_len)) !=
+	if ((r = hs__kex_derive(mc_md(mc), k, h, hlen, mc->session_id, mc->session_id_len, iv_l, iv, ci->iv_len)) !=
 	            0 ||
-	    (r = hs__kex_derive(EVP_sha256(), k, h, hlen, mc->session_id, mc->session_id_len, key_l, key,
+	    (r = hs__kex_derive(mc_md(mc), k, h, hlen, mc->session_id, mc->session_id_len, key_l, key,
 	                        ci->key_len)) != 0)
 		goto out;
-	if (mi != NULL && (r = hs__kex_derive(EVP_sha256(), k, h, hlen, mc->session_id, mc->session_id_len, mac_l, mkey,
+	if (mi != NULL && (r = hs__kex_derive(mc_md(mc), k, h, hlen, mc->session_id, mc->session_id_len, mac_l, mkey,
 	                                      mi->key_len)) != 0)
 		goto out;
 	r = hs__cipher_init(out, ci, key, ci->iv_len ? iv : NULL, mi, mi ? mkey : NULL, encrypt);
@@ -356,7 +421,7 @@ static void mc_on_ecdh_reply(struct mc *mc, struct hs_view *v)
 	size_t hlen = 0;
 	int r = 0;
 	memset(&tx, 0, sizeof tx);
-	hs__buf_init(&method, 2048, 0);
+	hs__buf_init(&method, 4096, 0);
 	hs__buf_init(&k, 512, 1);
 	if (!mc->got_kexinit || !mc->sent_kexinit) {
 		mc_fail(mc, "KEX_ECDH_REPLY outside a key exchange");
@@ -369,7 +434,7 @@ static void mc_on_ecdh_reply(struct mc *mc, struct hs_view *v)
 		MC_TRY(hs__view_get_string(v, &qs));
 	MC_TRY(hs__view_get_string(v, &sig));
 	MC_TRY(hs__view_end(v));
-	if (!mc->dh && qs.len != 32) {
+	if (!mc->dh && !mc->hybrid && qs.len != 32) {
 		mc_fail(mc, "Q_S is %zu bytes", qs.len);
 		goto out;
 	}
@@ -380,17 +445,29 @@ static void mc_on_ecdh_reply(struct mc *mc, struct hs_view *v)
 		if (elen != ks.len || memcmp(e, ks.ptr, elen) != 0)
 			mc_fail(mc, "K_S is not the expected host key");
 	}
-	if (mc->dh) {
+	if (mc->hybrid) {
+		MC_TRY(mc_hybrid_secret(mc, qs, &k));
+		MC_TRY(hs__buf_put_string(&method, hs__buf_ptr(&mc->c_init), hs__buf_len(&mc->c_init)));
+		MC_TRY(hs__buf_put_string(&method, qs.ptr, qs.len));
+	} else if (mc->dh) {
+		struct hs_buf raw;
+		hs__buf_init(&raw, 1024, 1);
 		BIGNUM *f = BN_bin2bn(qs.ptr, (int)qs.len, NULL);
-		r = f != NULL ? mc_dh_modexp(f, mc->dh_x, &k) : HS_ERR_CRYPTO;
+		r = f != NULL ? mc_dh_modexp(f, mc->dh_x, &raw) : HS_ERR_CRYPTO;
 		BN_free(f);
+		if (r == 0) /* K as an mpint */
+			r = hs__buf_put_mpint_bytes(&k, hs__buf_ptr(&raw), hs__buf_len(&raw));
+		hs__buf_cleanup(&raw);
 		MC_TRY(r);
 		MC_TRY(hs__buf_put_mpint_bytes(&method, hs__buf_ptr(&mc->dh_e), hs__buf_len(&mc->dh_e)));
 		MC_TRY(hs__buf_put_mpint_bytes(&method, qs.ptr, qs.len));
 	} else {
-		uint8_t *secret;
-		MC_TRY(hs__buf_extend(&k, 32, &secret));
-		MC_TRY(hs__x25519_shared(mc->x_priv, qs.ptr, secret));
+		uint8_t secret[32];
+		r = hs__x25519_shared(mc->x_priv, qs.ptr, secret);
+		if (r == 0) /* K as an mpint */
+			r = hs__buf_put_mpint_bytes(&k, secret, sizeof secret);
+		OPENSSL_cleanse(secret, sizeof secret);
+		MC_TRY(r);
 		MC_TRY(hs__buf_put_string(&method, mc->x_pub, sizeof mc->x_pub));
 		MC_TRY(hs__buf_put_string(&method, qs.ptr, qs.len));
 	}
@@ -403,7 +480,7 @@ static void mc_on_ecdh_reply(struct mc *mc, struct hs_view *v)
 		.method = { hs__buf_ptr(&method), hs__buf_len(&method) },
 		.k = { hs__buf_ptr(&k), hs__buf_len(&k) },
 	};
-	MC_TRY(hs__kex_hash(EVP_sha256(), &t, h, &hlen));
+	MC_TRY(hs__kex_hash(mc_md(mc), &t, h, &hlen));
 	r = hs__key_verify(hostkey, "ssh-ed25519", sig.ptr, sig.len, h, hlen);
 	if (r != 0) {
 		mc_fail(mc, "server signature over H does not verify (%d)", r);

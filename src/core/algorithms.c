@@ -18,6 +18,12 @@ static const struct alg {
 	const char *name;
 	unsigned profiles;
 } table[] = {
+	/* Post-quantum hybrids first (draft-ietf-sshm-mlkem-hybrid-kex,
+	 * draft-ietf-sshm-ntruprime-ssh): recorded traffic stays safe from a
+	 * future quantum computer; X25519 inside each keeps today's strength. */
+	{ HS_ALGS_KEX, "mlkem768x25519-sha256", M },
+	{ HS_ALGS_KEX, "sntrup761x25519-sha512", M },
+	{ HS_ALGS_KEX, "sntrup761x25519-sha512@openssh.com", M },
 	{ HS_ALGS_KEX, "curve25519-sha256", M },
 	{ HS_ALGS_KEX, "curve25519-sha256@libssh.org", M },
 	{ HS_ALGS_KEX, "diffie-hellman-group18-sha512", A },

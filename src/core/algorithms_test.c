@@ -74,7 +74,9 @@ static void test_profiles(void)
 {
 	unsigned m = 0;
 	char bad[16];
-	CHECK_STR(list_of(HS_ALGS_KEX, HS_PROFILE_MODERN), "curve25519-sha256,curve25519-sha256@libssh.org");
+	CHECK_STR(list_of(HS_ALGS_KEX, HS_PROFILE_MODERN),
+	          "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,curve25519-sha256,"
+	          "curve25519-sha256@libssh.org");
 	CHECK_STR(list_of(HS_ALGS_CIPHER, HS_PROFILE_MODERN),
 	          "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com");
 	CHECK_STR(list_of(HS_ALGS_PUBKEY, HS_PROFILE_MODERN), "ssh-ed25519");
@@ -96,8 +98,8 @@ static void test_profiles(void)
 	          "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256");
 	/* two profiles: the union, in the table's order */
 	CHECK_STR(list_of(HS_ALGS_KEX, HS_PROFILE_MODERN | HS_PROFILE_CLASSIC),
-	          "curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,"
-	          "diffie-hellman-group14-sha256");
+	          "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,curve25519-sha256,"
+	          "curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group14-sha256");
 	/* every profile offers something in every list */
 	for (unsigned p = 1; p <= HS_PROFILE_ALL; p++)
 		for (int l = 0; l < HS_ALGS_COUNT; l++)

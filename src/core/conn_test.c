@@ -274,7 +274,10 @@ static void test_edges(void)
 	/* RFC 4253 §7: a guessed kex packet after KEXINIT. Right guess (both
 	 * sides prefer curve25519-sha256): the guessed ECDH_INIT is used. */
 	struct mc_opts guess = { .guess = 1, .kex = "curve25519-sha256" };
-	fx_open(&f, NULL, NULL, &guess);
+	struct hs_config curve_first;
+	hs_config_init(&curve_first);
+	curve_first.kex_algorithms = "curve25519-sha256,curve25519-sha256@libssh.org";
+	fx_open(&f, &curve_first, NULL, &guess);
 	CHECK_EQ_INT(f.mc.guess_right, 1);
 	CHECK_EQ_INT(f.mc.kex_done, 1);
 	fx_auth(&f);
@@ -284,7 +287,7 @@ static void test_edges(void)
 	 * yet "server and client have different preferred algorithm", so the
 	 * guessed packet MUST be ignored and the client sends a new one. */
 	guess.kex = "curve25519-sha256@libssh.org,curve25519-sha256";
-	fx_open_nostart(&f, NULL, NULL, &guess);
+	fx_open_nostart(&f, &curve_first, NULL, &guess);
 	CHECK_EQ_INT(mc_connect(&f.mc), 0);
 	CHECK_EQ_INT(f.mc.guess_right, 0);
 	CHECK_EQ_INT(f.mc.kex_done, 1);

@@ -1,9 +1,11 @@
 /*
  * The key exchange state machine on a connection: KEXINIT in both
- * directions, the methods (curve25519-sha256 and its @libssh.org alias,
- * RFC 8731; diffie-hellman-group14-sha256, group16-sha512 and
- * group18-sha512, RFC 4253 §8 and RFC 8268, computed as a job off the
- * loop when the I/O layer can), NEWKEYS, strict key exchange (OpenSSH
+ * directions, the methods (the post-quantum hybrids mlkem768x25519-sha256,
+ * draft-ietf-sshm-mlkem-hybrid-kex, and sntrup761x25519-sha512 with its
+ * @openssh.com alias, draft-ietf-sshm-ntruprime-ssh; curve25519-sha256
+ * and its @libssh.org alias, RFC 8731; diffie-hellman-group14-sha256,
+ * group16-sha512 and group18-sha512, RFC 4253 §8 and RFC 8268, computed as
+ * a job off the loop when the I/O layer can), NEWKEYS, strict key exchange (OpenSSH
  * PROTOCOL "kex-strict-*-v00@openssh.com") and EXT_INFO (RFC 8308). The
  * same path serves the first exchange and every rekey, started by either
  * side.
@@ -18,6 +20,8 @@
 
 #include "core/conn_priv.h"
 #include "crypto/dh.h"
+#include "crypto/mlkem768.h"
+#include "crypto/sntrup761.h"
 #include "crypto/x25519.h"
 #include "keys/sig.h"
 #include "keys/sign_request.h"
@@ -97,8 +101,9 @@ int hs__kex_sign_answered(const struct hs_kex *k)
 
 /* One key exchange method, server side: read the client's init message
  * body, append the method's fields of the exchange hash to hashpart, the
- * reply's value field to reply, and the shared secret to k. A bad value
- * from the peer is HS_ERR_PROTOCOL. */
+ * reply's value field to reply, and the shared secret K, encoded as the
+ * method says (kexhash.h), to k. A bad value from the peer is
+ * HS_ERR_PROTOCOL. */
 typedef int (*kex_exchange_fn)(struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply, struct hs_buf *k);
 
 /* curve25519-sha256 (RFC 8731): string Q_C in, string Q_S out. */
@@ -117,14 +122,112 @@ static int exchange_curve25519(struct hs_view *v, struct hs_buf *hashpart, struc
 		r = HS_ERR_PROTOCOL; /* a low-order point (RFC 8731 §3) */
 		goto out;
 	}
+	/* RFC 8731 §3.1: K is the X25519 output as an mpint */
 	if ((r = hs__buf_put_string(hashpart, q_c.ptr, q_c.len)) != 0 ||
 	    (r = hs__buf_put_string(hashpart, q_s, sizeof q_s)) != 0 ||
-	    (r = hs__buf_put_string(reply, q_s, sizeof q_s)) != 0 || (r = hs__buf_put(k, secret, sizeof secret)) != 0)
+	    (r = hs__buf_put_string(reply, q_s, sizeof q_s)) != 0 ||
+	    (r = hs__buf_put_mpint_bytes(k, secret, sizeof secret)) != 0)
 		goto out;
 out:
 	OPENSSL_cleanse(priv, sizeof priv);
 	OPENSSL_cleanse(secret, sizeof secret);
 	return r;
+}
+
+/* A post-quantum KEM with X25519 beside it. Both drafts
+ * (draft-ietf-sshm-mlkem-hybrid-kex §2.1-2.4, draft-ietf-sshm-ntruprime-ssh
+ * §2; OpenSSH's kexmlkem768x25519.c and kexsntrup761x25519.c agree):
+ * - the client's string C_INIT = C_PK2 || C_PK1: the KEM's public key,
+ *   then its X25519 public key (32 bytes); any other length is refused;
+ * - our string S_REPLY = S_CT2 || S_PK1: the KEM ciphertext for C_PK2,
+ *   then our X25519 public key;
+ * - the exchange hash takes C_INIT and S_REPLY where ECDH takes Q_C and
+ *   Q_S (as strings);
+ * - K = HASH(K_PQ || K_CL), K_PQ the KEM's 32-byte shared secret, K_CL
+ *   X25519's raw 32-byte output (not an mpint; all zero is refused, as
+ *   RFC 8731 §3 says), and K enters H and the key derivation encoded as a
+ *   string, not an mpint. */
+struct hybrid_kem {
+	size_t pk_len, ct_len;
+	int (*encaps)(const uint8_t *pk, uint8_t *ct, uint8_t ss[32]);
+	const EVP_MD *(*md)(void);
+};
+
+#define HYBRID_CT_MAX 1088u /* the longest S_CT2: ML-KEM-768's */
+
+static int hybrid_shared(const struct hybrid_kem *kem, const uint8_t k_pq[32], const uint8_t k_cl[32], struct hs_buf *k)
+{
+	uint8_t both[64], hash[EVP_MAX_MD_SIZE];
+	unsigned hlen = 0;
+	int r = HS_ERR_CRYPTO;
+	memcpy(both, k_pq, 32);
+	memcpy(both + 32, k_cl, 32);
+	if (EVP_Digest(both, sizeof both, hash, &hlen, kem->md(), NULL) == 1)
+		r = hs__buf_put_string(k, hash, hlen);
+	OPENSSL_cleanse(both, sizeof both);
+	OPENSSL_cleanse(hash, sizeof hash);
+	return r;
+}
+
+static int exchange_hybrid(const struct hybrid_kem *kem, struct hs_view *v, struct hs_buf *hashpart,
+                           struct hs_buf *reply, struct hs_buf *k)
+{
+	struct hs_bytes c_init;
+	uint8_t priv[32], k_cl[32], k_pq[32], s_reply[HYBRID_CT_MAX + 32];
+	int r;
+	if ((r = hs__view_get_string(v, &c_init)) != 0 || (r = hs__view_end(v)) != 0)
+		return r;
+	if (c_init.len != kem->pk_len + 32 || kem->ct_len > HYBRID_CT_MAX)
+		return HS_ERR_PROTOCOL;
+	size_t s_len = kem->ct_len + 32;
+	if ((r = hs__x25519_keygen(priv, s_reply + kem->ct_len)) != 0)
+		goto out;
+	if (hs__x25519_shared(priv, c_init.ptr + kem->pk_len, k_cl) != 0) {
+		r = HS_ERR_PROTOCOL; /* a low-order point */
+		goto out;
+	}
+	/* an encapsulation key that fails its check (FIPS 203 §7.2) is the
+	 * peer's fault */
+	if ((r = kem->encaps(c_init.ptr, s_reply, k_pq)) != 0) {
+		if (r == HS_ERR_FORMAT || r == HS_ERR_INVALID_ARG)
+			r = HS_ERR_PROTOCOL;
+		goto out;
+	}
+	if ((r = hs__buf_put_string(hashpart, c_init.ptr, c_init.len)) != 0 ||
+	    (r = hs__buf_put_string(hashpart, s_reply, s_len)) != 0 ||
+	    (r = hs__buf_put_string(reply, s_reply, s_len)) != 0 || (r = hybrid_shared(kem, k_pq, k_cl, k)) != 0)
+		goto out;
+out:
+	OPENSSL_cleanse(priv, sizeof priv);
+	OPENSSL_cleanse(k_cl, sizeof k_cl);
+	OPENSSL_cleanse(k_pq, sizeof k_pq);
+	return r;
+}
+
+static int mlkem768_encaps(const uint8_t *pk, uint8_t *ct, uint8_t ss[32])
+{
+	return hs__mlkem768_encaps(pk, ct, ss);
+}
+
+static int sntrup761_encaps(const uint8_t *pk, uint8_t *ct, uint8_t ss[32])
+{
+	return hs__sntrup761_encaps(pk, ct, ss);
+}
+
+static const struct hybrid_kem mlkem768x25519 = { HS_MLKEM768_EK_LEN, HS_MLKEM768_CT_LEN, mlkem768_encaps,
+	                                          EVP_sha256 };
+static const struct hybrid_kem sntrup761x25519 = { HS_SNTRUP761_PK_LEN, HS_SNTRUP761_CT_LEN, sntrup761_encaps,
+	                                           EVP_sha512 };
+
+static int exchange_mlkem768x25519(struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply, struct hs_buf *k)
+{
+	return exchange_hybrid(&mlkem768x25519, v, hashpart, reply, k);
+}
+
+static int exchange_sntrup761x25519(struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply,
+                                    struct hs_buf *k)
+{
+	return exchange_hybrid(&sntrup761x25519, v, hashpart, reply, k);
 }
 
 /* diffie-hellman-group*-sha* (RFC 4253 §8, RFC 8268): mpint e in, mpint f
@@ -149,6 +252,9 @@ static const struct kex_method {
 	kex_exchange_fn exchange;
 	enum hs_dh_group dh_group;
 } kex_methods[] = {
+	{ "mlkem768x25519-sha256", EVP_sha256, exchange_mlkem768x25519, 0 },
+	{ "sntrup761x25519-sha512", EVP_sha512, exchange_sntrup761x25519, 0 },
+	{ "sntrup761x25519-sha512@openssh.com", EVP_sha512, exchange_sntrup761x25519, 0 },
 	{ "curve25519-sha256", EVP_sha256, exchange_curve25519, 0 },
 	{ "curve25519-sha256@libssh.org", EVP_sha256, exchange_curve25519, 0 },
 	{ "diffie-hellman-group18-sha512", EVP_sha512, NULL, HS_DH_GROUP18 },
@@ -498,6 +604,15 @@ out:
 	return r;
 }
 
+int hs__kex_exchange(const char *kex_alg, struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply,
+                     struct hs_buf *k)
+{
+	const struct kex_method *m = find_method(kex_alg);
+	if (m == NULL || m->exchange == NULL)
+		return HS_ERR_INVALID_ARG;
+	return m->exchange(v, hashpart, reply, k);
+}
+
 /* A value from the peer that the method refuses ends the connection as
  * its fault; other errors are ours. */
 static int peer_value_refused(struct hs_conn *conn)
@@ -508,22 +623,25 @@ static int peer_value_refused(struct hs_conn *conn)
 
 int hs__kex_dh_done(struct hs_conn *conn, struct hs_dh_job *job)
 {
-	struct hs_buf hashpart, reply;
+	struct hs_buf hashpart, reply, secret;
 	int r;
 	const struct kex_method *m = find_method(conn->kex.kex_alg);
 	conn->kex.computing = 0;
 	conn->kex.started_ms += conn->now_ms - conn->kex.busy_since; /* our time does not count */
 	hs__buf_init(&hashpart, HS_MAX_KEX_HASHPART, 0);
 	hs__buf_init(&reply, HS_MAX_KEX_REPLY, 0);
+	hs__buf_init(&secret, HS_MAX_KEX_SECRET, 1);
 	if (m == NULL || m->dh_group != job->group)
 		r = HS_ERR_INTERNAL;
 	else if (job->result == HS_ERR_PROTOCOL)
 		r = peer_value_refused(conn);
-	else if ((r = job->result) == 0 && (r = dh_fields(job, &hashpart, &reply)) == 0)
-		r = send_reply(conn, m, &hashpart, &reply, &job->k);
+	else if ((r = job->result) == 0 && (r = dh_fields(job, &hashpart, &reply)) == 0 &&
+	         (r = hs__buf_put_mpint_bytes(&secret, hs__buf_ptr(&job->k), hs__buf_len(&job->k))) == 0)
+		r = send_reply(conn, m, &hashpart, &reply, &secret); /* RFC 4253 §8: K as an mpint */
 	hs__dh_job_free(job);
 	hs__buf_cleanup(&hashpart);
 	hs__buf_cleanup(&reply);
+	hs__buf_cleanup(&secret);
 	return r;
 }
 

@@ -78,5 +78,12 @@ int hs__kex_auth_done(struct hs_conn *conn) HS_MUST_CHECK;
 const EVP_MD *hs__kex_md(const char *kex_alg);
 /* Is this a key exchange method we implement? */
 int hs__kex_known(const char *kex_alg);
+/* The server side of an inline method (curve25519, the hybrids) on the
+ * client's init message body v: the exchange-hash fields into hashpart,
+ * the reply's value into reply, K encoded into k. HS_ERR_PROTOCOL for a
+ * value the method refuses; HS_ERR_INVALID_ARG for a name that is not an
+ * inline method. For the fuzz target of the methods' parsing. */
+int hs__kex_exchange(const char *kex_alg, struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply,
+                     struct hs_buf *k) HS_MUST_CHECK;
 
 #endif

@@ -119,7 +119,8 @@ static void test_profile_kexinit(void)
 	hs_config_init(&cfg);
 	cfg.profiles = "modern";
 	fx_open_nostart(&f, &cfg, NULL, &o);
-	CHECK(strcmp(f.cfg.kex, "curve25519-sha256,curve25519-sha256@libssh.org") == 0);
+	CHECK(strcmp(f.cfg.kex, "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
+	                        "curve25519-sha256,curve25519-sha256@libssh.org") == 0);
 	CHECK(strcmp(f.cfg.ciphers, "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com") ==
 	      0);
 	CHECK(strcmp(f.cfg.compression, "none,zlib@openssh.com") == 0);
@@ -259,6 +260,84 @@ static void test_dh_job(void)
 	f.mc.failed = 0;
 	fx_close(&f);
 	g_io_compute = 0;
+}
+
+/* --- the post-quantum hybrids --- */
+
+/* Each hybrid against the test client's own KEM and X25519: the exchange
+ * completes, the host key signs H (SHA-256 or SHA-512 by the method), a
+ * login and a client rekey follow on the same method. */
+static void test_hybrid(const char *name)
+{
+	struct fx f;
+	struct mc_opts o = { .kex = name, .strict = 1, .ext_info = 1 };
+	fx_open(&f, NULL, NULL, &o);
+	CHECK(strcmp(f.conn->kex.kex_alg, name) == 0);
+	CHECK_EQ_INT(f.mc.hostkey_verified, 1);
+	CHECK_EQ_INT(f.conn->session_id_len, strstr(name, "sha512") != NULL ? 64 : 32);
+	fx_auth(&f);
+	CHECK_EQ_INT(mc_send_kexinit(&f.mc), 0);
+	mc_pump(&f.mc);
+	CHECK_EQ_INT(f.mc.kex_done, 2);
+	CHECK_EQ_INT(f.mc.hostkey_verified, 2);
+	CHECK(!f.conn->closing);
+	fx_close(&f);
+}
+
+/* A C_INIT the method refuses ends the exchange as the peer's fault
+ * (KEY_EXCHANGE_FAILED), never more: a length off by one either way, an
+ * ML-KEM encapsulation key whose coefficient is not below q (FIPS 203
+ * §7.2), an X25519 key of low order (all zero). */
+static void test_hybrid_refusals(void)
+{
+	static const struct {
+		const char *kex;
+		size_t pk_len;
+		int variant;
+	} cases[] = {
+		{ "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 0 },  { "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 1 },
+		{ "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 2 },  { "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 3 },
+		{ "sntrup761x25519-sha512", HS_SNTRUP761_PK_LEN, 0 }, { "sntrup761x25519-sha512", HS_SNTRUP761_PK_LEN, 1 },
+		{ "sntrup761x25519-sha512", HS_SNTRUP761_PK_LEN, 3 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct fx f;
+		struct mc_opts manual = { .kex = cases[i].kex, .manual_ecdh = 1 };
+		uint8_t c_init[HS_MLKEM768_EK_LEN + 32 + 1];
+		uint8_t sk[HS_MLKEM768_DK_LEN > HS_SNTRUP761_SK_LEN ? HS_MLKEM768_DK_LEN : HS_SNTRUP761_SK_LEN];
+		uint8_t xpriv[32];
+		size_t len = cases[i].pk_len + 32;
+		int r = cases[i].pk_len == HS_MLKEM768_EK_LEN ? hs__mlkem768_keygen(c_init, sk)
+		                                              : hs__sntrup761_keygen(c_init, sk);
+		REQUIRE(r == 0 && hs__x25519_keygen(xpriv, c_init + cases[i].pk_len) == 0);
+		switch (cases[i].variant) {
+		case 0: /* one byte short */
+			len--;
+			break;
+		case 1: /* one byte more */
+			c_init[len++] = 0;
+			break;
+		case 2: /* the first coefficient 0xfff (12 bits, q = 3329) */
+			c_init[0] = 0xff;
+			c_init[1] |= 0x0f;
+			break;
+		default: /* X25519's all-zero point */
+			memset(c_init + cases[i].pk_len, 0, 32);
+			break;
+		}
+		struct hs_buf b;
+		fx_open_nostart(&f, NULL, NULL, &manual);
+		CHECK_EQ_INT(mc_start(&f.mc), 0);
+		mc_pump(&f.mc);
+		mc_body(&b);
+		CHECK_EQ_INT(hs__buf_put_string(&b, c_init, len), 0);
+		CHECK_EQ_INT(mc_send_raw(&f.mc, HS_MSG_KEX_ECDH_INIT, hs__buf_ptr(&b), hs__buf_len(&b)), 0);
+		hs__buf_cleanup(&b);
+		mc_pump(&f.mc);
+		expect_disconnect(&f, HS_DISCONNECT_KEY_EXCHANGE_FAILED);
+		f.mc.failed = 0;
+		fx_close(&f);
+	}
 }
 
 /* --- 5. rekeying --- */
@@ -656,6 +735,10 @@ int main(void)
 	test_profile_kexinit();
 	test_dh_inline();
 	test_dh_job();
+	test_hybrid("mlkem768x25519-sha256");
+	test_hybrid("sntrup761x25519-sha512");
+	test_hybrid("sntrup761x25519-sha512@openssh.com");
+	test_hybrid_refusals();
 	test_client_rekey(1);
 	test_client_rekey(0);
 	test_server_rekey_bytes();

@@ -22,7 +22,7 @@ int hs__kex_hash(const EVP_MD *md, const struct hs_kex_transcript *t, uint8_t *o
 	    (r = hs__buf_put_string(&b, t->i_s.ptr, t->i_s.len)) != 0 ||
 	    (r = hs__buf_put_string(&b, t->k_s.ptr, t->k_s.len)) != 0 ||
 	    (r = hs__buf_put(&b, t->method.ptr, t->method.len)) != 0 ||
-	    (r = hs__buf_put_mpint_bytes(&b, t->k.ptr, t->k.len)) != 0)
+	    (r = hs__buf_put(&b, t->k.ptr, t->k.len)) != 0)
 		goto out;
 	if ((r = digest_buf(md, &b, out, &len)) != 0)
 		goto out;
@@ -41,7 +41,7 @@ int hs__kex_derive(const EVP_MD *md, struct hs_bytes k, const uint8_t *h, size_t
 	size_t have = 0;
 	int r;
 	hs__buf_init(&b, 1u << 20, 1);
-	if ((r = hs__buf_put_mpint_bytes(&b, k.ptr, k.len)) != 0 || (r = hs__buf_put(&b, h, hlen)) != 0)
+	if ((r = hs__buf_put(&b, k.ptr, k.len)) != 0 || (r = hs__buf_put(&b, h, hlen)) != 0)
 		goto out;
 	size_t prefix = hs__buf_len(&b);
 	if ((r = hs__buf_put_u8(&b, (uint8_t)letter)) != 0 || (r = hs__buf_put(&b, session_id, sidlen)) != 0)

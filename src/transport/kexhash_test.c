@@ -43,6 +43,14 @@ int main(void)
 	k[0] = 0x80;
 	for (int i = 1; i < 32; i++)
 		k[i] = (uint8_t)i;
+	/* K as curve25519 encodes it: an mpint (the top bit set: a zero byte
+	 * first) */
+	uint8_t kenc[4 + 1 + 32];
+	struct hs_buf kb;
+	hs__buf_init(&kb, sizeof kenc, 0);
+	REQUIRE(hs__buf_put_mpint_bytes(&kb, k, 32) == 0 && hs__buf_len(&kb) == sizeof kenc);
+	memcpy(kenc, hs__buf_ptr(&kb), sizeof kenc);
+	hs__buf_cleanup(&kb);
 	const char *vc = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3", *vs = "SSH-2.0-hostsd_0.1";
 	struct hs_kex_transcript t = {
 		.v_c = { (const uint8_t *)vc, strlen(vc) },
@@ -51,7 +59,7 @@ int main(void)
 		.i_s = { is, 36 },
 		.k_s = { ks, kslen },
 		.method = { method, mlen },
-		.k = { k, 32 },
+		.k = { kenc, sizeof kenc },
 	};
 	uint8_t h[HS_MAX_HASH], want[64], out[64];
 	CHECK_EQ_INT(hs__kex_hash(EVP_sha256(), &t, h, &n), 0);
