@@ -94,6 +94,12 @@ static int has_msg(struct mc *mc, void *arg)
 	return mc_peek(mc) >= 0;
 }
 
+static int window_open(struct mc *mc, void *arg)
+{
+	(void)mc;
+	return ((struct mc_chan *)arg)->remote_window > 0;
+}
+
 static int chan_closed(struct mc *mc, void *arg)
 {
 	(void)mc;
@@ -135,21 +141,21 @@ static size_t read_input(uint8_t *buf)
 	}
 }
 
-static int session(struct mc *mc, int fd, const char *subsystem, const uint8_t *in, size_t inlen)
+/* ch lives as long as mc: mc registers it, and mc_cleanup cleans it up. */
+static int session(struct mc *mc, int fd, struct mc_chan *ch, const char *subsystem, const uint8_t *in, size_t inlen)
 {
-	struct mc_chan ch;
 	struct hs_buf t;
 	size_t sent = 0;
-	mc_chan_init(&ch, 1, 1u << 20, 32768);
-	ch.auto_handle = ch.auto_adjust = ch.auto_close = 1;
-	if (mc_channel_open(mc, &ch, "session", NULL, 0) != 0 ||
-	    net_pump(mc, fd, has_msg, NULL) != 0 || mc_channel_confirmed(mc, &ch) != 0) {
+	mc_chan_init(ch, 1, 1u << 20, 32768);
+	ch->auto_handle = ch->auto_adjust = ch->auto_close = 1;
+	if (mc_channel_open(mc, ch, "session", NULL, 0) != 0 || net_pump(mc, fd, has_msg, NULL) != 0 ||
+	    mc_channel_confirmed(mc, ch) != 0) {
 		fprintf(stderr, "pq_client: the session channel was not confirmed (message %d)\n", mc_peek(mc));
 		return -1;
 	}
 	mc_body(&t);
 	if (hs__buf_put_cstring(&t, subsystem) != 0 ||
-	    mc_channel_request(mc, &ch, "subsystem", 1, hs__buf_ptr(&t), hs__buf_len(&t)) != 0) {
+	    mc_channel_request(mc, ch, "subsystem", 1, hs__buf_ptr(&t), hs__buf_len(&t)) != 0) {
 		hs__buf_cleanup(&t);
 		return -1;
 	}
@@ -157,27 +163,29 @@ static int session(struct mc *mc, int fd, const char *subsystem, const uint8_t *
 	if (expect(mc, fd, HS_MSG_CHANNEL_SUCCESS, NULL, "subsystem success") != 0)
 		return -1;
 	while (sent < inlen) {
-		size_t n = mc_channel_send(mc, &ch, in + sent, inlen - sent, HS_STREAM_DATA);
+		size_t n = mc_channel_send(mc, ch, in + sent, inlen - sent, HS_STREAM_DATA);
 		sent += n;
-		if (n == 0 && net_pump(mc, fd, has_msg, NULL) != 0 && mc->failed)
+		if (n == 0 && net_pump(mc, fd, window_open, ch) != 0) {
+			fprintf(stderr, "pq_client: the server's window stayed shut\n");
 			return -1;
+		}
 	}
-	if (mc_chan_simple(mc, &ch, HS_MSG_CHANNEL_EOF) != 0 || net_pump(mc, fd, chan_closed, &ch) != 0) {
+	if (mc_chan_simple(mc, ch, HS_MSG_CHANNEL_EOF) != 0 || net_pump(mc, fd, chan_closed, ch) != 0) {
 		fprintf(stderr, "pq_client: the channel did not close\n");
 		return -1;
 	}
-	fwrite(hs__buf_ptr(&ch.rx), 1, hs__buf_len(&ch.rx), stdout);
+	fwrite(hs__buf_ptr(&ch->rx), 1, hs__buf_len(&ch->rx), stdout);
 	fflush(stdout);
-	int ok = ch.exit_status == 0;
+	int ok = ch->exit_status == 0;
 	if (!ok)
-		fprintf(stderr, "pq_client: exit status %ld\n", ch.exit_status);
-	mc_chan_cleanup(&ch);
+		fprintf(stderr, "pq_client: exit status %ld\n", ch->exit_status);
 	return ok ? 0 : -1;
 }
 
 int main(int argc, char **argv)
 {
 	struct mc mc;
+	struct mc_chan ch; /* registered with mc: as long-lived */
 	struct hs_hostkey *key = NULL;
 	char err[256];
 	int rc = 1, two = 2, one = 1;
@@ -217,7 +225,7 @@ int main(int argc, char **argv)
 	}
 	if (rekey)
 		fprintf(stderr, "rekeyed\n");
-	rc = session(&mc, fd, argv[6], in, inlen) == 0 ? 0 : 1;
+	rc = session(&mc, fd, &ch, argv[6], in, inlen) == 0 ? 0 : 1;
 	mc_disconnect(&mc, 11, "done");
 	(void)net_pump(&mc, fd, has_msg, NULL);
 out:
