@@ -248,10 +248,9 @@ void hsd__monitor_control_readable(struct mworker *w)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n == 0) {
-			if (w->pid > 0 && !w->m->stopping && !w->retiring)
-				hsd_log(HSD_LOG_WARNING, "worker %u (pid %d) closed its control socket", w->id,
-				        (int)w->pid);
-			hsd__monitor_drop_worker(w, "its control socket is closed");
+			/* what a worker does as it ends: its exit is what counts (a
+			 * worker that hung up and lives on can ask for nothing) */
+			hsd__monitor_cut_worker(w);
 			return;
 		}
 		struct hsd_ctl_msg msg;

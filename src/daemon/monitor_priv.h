@@ -126,6 +126,9 @@ void hsd__monitor_signal_workers(struct monitor *m, int sig, int all);
 /* Retire every worker but the newest (after a reload started it). */
 void hsd__monitor_retire_old(struct monitor *m);
 
+/* Close the worker's sockets (it is ending, or gone). */
+void hsd__monitor_cut_worker(struct mworker *w);
+
 /* A worker misbehaved (why, for the log): cut it off and kill it. */
 void hsd__monitor_drop_worker(struct mworker *w, const char *why);
 

@@ -46,8 +46,7 @@ static void on_ctl_closed(uv_handle_t *h)
 		free(w);
 }
 
-/* Cut the worker's channels (it is gone, or not to be trusted). */
-static void cut_channels(struct mworker *w)
+void hsd__monitor_cut_worker(struct mworker *w)
 {
 	hs_agent_server_close(w->signer, NULL, NULL);
 	w->signer = NULL;
@@ -64,7 +63,7 @@ static void cut_channels(struct mworker *w)
 void hsd__monitor_drop_worker(struct mworker *w, const char *why)
 {
 	hsd_log(HSD_LOG_ERR, "worker %u (pid %d): %s; killing it", w->id, (int)w->pid, why);
-	cut_channels(w);
+	hsd__monitor_cut_worker(w);
 	if (w->pid > 0)
 		(void)kill(w->pid, SIGKILL);
 }
@@ -144,7 +143,7 @@ static void worker_exited(void *data, pid_t pid, int64_t exit_status, int term_s
 		hsd_log(HSD_LOG_INFO, "worker %u (pid %d) finished", w->id, (int)pid);
 	}
 	w->pid = 0;
-	cut_channels(w);
+	hsd__monitor_cut_worker(w);
 	hsd__monitor_orphan_children(m, w);
 	hs__list_remove(&w->link);
 	int retiring = w->retiring;
