@@ -71,7 +71,8 @@ void mc_cleanup(struct mc *mc)
 	hs__buf_cleanup(&mc->held);
 	hs__buf_cleanup(&mc->c_init);
 	if (mc->kem_sk != NULL) {
-		OPENSSL_cleanse(mc->kem_sk, HS_MLKEM768_DK_LEN > HS_SNTRUP761_SK_LEN ? HS_MLKEM768_DK_LEN : HS_SNTRUP761_SK_LEN);
+		OPENSSL_cleanse(mc->kem_sk,
+		                HS_MLKEM768_DK_LEN > HS_SNTRUP761_SK_LEN ? HS_MLKEM768_DK_LEN : HS_SNTRUP761_SK_LEN);
 		free(mc->kem_sk);
 		mc->kem_sk = NULL;
 	}
@@ -199,8 +200,8 @@ static int mc_hybrid_init(struct mc *mc, struct hs_buf *b)
 		OPENSSL_cleanse(mc->kem_sk, sk_len);
 		free(mc->kem_sk);
 	}
-	if ((mc->kem_sk = malloc(HS_MLKEM768_DK_LEN > HS_SNTRUP761_SK_LEN ? HS_MLKEM768_DK_LEN : HS_SNTRUP761_SK_LEN)) ==
-	    NULL)
+	if ((mc->kem_sk = malloc(HS_MLKEM768_DK_LEN > HS_SNTRUP761_SK_LEN ? HS_MLKEM768_DK_LEN
+	                                                                  : HS_SNTRUP761_SK_LEN)) == NULL)
 		return HS_ERR_ALLOC;
 	r = mc->hybrid == 1 ? hs__mlkem768_keygen(pk, mc->kem_sk) : hs__sntrup761_keygen(pk, mc->kem_sk);
 	if (r != 0 || (r = hs__x25519_keygen(mc->x_priv, mc->x_pub)) != 0)
@@ -343,7 +344,7 @@ static void mc_on_kexinit(struct mc *mc, struct hs_view *v)
 		mc_fail(mc, "server guessed a kex packet");
 	MC_TRY(mc_choose(mc, mc->opt.kex, ki.lists[HS_KL_KEX], kexalg, sizeof kexalg));
 	mc->dh = strcmp(kexalg, "diffie-hellman-group14-sha256") == 0;
-	mc->hybrid = strcmp(kexalg, "mlkem768x25519-sha256") == 0       ? 1
+	mc->hybrid = strcmp(kexalg, "mlkem768x25519-sha256") == 0         ? 1
 	             : strncmp(kexalg, "sntrup761x25519-sha512", 22) == 0 ? 2
 	                                                                  : 0;
 	MC_TRY(mc_choose(mc, mc->opt.cipher, ki.lists[HS_KL_ENC_C2S], mc->enc_c2s, sizeof mc->enc_c2s));
@@ -397,8 +398,8 @@ static int mc_make_cipher(struct mc *mc, struct hs_bytes k, const uint8_t *h, si
 		goto out;
 	if ((r = hs__kex_derive(mc_md(mc), k, h, hlen, mc->session_id, mc->session_id_len, iv_l, iv, ci->iv_len)) !=
 	            0 ||
-	    (r = hs__kex_derive(mc_md(mc), k, h, hlen, mc->session_id, mc->session_id_len, key_l, key,
-	                        ci->key_len)) != 0)
+	    (r = hs__kex_derive(mc_md(mc), k, h, hlen, mc->session_id, mc->session_id_len, key_l, key, ci->key_len)) !=
+	            0)
 		goto out;
 	if (mi != NULL && (r = hs__kex_derive(mc_md(mc), k, h, hlen, mc->session_id, mc->session_id_len, mac_l, mkey,
 	                                      mi->key_len)) != 0)

@@ -109,12 +109,12 @@ struct mc {
 	int guessed;            /* a guessed ECDH_INIT was sent in this round */
 	int guess_right;        /* ... and the RFC 4253 §7 rule says it was right */
 	uint8_t x_priv[32], x_pub[32];
-	int dh;             /* diffie-hellman-group14-sha256 agreed, not curve25519 */
-	int hybrid;         /* 1: mlkem768x25519-sha256, 2: sntrup761x25519-sha512 (either name) */
-	uint8_t *kem_sk;    /* the hybrid's KEM secret key (malloc'd) */
+	int dh;               /* diffie-hellman-group14-sha256 agreed, not curve25519 */
+	int hybrid;           /* 1: mlkem768x25519-sha256, 2: sntrup761x25519-sha512 (either name) */
+	uint8_t *kem_sk;      /* the hybrid's KEM secret key (malloc'd) */
 	struct hs_buf c_init; /* the hybrid's C_INIT as sent, for H */
-	BIGNUM *dh_x;       /* its private exponent */
-	struct hs_buf dh_e; /* and public value */
+	BIGNUM *dh_x;         /* its private exponent */
+	struct hs_buf dh_e;   /* and public value */
 	char enc_c2s[64], enc_s2c[64], mac_c2s[64], mac_s2c[64];
 	struct hs_cipher_ctx next_rx;
 	int next_rx_ready;

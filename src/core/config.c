@@ -15,9 +15,9 @@
 
 /* The defaults: every profile (core/algorithms.c), spelled out for the
  * public hs_default_*() functions; algorithms_test checks they agree. */
-#define DEFAULT_KEX                                                                                           \
+#define DEFAULT_KEX                                                                                          \
 	"mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,curve25519-sha256," \
-	"curve25519-sha256@libssh.org,diffie-hellman-group18-sha512,diffie-hellman-group16-sha512,"           \
+	"curve25519-sha256@libssh.org,diffie-hellman-group18-sha512,diffie-hellman-group16-sha512,"          \
 	"diffie-hellman-group14-sha256"
 #define DEFAULT_CIPHERS                                                                           \
 	"chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr," \

@@ -214,8 +214,7 @@ static int sntrup761_encaps(const uint8_t *pk, uint8_t *ct, uint8_t ss[32])
 	return hs__sntrup761_encaps(pk, ct, ss);
 }
 
-static const struct hybrid_kem mlkem768x25519 = { HS_MLKEM768_EK_LEN, HS_MLKEM768_CT_LEN, mlkem768_encaps,
-	                                          EVP_sha256 };
+static const struct hybrid_kem mlkem768x25519 = { HS_MLKEM768_EK_LEN, HS_MLKEM768_CT_LEN, mlkem768_encaps, EVP_sha256 };
 static const struct hybrid_kem sntrup761x25519 = { HS_SNTRUP761_PK_LEN, HS_SNTRUP761_CT_LEN, sntrup761_encaps,
 	                                           EVP_sha512 };
 
@@ -224,8 +223,7 @@ static int exchange_mlkem768x25519(struct hs_view *v, struct hs_buf *hashpart, s
 	return exchange_hybrid(&mlkem768x25519, v, hashpart, reply, k);
 }
 
-static int exchange_sntrup761x25519(struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply,
-                                    struct hs_buf *k)
+static int exchange_sntrup761x25519(struct hs_view *v, struct hs_buf *hashpart, struct hs_buf *reply, struct hs_buf *k)
 {
 	return exchange_hybrid(&sntrup761x25519, v, hashpart, reply, k);
 }

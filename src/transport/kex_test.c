@@ -119,8 +119,9 @@ static void test_profile_kexinit(void)
 	hs_config_init(&cfg);
 	cfg.profiles = "modern";
 	fx_open_nostart(&f, &cfg, NULL, &o);
-	CHECK(strcmp(f.cfg.kex, "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
-	                        "curve25519-sha256,curve25519-sha256@libssh.org") == 0);
+	CHECK(strcmp(f.cfg.kex,
+	             "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
+	             "curve25519-sha256,curve25519-sha256@libssh.org") == 0);
 	CHECK(strcmp(f.cfg.ciphers, "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com") ==
 	      0);
 	CHECK(strcmp(f.cfg.compression, "none,zlib@openssh.com") == 0);
@@ -295,9 +296,12 @@ static void test_hybrid_refusals(void)
 		size_t pk_len;
 		int variant;
 	} cases[] = {
-		{ "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 0 },  { "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 1 },
-		{ "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 2 },  { "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 3 },
-		{ "sntrup761x25519-sha512", HS_SNTRUP761_PK_LEN, 0 }, { "sntrup761x25519-sha512", HS_SNTRUP761_PK_LEN, 1 },
+		{ "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 0 },
+		{ "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 1 },
+		{ "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 2 },
+		{ "mlkem768x25519-sha256", HS_MLKEM768_EK_LEN, 3 },
+		{ "sntrup761x25519-sha512", HS_SNTRUP761_PK_LEN, 0 },
+		{ "sntrup761x25519-sha512", HS_SNTRUP761_PK_LEN, 1 },
 		{ "sntrup761x25519-sha512", HS_SNTRUP761_PK_LEN, 3 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -21,8 +21,7 @@ int hs__kex_hash(const EVP_MD *md, const struct hs_kex_transcript *t, uint8_t *o
 	    (r = hs__buf_put_string(&b, t->i_c.ptr, t->i_c.len)) != 0 ||
 	    (r = hs__buf_put_string(&b, t->i_s.ptr, t->i_s.len)) != 0 ||
 	    (r = hs__buf_put_string(&b, t->k_s.ptr, t->k_s.len)) != 0 ||
-	    (r = hs__buf_put(&b, t->method.ptr, t->method.len)) != 0 ||
-	    (r = hs__buf_put(&b, t->k.ptr, t->k.len)) != 0)
+	    (r = hs__buf_put(&b, t->method.ptr, t->method.len)) != 0 || (r = hs__buf_put(&b, t->k.ptr, t->k.len)) != 0)
 		goto out;
 	if ((r = digest_buf(md, &b, out, &len)) != 0)
 		goto out;
