@@ -7,11 +7,15 @@
 #
 # Usage: scripts/lint.sh [FILE.c...]   (default: every engine and program source)
 # HS_BUILD_PREFIX=NAME reads NAME/compile_commands.json (configuring NAME/ if
-# needed), as scripts/test.sh builds there.
+# needed), as scripts/test.sh builds there; NAME is under the source tree
+# unless it is an absolute path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BUILD=$ROOT/${HS_BUILD_PREFIX:-build}
+case "${HS_BUILD_PREFIX:-build}" in
+  /*) BUILD=$HS_BUILD_PREFIX ;;
+  *) BUILD=$ROOT/${HS_BUILD_PREFIX:-build} ;;
+esac
 JOBS=2
 
 "$ROOT/scripts/deps.sh" clang-tidy cppcheck
